@@ -1,0 +1,47 @@
+# hrq: the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo demo-data test lint typecheck lock bench clean
+
+setup: $(STAMP)
+
+# Re-installs only when the project or the pinned constraints change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+demo-data: setup
+	@test -f data/demo.duckdb || $(BIN)/hrq demo-data --out data/demo.duckdb
+
+demo: demo-data
+	$(BIN)/hrq demo-summary
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy assistant tools schema api
+
+# Regenerate the pinned constraints from a fresh resolve of pyproject's ranges.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip
+	.lock-venv/bin/python -m pip install -q '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^hrq' > constraints.txt
+	rm -rf .lock-venv
+
+bench: setup
+	$(BIN)/python bench/generate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,16 @@
+"""The ``hrq`` command line: a thin layer that turns options into library calls.
+
+Each command group lives in its own module and registers itself on ``app``.
+Errors from the library (``HrqError``) are printed as one line and exit 2
+(bad input or environment) or 1 (a refusal), never as a traceback.
+"""
+
+from __future__ import annotations
+
+from api.cli.app import app
+from api.cli import demo as _demo  # noqa: F401  (registers commands)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

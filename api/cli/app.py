@@ -1,0 +1,49 @@
+"""The typer application and the helpers every command shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from schema.errors import HrqError
+from schema.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="hrq",
+    help="hrq: ask the HR warehouse in Chinese or English.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+err_console = Console(stderr=True)
+
+
+def settings() -> Settings:
+    """The settings for this command invocation."""
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic ValidationError: show it as one readable line
+        fail(f"invalid settings: {exc}".replace("\n", " "))
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print a one-line error to stderr and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into a one-line message and exit code 2."""
+    try:
+        yield
+    except HrqError as exc:
+        fail(str(exc))
+
+
+Command = Callable[..., None]

@@ -1,0 +1,70 @@
+"""Engines for the warehouse and for hrq's own app database.
+
+The question-answering path only ever gets a read-only warehouse engine:
+DuckDB is opened with ``read_only=True`` and every PostgreSQL transaction is
+``READ ONLY``. Only the demo-data loader opens the warehouse for writing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from schema.errors import ConfigError, WarehouseError
+
+
+def dialect_of(url: str) -> str:
+    """The sqlglot dialect name of a SQLAlchemy URL: 'duckdb', 'postgres' or 'sqlite'."""
+    backend = _parse(url).get_backend_name()
+    return {"postgresql": "postgres"}.get(backend, backend)
+
+
+def warehouse_engine(url: str, *, read_only: bool = True) -> Engine:
+    """An engine on the warehouse; read-only unless the caller is the data loader."""
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "duckdb":
+        database = parsed.database or ":memory:"
+        if read_only and database != ":memory:" and not Path(database).exists():
+            raise WarehouseError(
+                f"warehouse file {database} does not exist; build the demo with `hrq demo-data`"
+            )
+        connect_args: dict[str, Any] = {"read_only": read_only} if database != ":memory:" else {}
+        return create_engine(parsed, connect_args=connect_args)
+    if backend == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True)
+        if read_only:
+            event.listen(engine, "connect", _postgres_read_only)
+        return engine
+    if backend == "sqlite" and read_only:
+        database = parsed.database or ""
+        return create_engine(
+            f"sqlite:///file:{database}?mode=ro&uri=true", connect_args={"uri": True}
+        )
+    return create_engine(parsed)
+
+
+def app_engine(url: str) -> Engine:
+    """An engine on hrq's own database, creating the SQLite file's folder if needed."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+def _parse(url: str):  # type: ignore[no-untyped-def]
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"not a database URL: {url!r}") from exc

@@ -1,0 +1,86 @@
+"""The one settings object of hrq.
+
+Every setting is an environment variable with the prefix ``HRQ_`` (or a line in
+``.env``). Build it with :func:`get_settings`; nothing reads the environment at
+import time. Secrets have no defaults.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """hrq's configuration; see README "Settings" for each variable."""
+
+    model_config = SettingsConfigDict(env_prefix="HRQ_", env_file=".env", extra="ignore")
+
+    warehouse_url: str = Field(
+        default="duckdb:///data/demo.duckdb",
+        description="SQLAlchemy URL of the HR warehouse (opened read-only to answer questions).",
+    )
+    app_db_url: str = Field(
+        default="sqlite:///data/app.db",
+        description="SQLAlchemy URL of hrq's own state: users, keys, conversations, audit log.",
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone that defines 'today' for questions without an as-of date.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where hrq keeps its local files.")
+    bonus_policy_path: Path | None = Field(
+        default=None,
+        description="Bonus policy file (TOML); default: the packaged policy (5 %, no cap).",
+    )
+    sql_row_limit: int = Field(
+        default=1000, ge=1, le=100_000, description="Rows a guarded query returns at most."
+    )
+    sql_timeout_s: float = Field(
+        default=10.0, gt=0, le=600, description="Statement timeout for guarded queries, seconds."
+    )
+
+    # LLM (optional; without a model the planner answers alone).
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key of the model server.")
+    llm_model: str | None = Field(default=None, description="Model name, e.g. deepseek-chat.")
+    llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request model timeout.")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries per model request.")
+
+    # WeCom (optional).
+    wecom_corp_id: str | None = Field(default=None, description="WeCom corp id (receive id).")
+    wecom_agent_id: int | None = Field(default=None, description="Agent id of the self-built app.")
+    wecom_secret: SecretStr | None = Field(default=None, description="Secret of the app.")
+    wecom_token: SecretStr | None = Field(default=None, description="Callback token.")
+    wecom_aes_key: SecretStr | None = Field(
+        default=None, description="Callback EncodingAESKey (43 characters)."
+    )
+    wecom_api_base: str = Field(
+        default="https://qyapi.weixin.qq.com", description="WeCom API host (tests: the stand-in)."
+    )
+    wecom_max_skew_s: int = Field(
+        default=300, ge=0, description="Callback timestamp window in seconds; 0 turns it off."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (try Asia/Shanghai)") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once from the environment; tests build their own."""
+    return Settings()
