@@ -1,0 +1,69 @@
+"""The answer object: what ``hrq ask --json`` prints and every surface renders.
+
+No surface computes anything; they render an :class:`Answer`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Language = Literal["zh", "en"]
+Kind = Literal["answer", "clarification", "refusal", "error"]
+Path = Literal["planner", "llm"]
+
+
+class ToolCallInfo(BaseModel):
+    """The performance-engine tool that produced an answer, with its arguments."""
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class Usage(BaseModel):
+    """Model usage of an answer produced on the LLM path."""
+
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_latency_ms: float = 0.0
+
+
+class Answer(BaseModel):
+    """One answer to one question, in the question's language."""
+
+    question: str
+    language: Language = "zh"
+    kind: Kind = "answer"
+    answer: str = Field(description="One or two sentences with the key figures.")
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[Any]] = Field(
+        default_factory=list, description="JSON-safe: numbers as numbers, dates as ISO strings."
+    )
+    sql: str | None = Field(default=None, description="The SQL that ran, as rewritten by the guard.")
+    tool: ToolCallInfo | None = None
+    trace: list[str] = Field(default_factory=list)
+    as_of: date
+    path: Path = "planner"
+    latency_ms: float = 0.0
+    options: list[str] = Field(
+        default_factory=list, description="Choices offered by a clarification."
+    )
+    examples: list[str] = Field(
+        default_factory=list, description="Questions hrq can answer, offered with a refusal."
+    )
+    reason: str | None = Field(default=None, description="Machine-readable refusal/error reason.")
+    scoped: bool = Field(
+        default=False, description="True when the caller's scope narrowed what the answer saw."
+    )
+    sql_written: str | None = Field(default=None, description="The SQL before the guard.")
+    scopes: list[str] = Field(default_factory=list, description="Scopes the guard applied.")
+    usage: Usage | None = None
+    conversation_id: str | None = None
+    answer_id: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """The JSON object of ``hrq ask --json`` (audit-only fields left out)."""
+        return self.model_dump(mode="json", exclude={"sql_written", "scopes"})
