@@ -60,10 +60,13 @@ class Answer(BaseModel):
     )
     sql_written: str | None = Field(default=None, description="The SQL before the guard.")
     scopes: list[str] = Field(default_factory=list, description="Scopes the guard applied.")
+    plan: dict[str, Any] | None = Field(
+        default=None, description="The planner's plan (slots), reused by follow-up questions."
+    )
     usage: Usage | None = None
     conversation_id: str | None = None
     answer_id: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The JSON object of ``hrq ask --json`` (audit-only fields left out)."""
-        return self.model_dump(mode="json", exclude={"sql_written", "scopes"})
+        return self.model_dump(mode="json", exclude={"sql_written", "scopes", "plan"})
