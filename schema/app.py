@@ -7,7 +7,21 @@ ready on first use.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, func
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 
 metadata = MetaData()
 
@@ -18,6 +32,89 @@ role_grants = Table(
     Column("employee_no", String(64), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("granted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+#: API keys: only the SHA-256 of the secret is kept; ``key_id`` is the public part of the key.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True),
+    Column("key_hash", String(64), nullable=False),
+    Column("employee_no", String(64), nullable=False),
+    Column("role", String(16), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+#: One conversation per asker; ``owner`` is the asker's employee_no ("@operator" for the CLI).
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("conversation_id", String(32), primary_key=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The answers of a conversation in order; ``answer`` is the full Answer as JSON.
+turns = Table(
+    "turns",
+    metadata,
+    Column("answer_id", String(32), primary_key=True),
+    Column(
+        "conversation_id",
+        String(32),
+        ForeignKey("conversations.conversation_id"),
+        nullable=False,
+    ),
+    Column("seq", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answer", Text, nullable=False),
+    UniqueConstraint("conversation_id", "seq", name="uq_turns_conversation_seq"),
+)
+
+#: What askers said about answers: correct ones become examples, wrong ones are reviewed.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("feedback_id", Integer, primary_key=True, autoincrement=True),
+    Column("answer_id", String(32), ForeignKey("turns.answer_id"), nullable=False, index=True),
+    Column("employee_no", String(64), nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("question", Text, nullable=False),
+    Column("sql", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The append-only, hash-chained audit log of every question from every surface.
+#: ``seq`` is the primary key, so two concurrent appends of the same link cannot both land.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("recorded_at", String(32), nullable=False, index=True),
+    Column("employee_no", String(64), nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("surface", String(16), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("language", String(8), nullable=True),
+    Column("path", String(16), nullable=True),
+    Column("plan", Text, nullable=True),
+    Column("tool", Text, nullable=True),
+    Column("sql_written", Text, nullable=True),
+    Column("sql_guarded", Text, nullable=True),
+    Column("scopes", Text, nullable=False),
+    Column("row_count", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("usage", Text, nullable=True),
+    Column("as_of", String(10), nullable=True),
+    Column("conversation_id", String(32), nullable=True),
+    Column("answer_id", String(32), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 
