@@ -1,0 +1,269 @@
+"""Time expressions in Chinese and English, relative to an as-of date.
+
+Table-driven: each rule is a regular expression over the normalised question
+and a function from (match, as_of) to a :class:`Period`. ``find_period``
+returns the first period found and the span it used, so the planner knows
+which words were explained. Rules follow RULES.md "Time": this month is the
+calendar month containing as_of, measured month-to-date; "last N months" are
+the N full months before the current one unless the question includes it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+Grain = str  # "day" | "week" | "month" | "quarter" | "year" | "range"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open date range [start, end) with a grain and readable labels."""
+
+    start: date
+    end: date
+    grain: Grain
+    label_zh: str
+    label_en: str
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def capped(self, as_of: date) -> Period:
+        """The part of the period up to and including as_of (month-to-date)."""
+        limit = as_of + timedelta(days=1)
+        if self.start < limit < self.end:
+            return Period(self.start, limit, self.grain, self.label_zh, self.label_en)
+        return self
+
+    def quarter_labels(self) -> list[str]:
+        """Review periods ('2026-Q3') whose quarter overlaps this period."""
+        labels: list[str] = []
+        cursor = quarter_start(self.start)
+        while cursor < self.end:
+            labels.append(f"{cursor.year}-Q{(cursor.month - 1) // 3 + 1}")
+            cursor = add_months(cursor, 3)
+        return labels
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def month_period(first: date) -> Period:
+    return Period(
+        first, add_months(first, 1), "month", f"{first.year}年{first.month}月", first.strftime("%B %Y")
+    )
+
+
+def quarter_period(first: date) -> Period:
+    q = (first.month - 1) // 3 + 1
+    return Period(first, add_months(first, 3), "quarter", f"{first.year}年Q{q}", f"Q{q} {first.year}")
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year + 1, 1, 1), "year", f"{year}年", str(year))
+
+
+def _relative_month(offset: int) -> Callable[[re.Match[str], date], Period]:
+    def build(_m: re.Match[str], as_of: date) -> Period:
+        return month_period(add_months(month_start(as_of), offset))
+
+    return build
+
+
+def _relative_quarter(offset: int) -> Callable[[re.Match[str], date], Period]:
+    def build(_m: re.Match[str], as_of: date) -> Period:
+        return quarter_period(add_months(quarter_start(as_of), 3 * offset))
+
+    return build
+
+
+def _relative_year(offset: int) -> Callable[[re.Match[str], date], Period]:
+    def build(_m: re.Match[str], as_of: date) -> Period:
+        return year_period(as_of.year + offset)
+
+    return build
+
+
+def _year_to_date(_m: re.Match[str], as_of: date) -> Period:
+    return Period(date(as_of.year, 1, 1), as_of + timedelta(days=1), "year", "今年", "year to date")
+
+
+def _last_n_months(m: re.Match[str], as_of: date) -> Period:
+    n = int(m.group("n"))
+    including = bool(m.group("incl"))
+    current = month_start(as_of)
+    end = add_months(current, 1) if including else current
+    start = add_months(end, -n)
+    return Period(start, end, "range", f"近{n}个月", f"last {n} months")
+
+
+def _last_n_weeks(m: re.Match[str], as_of: date) -> Period:
+    n = int(m.group("n"))
+    this_monday = as_of - timedelta(days=as_of.weekday())
+    start = this_monday - timedelta(weeks=n)
+    return Period(start, this_monday, "range", f"前{n}周", f"last {n} weeks")
+
+
+def _last_n_days(m: re.Match[str], as_of: date) -> Period:
+    n = int(m.group("n"))
+    end = as_of + timedelta(days=1)
+    return Period(end - timedelta(days=n), end, "range", f"近{n}天", f"last {n} days")
+
+
+def _week(offset: int) -> Callable[[re.Match[str], date], Period]:
+    def build(_m: re.Match[str], as_of: date) -> Period:
+        monday = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=offset)
+        return Period(monday, monday + timedelta(weeks=1), "week", "本周" if offset == 0 else "上周",
+                      "this week" if offset == 0 else "last week")
+
+    return build
+
+
+def _day(offset: int) -> Callable[[re.Match[str], date], Period]:
+    def build(_m: re.Match[str], as_of: date) -> Period:
+        day = as_of + timedelta(days=offset)
+        return Period(day, day + timedelta(days=1), "day", day.isoformat(), day.isoformat())
+
+    return build
+
+
+def _year_month(m: re.Match[str], _as_of: date) -> Period:
+    return month_period(date(int(m.group("y")), int(m.group("mo")), 1))
+
+
+def _bare_month(m: re.Match[str], as_of: date) -> Period:
+    month = int(m.group("mo"))
+    year = as_of.year if month <= as_of.month else as_of.year - 1
+    return month_period(date(year, month, 1))
+
+
+def _quarter(m: re.Match[str], as_of: date) -> Period:
+    q = int(m.group("q"))
+    year = int(m.group("y")) if m.groupdict().get("y") else as_of.year
+    if not m.groupdict().get("y") and date(year, 3 * q - 2, 1) > as_of:
+        year -= 1
+    return quarter_period(date(year, 3 * q - 2, 1))
+
+
+def _year(m: re.Match[str], _as_of: date) -> Period:
+    return year_period(int(m.group("y")))
+
+
+def _between(m: re.Match[str], _as_of: date) -> Period:
+    a = date(int(m.group("y1")), int(m.group("m1")), int(m.group("d1")))
+    b = date(int(m.group("y2")), int(m.group("m2")), int(m.group("d2")))
+    a, b = min(a, b), max(a, b)
+    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+
+
+def _date(m: re.Match[str], _as_of: date) -> Period:
+    day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
+    return Period(day, day + timedelta(days=1), "day", day.isoformat(), day.isoformat())
+
+
+MONTHS_EN = {
+    name: i
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
+         ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_EN = "|".join(sorted(MONTHS_EN, key=len, reverse=True))
+
+
+def _en_month(m: re.Match[str], as_of: date) -> Period:
+    month = MONTHS_EN[m.group("name")]
+    if m.group("y"):
+        return month_period(date(int(m.group("y")), month, 1))
+    year = as_of.year if month <= as_of.month else as_of.year - 1
+    return month_period(date(year, month, 1))
+
+
+_D = r"(?P<y{i}>\d{{4}})[-/年.](?P<m{i}>\d{{1,2}})[-/月.](?P<d{i}>\d{{1,2}})日?"
+
+RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
+    (_D.format(i=1) + r"\s*(?:到|至|~|-|and|to|until|through)\s*" + _D.format(i=2), _between),
+    (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<y_>\d{4})年(?P<mo_>\d{1,2})月(?P<d_>\d{1,2})[日号]", _date),
+    (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
+    (r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?", _last_n_months),
+    (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*(?:周|个星期|星期)", _last_n_weeks),
+    (r"(?:last|past|previous)\s+(?P<n>\d+)\s+weeks?", _last_n_weeks),
+    (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*天|(?:last|past)\s+(?P<n_>\d+)\s+days?", _last_n_days),
+    (r"上上个?月|前两个月的?那个月|the month before last", _relative_month(-2)),
+    (r"上个?月|上一个月|last month|previous month|past month|prior month", _relative_month(-1)),
+    (r"下个?月|下一个月|next month", _relative_month(1)),
+    (r"本月|这个月|这月|当月|本月度|今月|this month|current month|month[- ]to[- ]date|mtd|so far this month", _relative_month(0)),
+    (r"上个?季度|上一季度|上一个季度|last quarter|previous quarter", _relative_quarter(-1)),
+    (r"本季度?|这个季度|这季度|当季|本季|this quarter|current quarter|quarter[- ]to[- ]date|qtd", _relative_quarter(0)),
+    (r"下个?季度|next quarter", _relative_quarter(1)),
+    (r"今年以来|年初至今|今年到现在|year[- ]to[- ]date|ytd|so far this year", _year_to_date),
+    (r"今年|本年|this year|current year", _year_to_date),
+    (r"去年|上一年|last year|previous year", _relative_year(-1)),
+    (r"前年|the year before last", _relative_year(-2)),
+    (r"上周|上个星期|上星期|last week", _week(-1)),
+    (r"本周|这周|这个星期|this week", _week(0)),
+    (r"昨天|yesterday", _day(-1)),
+    (r"今天|今日|today", _day(0)),
+    (r"(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月份?", _year_month),
+    (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})(?![\d-])", _year_month),
+    (r"(?P<y>\d{4})\s*年?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
+    (r"(?:第\s*(?P<q>[1-4])\s*季度|\bq(?P<q_>[1-4])\b)(?:\s*(?:of\s*)?(?P<y>\d{4}))?", _quarter),
+    (rf"\b(?P<name>{_MONTH_EN})\b\.?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_month),
+    (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _bare_month),
+    (r"(?P<y>(?:19|20)\d{2})\s*年(?!\s*\d)|(?:in|for|during|of)\s+(?P<y_>(?:19|20)\d{2})\b", _year),
+)
+
+_COMPILED = tuple((re.compile(p), f) for p, f in RULES)
+
+
+def find_period(text: str, as_of: date) -> tuple[Period, tuple[int, int]] | None:
+    """The left-most (then longest) time expression in ``text`` (normalised) and its span."""
+    best: tuple[Period, tuple[int, int]] | None = None
+    for pattern, build in _COMPILED:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        span = match.span()
+        if best is not None and (span[0], -span[1]) >= (best[1][0], -best[1][1]):
+            continue
+        try:
+            best = (build(_Aliased(match), as_of), span)  # type: ignore[arg-type]
+        except ValueError:  # e.g. month 13
+            continue
+    return best
+
+
+class _Aliased:
+    """A match whose groups 'x' fall back to 'x_' (for alternatives in one rule)."""
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self._match = match
+
+    def group(self, name: str) -> str | None:
+        value = self._match.groupdict().get(name)
+        if value is None:
+            value = self._match.groupdict().get(name + "_")
+        return value
+
+    def groupdict(self) -> dict[str, str | None]:
+        raw = self._match.groupdict()
+        return {k.rstrip("_"): v for k, v in raw.items() if v is not None} | {
+            k: raw.get(k) or raw.get(k + "_") for k in raw if not k.endswith("_")
+        }

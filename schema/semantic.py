@@ -1,0 +1,141 @@
+"""Loader of the semantic model (``schema/semantic.yaml``).
+
+The file is the one place that says what the planner understands: metrics and
+their exact definitions, dimensions, value vocabularies and the dual-target
+concepts the performance engine answers. It is validated on load; an error
+names the entry at fault.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from schema.errors import ConfigError
+from schema.warehouse import metadata as warehouse_metadata
+
+DEFAULT_PATH = Path(__file__).with_name("semantic.yaml")
+
+Format = Literal["money", "count", "number", "percent"]
+Alias = Literal["e", "d", "m", "c"]
+Concept = Literal[
+    "median",
+    "above_median",
+    "below_median",
+    "met_minimum",
+    "missed_minimum",
+    "min_target",
+    "bonus_eligible",
+    "bonus",
+    "gap",
+    "attainment",
+    "leaderboard",
+    "forecast",
+    "suggest_targets",
+]
+
+
+class Labelled(BaseModel):
+    zh: str
+    en: str
+    synonyms: list[str] = Field(default_factory=list)
+
+    def phrases(self) -> list[str]:
+        return [self.zh, self.en, *self.synonyms]
+
+
+class Metric(Labelled):
+    """A named aggregate: ``expr`` over ``table`` (alias f), rows filtered by ``where``."""
+
+    table: str
+    expr: str
+    where: str | None = None
+    time: str | None = Field(default=None, description="Column that places a row in a period.")
+    time_kind: Literal["date", "quarter_label"] = "date"
+    snapshot: bool = Field(default=False, description="Measured at a date ({at}), not summed.")
+    period_required: bool = False
+    format: Format = "number"
+
+
+class Dimension(Labelled):
+    """A group-by: ``expr`` over the aliases; ``needs`` lists the joins it requires."""
+
+    expr: str
+    label_en: str | None = None
+    key: str | None = None
+    needs: list[Alias] = Field(default_factory=list)
+    tables: list[str] | None = Field(default=None, description="Fact tables it applies to.")
+
+
+class ValueSet(BaseModel):
+    """Words that name values of one column, e.g. 病假 -> leave_type = 'sick'."""
+
+    column: str
+    tables: list[str]
+    metric: str | None = Field(default=None, description="Metric implied when none is named.")
+    values: dict[str, list[str]] = Field(default_factory=dict)
+    from_warehouse: bool = Field(
+        default=False, description="Values are read from the warehouse (distinct column values)."
+    )
+
+
+class FactLinks(BaseModel):
+    employee: str | None = None
+    department: str | None = None
+    customer: str | None = None
+
+
+class SemanticModel(BaseModel):
+    """The whole model; look-ups by name are dictionaries."""
+
+    tables: dict[str, Labelled]
+    facts: dict[str, FactLinks]
+    metrics: dict[str, Metric]
+    dimensions: dict[str, Dimension]
+    values: list[ValueSet]
+    concepts: dict[Concept, list[str]]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SemanticModel:
+        known = set(warehouse_metadata.tables)
+        for name, metric in self.metrics.items():
+            if metric.table not in known:
+                raise ValueError(f"metric {name}: unknown table {metric.table!r}")
+            if metric.table not in self.facts:
+                raise ValueError(f"metric {name}: table {metric.table!r} has no entry in facts")
+            columns = warehouse_metadata.tables[metric.table].columns
+            if metric.time and metric.time not in columns:
+                raise ValueError(f"metric {name}: {metric.table} has no column {metric.time!r}")
+        for name, dim in self.dimensions.items():
+            for table in dim.tables or []:
+                if table not in known:
+                    raise ValueError(f"dimension {name}: unknown table {table!r}")
+        for i, vs in enumerate(self.values):
+            if vs.metric and vs.metric not in self.metrics:
+                raise ValueError(f"values[{i}] ({vs.column}): unknown metric {vs.metric!r}")
+        return self
+
+    @cached_property
+    def fact_tables(self) -> frozenset[str]:
+        return frozenset(self.facts)
+
+
+def load_semantic_model(path: Path | None = None) -> SemanticModel:
+    """Load and validate the semantic model; a bad file raises ConfigError naming the entry."""
+    path = path or DEFAULT_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read semantic model {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"semantic model {path} is not valid YAML: {exc}") from exc
+    try:
+        return SemanticModel.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"semantic model {path}: {where}: {first['msg']}") from exc
