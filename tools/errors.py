@@ -1,0 +1,67 @@
+"""Errors of the domain tools. Every message is safe to show the person who asked."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from schema.errors import HrqError
+
+
+class ToolError(HrqError):
+    """A domain tool cannot answer; the message says why and what to try instead."""
+
+    code = "tool"
+
+
+class NoRosterError(ToolError):
+    """No sales roster (no ``sales_targets`` rows) for the month asked about."""
+
+    code = "no_roster"
+
+
+class PolicyError(ToolError):
+    """The bonus policy file is missing or invalid; the message names the line or key."""
+
+    code = "policy"
+
+
+class InsufficientHistoryError(ToolError):
+    """Too few past months to fit a model or make a projection."""
+
+    code = "insufficient_history"
+
+
+class DepartmentError(ToolError):
+    """A department name did not resolve to exactly one department."""
+
+    code = "department"
+
+    def __init__(self, message: str, candidates: Sequence[str] = ()) -> None:
+        self.candidates = list(candidates)
+        if self.candidates:
+            message = f"{message}; candidates: {', '.join(self.candidates)}"
+        super().__init__(message)
+
+
+class UnknownDepartmentError(DepartmentError):
+    """No department matches the text given."""
+
+    code = "unknown_department"
+
+
+class AmbiguousDepartmentError(DepartmentError):
+    """More than one department matches the text given."""
+
+    code = "ambiguous_department"
+
+
+class InvalidArgumentError(ToolError):
+    """An argument is malformed (a month that is not YYYY-MM, a negative spend...)."""
+
+    code = "invalid_argument"
+
+
+class OutOfScopeError(ToolError):
+    """Everything the tool found lies outside what the caller may see."""
+
+    code = "out_of_scope"

@@ -1,0 +1,291 @@
+"""Monthly performance under the dual target: sales, minimum target, median, bonus, rank.
+
+One grouped query fetches every roster member's minimum target and paid sales for the
+month (``sales_targets`` LEFT JOIN the per-employee sums of paid orders); the median,
+eligibility, bonus and rank are computed in Python with Decimal (``tools.dualtarget``).
+The whole roster of each department is always computed, whoever asks; the result is
+then cut to the caller's scope (``tools.scope``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection
+
+from schema.caller import Caller
+from schema.warehouse import employees, sales_orders, sales_targets
+from tools.departments import Department, load_departments, resolve_department, subtree_ids
+from tools.dualtarget import MemberInput, evaluate_roster
+from tools.errors import InvalidArgumentError, NoRosterError
+from tools.money import fmt_money, to_decimal
+from tools.period import month_label, next_month, parse_month
+from tools.policy import BonusPolicy, load_policy
+from tools.report import table_of
+from tools.scope import cut_performance
+
+
+class RosterRecord(BaseModel):
+    """One roster member as the warehouse has them: target and paid sales in the period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    employee_id: int
+    employee_no: str
+    name: str
+    name_en: str | None
+    department_id: int
+    min_target: Decimal
+    sales: Decimal
+
+
+class PerformanceRow(BaseModel):
+    """One roster member's month. Fields a caller may not see are None."""
+
+    employee_id: int | None
+    employee_no: str | None
+    name: str
+    name_en: str | None = None
+    department_id: int
+    department: str
+    sales: Decimal
+    min_target: Decimal | None
+    attainment: Decimal | None
+    median: Decimal
+    gap_to_median: Decimal
+    met_minimum: bool | None
+    above_median: bool
+    bonus_eligible: bool | None
+    bonus: Decimal | None
+    rank: int
+
+
+class DepartmentSummary(BaseModel):
+    """One department's month. Counts a caller may not see are None."""
+
+    department_id: int
+    department: str
+    roster_size: int
+    median: Decimal
+    met_minimum_count: int | None
+    above_median_count: int
+    bonus_eligible_count: int | None
+    total_bonus: Decimal | None
+    policy: str | None
+
+
+class PerformanceReport(BaseModel):
+    """Monthly performance of one or more departments, with the calculation trace."""
+
+    ROW_COLUMNS: tuple[str, ...] = (
+        "rank", "employee_no", "name", "department", "sales", "min_target", "attainment",
+        "median", "gap_to_median", "met_minimum", "above_median", "bonus_eligible", "bonus",
+    )  # fmt: skip
+    SUMMARY_COLUMNS: tuple[str, ...] = (
+        "department", "roster_size", "median", "met_minimum_count", "above_median_count",
+        "bonus_eligible_count", "total_bonus", "policy",
+    )  # fmt: skip
+
+    month: date
+    period_start: date
+    period_end: date
+    month_to_date: bool
+    rows: list[PerformanceRow]
+    summaries: list[DepartmentSummary]
+    trace: list[str]
+    scoped: bool = False
+    scope_note: str | None = None
+
+    def as_table(self) -> dict[str, object]:
+        """``{columns, rows, summary, trace}`` with JSON-safe values (for ``--json`` and the LLM)."""
+        columns = list(self.ROW_COLUMNS)
+        summary_columns = list(self.SUMMARY_COLUMNS)
+        return {
+            "month": month_label(self.month),
+            "period": [self.period_start.isoformat(), self.period_end.isoformat()],
+            "month_to_date": self.month_to_date,
+            "columns": columns,
+            "rows": table_of(list(self.rows), columns),
+            "summary": {
+                "columns": summary_columns,
+                "rows": table_of(list(self.summaries), summary_columns),
+            },
+            "trace": self.trace,
+            "scope_note": self.scope_note,
+        }
+
+
+def fetch_roster(
+    conn: Connection,
+    month: date,
+    start: date,
+    end_exclusive: date,
+    department_ids: Collection[int] | None = None,
+) -> list[RosterRecord]:
+    """Roster members of ``month`` with their paid sales dated in [start, end_exclusive).
+
+    One grouped query: ``sales_targets`` joined to ``employees`` (for the department)
+    and LEFT JOINed to the per-employee sum of paid orders, so a member without paid
+    orders has sales 0.
+    """
+    o, t, e = sales_orders, sales_targets, employees
+    paid = (
+        sa.select(o.c.employee_id, sa.func.sum(o.c.amount).label("sales"))
+        .where(o.c.status == "paid", o.c.order_date >= start, o.c.order_date < end_exclusive)
+        .group_by(o.c.employee_id)
+        .subquery("paid")
+    )
+    query = (
+        sa.select(
+            t.c.employee_id, e.c.employee_no, e.c.name, e.c.name_en, e.c.department_id,
+            t.c.min_target, paid.c.sales,
+        )  # fmt: skip
+        .select_from(
+            t.join(e, e.c.employee_id == t.c.employee_id).outerjoin(
+                paid, paid.c.employee_id == t.c.employee_id
+            )
+        )
+        .where(t.c.month == month)
+    )
+    if department_ids is not None:
+        query = query.where(e.c.department_id.in_(sorted(department_ids)))
+    return [
+        RosterRecord(
+            employee_id=r.employee_id,
+            employee_no=r.employee_no,
+            name=r.name,
+            name_en=r.name_en,
+            department_id=r.department_id,
+            min_target=to_decimal(r.min_target),
+            sales=to_decimal(r.sales),
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def monthly_performance(
+    conn: Connection,
+    month: str | date,
+    *,
+    caller: Caller,
+    department: str | int | None = None,
+    as_of: date | None = None,
+    policy: BonusPolicy | None = None,
+) -> PerformanceReport:
+    """Dual-target performance for a month: per roster member sales, minimum target,
+    attainment, department median, gap to median, met minimum, above median, bonus
+    eligibility, bonus and rank; per department roster size, median, counts and total bonus.
+
+    ``month`` is ``YYYY-MM``. ``department`` (Chinese name, English name, id or a unique
+    abbreviation) limits the answer to that department and the ones below it; default:
+    every department with a sales roster that month. With ``as_of`` inside the month,
+    sales are month-to-date through ``as_of``. The result is cut to what ``caller`` may
+    see. Raises NoRosterError when the month has no sales roster.
+    """
+    first = parse_month(month)
+    start, end_exclusive, to_date = _period(first, as_of)
+    policy = policy or load_policy()
+    departments = load_departments(conn)
+    wanted: set[int] | None = None
+    where = ""
+    if department is not None:
+        root = resolve_department(departments, department)
+        wanted = subtree_ids(departments, root.department_id)
+        where = f" in {root.name}"
+    records = fetch_roster(conn, first, start, end_exclusive, wanted)
+    if not records:
+        raise NoRosterError(
+            f"no sales roster for {month_label(first)}{where} (no sales_targets rows for that month)"
+        )
+    report = evaluate_records(records, departments, policy, first, start, end_exclusive, to_date)
+    return cut_performance(report, caller)
+
+
+def evaluate_records(
+    records: list[RosterRecord],
+    departments: list[Department],
+    policy: BonusPolicy,
+    month: date,
+    start: date,
+    end_exclusive: date,
+    month_to_date: bool,
+) -> PerformanceReport:
+    """Apply the dual-target rules department by department to fetched roster records."""
+    by_id = {d.department_id: d for d in departments}
+    grouped: dict[int, list[RosterRecord]] = {}
+    for record in records:
+        grouped.setdefault(record.department_id, []).append(record)
+    end = end_exclusive - timedelta(days=1)
+    trace = [
+        f"sales = paid orders dated {start.isoformat()} .. {end.isoformat()}"
+        + (" (month to date)" if month_to_date else "")
+        + "; refunded and cancelled orders excluded",
+        f"roster = employees with a {month_label(month)} sales_targets row, by their department: "
+        f"{len(records)} members in {len(grouped)} department(s)",
+    ]
+    rows: list[PerformanceRow] = []
+    summaries: list[DepartmentSummary] = []
+    for dept_id in sorted(grouped):
+        members = grouped[dept_id]
+        dept = by_id.get(dept_id) or Department(department_id=dept_id, name=str(dept_id), kind="?")
+        rate = policy.for_department(dept.department_id, dept.name, dept.name_en)
+        outcome = evaluate_roster(
+            [MemberInput(employee_id=m.employee_id, min_target=m.min_target, sales=m.sales) for m in members],
+            rate,
+        )
+        info = {m.employee_id: m for m in members}
+        for o in outcome.members:
+            m = info[o.employee_id]
+            rows.append(
+                PerformanceRow(
+                    employee_id=m.employee_id, employee_no=m.employee_no, name=m.name,
+                    name_en=m.name_en, department_id=dept_id, department=dept.name,
+                    sales=o.sales, min_target=o.min_target, attainment=o.attainment,
+                    median=outcome.median, gap_to_median=o.gap_to_median,
+                    met_minimum=o.met_minimum, above_median=o.above_median,
+                    bonus_eligible=o.bonus_eligible, bonus=o.bonus, rank=o.rank,
+                )  # fmt: skip
+            )
+        total = sum((o.bonus for o in outcome.members), Decimal("0.00"))
+        summaries.append(
+            DepartmentSummary(
+                department_id=dept_id,
+                department=dept.name,
+                roster_size=len(members),
+                median=outcome.median,
+                met_minimum_count=sum(o.met_minimum for o in outcome.members),
+                above_median_count=sum(o.above_median for o in outcome.members),
+                bonus_eligible_count=sum(o.bonus_eligible for o in outcome.members),
+                total_bonus=total,
+                policy=rate.describe(),
+            )
+        )
+        trace.extend(f"{dept.name}: {line}" for line in outcome.trace)
+    if len(summaries) > 1:
+        grand = sum((s.total_bonus or Decimal(0) for s in summaries), Decimal("0.00"))
+        trace.append(f"total bonus across {len(summaries)} departments: {fmt_money(grand)}")
+    return PerformanceReport(
+        month=month,
+        period_start=start,
+        period_end=end,
+        month_to_date=month_to_date,
+        rows=rows,
+        summaries=summaries,
+        trace=trace,
+    )
+
+
+def _period(first: date, as_of: date | None) -> tuple[date, date, bool]:
+    """[start, end_exclusive) of the month as of ``as_of``, and whether it is month-to-date."""
+    end_exclusive = next_month(first)
+    if as_of is None or as_of >= end_exclusive - timedelta(days=1):
+        return first, end_exclusive, False
+    if as_of < first:
+        raise InvalidArgumentError(
+            f"{month_label(first)} has not started as of {as_of.isoformat()}"
+        )
+    return first, as_of + timedelta(days=1), True

@@ -1,0 +1,97 @@
+"""Cut a tool result to what the caller may see (RULES.md "Who may see what").
+
+Tools compute over the whole population a rule needs (a median needs the whole
+roster, whoever asks) and only then cut their output here:
+
+- admin, hr: everything;
+- manager: rows of their department and every department below it
+  (``Caller.department_ids``), plus their own row;
+- sales: their own row in full; of colleagues in their own department only the
+  leaderboard columns (name, rank, sales, gap to median); nothing of other departments;
+- anyone else: their own row only.
+
+A cut result says so (``scoped`` and ``scope_note``); when nothing is left, the tool
+refuses with OutOfScopeError rather than answering with an empty table.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from schema.caller import Caller, Role
+from tools.errors import OutOfScopeError
+from tools.report import SCOPE_NOTE
+
+if TYPE_CHECKING:
+    from tools.performance import PerformanceReport
+
+#: Columns of a colleague's row a salesperson may not see (the leaderboard shows the rest).
+SALES_HIDDEN = (
+    "employee_id", "employee_no", "name_en", "min_target", "attainment", "met_minimum",
+    "bonus_eligible", "bonus",
+)  # fmt: skip
+#: Department counts a salesperson may not see (they derive from colleagues' targets).
+SALES_HIDDEN_SUMMARY = ("met_minimum_count", "bonus_eligible_count", "total_bonus", "policy")
+
+Row = TypeVar("Row", bound=BaseModel)
+
+
+def visible_rows(
+    rows: list[Row], caller: Caller, hidden: tuple[str, ...] = SALES_HIDDEN
+) -> list[Row]:
+    """The rows ``caller`` may see, colleagues' rows reduced to leaderboard columns for sales.
+
+    Rows need ``employee_id`` and ``department_id`` attributes.
+    """
+    if caller.role.sees_everything:
+        return list(rows)
+    kept: list[Row] = []
+    for row in rows:
+        own = caller.employee_id is not None and row.employee_id == caller.employee_id
+        dept = row.department_id
+        if own:
+            kept.append(row)
+        elif caller.role is Role.MANAGER and dept in caller.department_ids:
+            kept.append(row)
+        elif caller.role is Role.SALES and dept == caller.department_id:
+            kept.append(_blank(row, hidden))
+    return kept
+
+
+def visible_department(caller: Caller, department_id: int) -> str:
+    """How much of a department's aggregates ``caller`` sees: 'all', 'leaderboard' or 'none'."""
+    if caller.role.sees_everything:
+        return "all"
+    if caller.role is Role.MANAGER and department_id in caller.department_ids:
+        return "all"
+    if caller.role is Role.SALES and department_id == caller.department_id:
+        return "leaderboard"
+    return "none"
+
+
+def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceReport:
+    """``report`` as ``caller`` may see it; raises OutOfScopeError when nothing is visible."""
+    if caller.role.sees_everything:
+        return report
+    rows = visible_rows(report.rows, caller)
+    summaries = []
+    for summary in report.summaries:
+        level = visible_department(caller, summary.department_id)
+        if level == "all":
+            summaries.append(summary)
+        elif level == "leaderboard":
+            summaries.append(_blank(summary, SALES_HIDDEN_SUMMARY))
+    if not rows:
+        raise OutOfScopeError(
+            "you may not see this performance result: it covers no one in your scope"
+        )
+    return report.model_copy(
+        update={"rows": rows, "summaries": summaries, "scoped": True, "scope_note": SCOPE_NOTE}
+    )
+
+
+def _blank(model: Row, fields: tuple[str, ...]) -> Row:
+    update: dict[str, Any] = {f: None for f in fields if f in type(model).model_fields}
+    return model.model_copy(update=update)
