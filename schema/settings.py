@@ -44,6 +44,21 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=600, description="Statement timeout for guarded queries, seconds."
     )
 
+    # HTTP API.
+    api_rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Requests one API key may make per minute (bursts up to that many); 0: no limit.",
+    )
+    api_max_body_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        description="Largest HTTP request body accepted, bytes (413 above).",
+    )
+    api_caller_cache_s: float = Field(
+        default=60.0, ge=0, description="Seconds the API reuses a key's resolved caller and scope."
+    )
+
     # LLM (optional; without a model the planner answers alone).
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible base URL.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key of the model server.")
