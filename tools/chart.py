@@ -1,0 +1,94 @@
+"""PNG chart of a leaderboard with matplotlib (Agg, imported only when drawing).
+
+Chinese names need a CJK font: the first installed one of ``CJK_FONT_FAMILIES`` is
+used (CI installs Debian's fonts-noto-cjk). Without one the chart is still drawn,
+with a warning, and names may show as boxes.
+"""
+
+from __future__ import annotations
+
+import glob
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.leaderboard import Leaderboard
+
+CJK_FONT_FAMILIES = (
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+    "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei",
+    "SimHei", "PingFang SC", "Heiti SC", "Droid Sans Fallback",
+)  # fmt: skip
+CJK_FONT_GLOBS = (
+    "/usr/share/fonts/**/*CJK*.tt[cf]", "/usr/share/fonts/**/*cjk*.tt[cf]",
+    "/usr/share/fonts/**/*CJK*.otf", "/usr/share/fonts/**/wqy*.tt[cf]",
+    "/usr/share/fonts/**/DroidSansFallback*.ttf", "/System/Library/Fonts/PingFang.ttc",
+)  # fmt: skip
+NO_CJK_FONT = "no CJK font found (install fonts-noto-cjk); Chinese names may not render"
+
+
+def find_cjk_font() -> str | None:
+    """The family name of an installed CJK font, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FONT_FAMILIES:
+        if family in installed:
+            return family
+    # The font cache may predate the font's installation: add font files directly.
+    for pattern in CJK_FONT_GLOBS:
+        for path in sorted(glob.glob(pattern, recursive=True)):
+            try:
+                font_manager.fontManager.addfont(path)
+                return font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError, ValueError):
+                continue
+    return None
+
+
+def draw_leaderboard(board: Leaderboard, path: Path, font: str | None = "auto") -> str | None:
+    """Draw ``board`` to ``path``; returns a warning when no CJK font was found, else None."""
+    import matplotlib
+    from matplotlib import ticker
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    family = find_cjk_font() if font == "auto" else font
+    warning = None
+    if family is None:
+        warning = NO_CJK_FONT
+        warnings.warn(warning, stacklevel=2)
+    families = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
+    with (
+        matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}),
+        warnings.catch_warnings(),
+    ):
+        if family is None:  # one warning above is enough, not one per missing glyph
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        width = max(6.0, 0.55 * len(board.rows) + 2)
+        figure = Figure(figsize=(width, 4.8), dpi=110)
+        FigureCanvasAgg(figure)
+        ax = figure.add_subplot()
+        xs = list(range(len(board.rows)))
+        colours = [
+            "#2e7d32" if r.met_minimum and r.above_median else "#1976d2" if r.above_median else "#9e9e9e"
+            for r in board.rows
+        ]
+        ax.bar(xs, [float(r.sales) for r in board.rows], color=colours, label="sales")
+        ax.axhline(float(board.median), color="#d32f2f", linestyle="--", linewidth=1.2,
+                   label=f"median {float(board.median):,.2f}")  # fmt: skip
+        targets = [(x, float(r.min_target)) for x, r in zip(xs, board.rows, strict=True)
+                   if r.min_target is not None]  # fmt: skip
+        if targets:
+            ax.scatter([x for x, _ in targets], [t for _, t in targets], marker="_", s=400,
+                       color="black", linewidths=2, zorder=3, label="minimum target")  # fmt: skip
+        ax.set_xticks(xs, [f"{r.rank}. {r.name}" for r in board.rows], rotation=45, ha="right")
+        ax.set_ylabel("sales (CNY)")
+        ax.set_title(board.title)
+        ax.legend(loc="upper right", fontsize="small")
+        ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+        figure.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, format="png")
+    return warning
