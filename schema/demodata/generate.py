@@ -75,6 +75,9 @@ def generate_duckdb(
         raise DemoDataError(f"cannot write {path}: it is a directory")
     if path.exists() and not force:
         raise DemoDataError(f"{path} already exists; pass --force to replace it")
+    blocker = next((p for p in path.parents if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise DemoDataError(f"cannot write {path}: {blocker} is not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
