@@ -60,3 +60,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
             f"PostgreSQL tests SKIPPED ({len(skipped)}): set {POSTGRES_URL_VAR} or run .ci/run",
             yellow=True,
         )
+
+
+DEMO_SEED = 7
+DEMO_END_DATE = "2026-11-26"
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small demo warehouse (seed 7, end date 2026-11-26), built once per session.
+
+    Returns a ``duckdb:///...`` URL; open it read-only (several tests share it).
+    """
+    from datetime import date
+
+    from schema.demodata import generate
+
+    path = tmp_path_factory.mktemp("demo-warehouse") / "demo.duckdb"
+    url = f"duckdb:///{path}"
+    generate(url, seed=DEMO_SEED, end_date=date.fromisoformat(DEMO_END_DATE), scale="small")
+    return url
