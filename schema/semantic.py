@@ -98,6 +98,7 @@ class SemanticModel(BaseModel):
     dimensions: dict[str, Dimension]
     values: list[ValueSet]
     concepts: dict[Concept, list[str]]
+    default_metric: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:
@@ -114,6 +115,8 @@ class SemanticModel(BaseModel):
             for table in dim.tables or []:
                 if table not in known:
                     raise ValueError(f"dimension {name}: unknown table {table!r}")
+        if self.default_metric and self.default_metric not in self.metrics:
+            raise ValueError(f"default_metric: unknown metric {self.default_metric!r}")
         for i, vs in enumerate(self.values):
             if vs.metric and vs.metric not in self.metrics:
                 raise ValueError(f"values[{i}] ({vs.column}): unknown metric {vs.metric!r}")

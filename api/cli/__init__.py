@@ -8,7 +8,9 @@ Errors from the library (``HrqError``) are printed as one line and exit 2
 from __future__ import annotations
 
 from api.cli.app import app
+from api.cli import ask as _ask  # noqa: F401  (registers commands)
 from api.cli import demo as _demo  # noqa: F401  (registers commands)
+from api.cli import performance as _performance  # noqa: F401  (registers commands)
 
 
 def main() -> None:

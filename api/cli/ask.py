@@ -1,0 +1,76 @@
+"""``hrq ask``: the interface every later surface and the evaluation uses."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from api.cli.app import app, fail, settings, user_errors
+from assistant.answer import Answer
+from assistant.ask import Assistant
+from assistant.callers import resolve_caller
+from schema.caller import Caller
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of must be a date like 2026-11-26, not {value!r}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Ask as this employee_no (default: local admin).")] = None,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation id.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+) -> None:
+    """Answer a question about the HR warehouse."""
+    reference = _parse_date(as_of)
+    with user_errors():
+        assistant = Assistant.from_settings(settings())
+        caller = (
+            resolve_caller(user, warehouse=assistant.warehouse, app=assistant.conversations.engine
+                           if assistant.conversations else None)
+            if user else Caller.operator()
+        )  # fmt: skip
+        answer = assistant.ask(question, caller, as_of=reference, conversation_id=conversation, surface="cli")
+    if as_json:
+        typer.echo(json.dumps(answer.public(), ensure_ascii=False))
+    else:
+        _print(answer)
+    if answer.kind in ("refusal", "error"):
+        raise typer.Exit(1)
+
+
+def _print(answer: Answer) -> None:
+    console = Console()
+    console.print(answer.answer, highlight=False)
+    if answer.options:
+        for i, option in enumerate(answer.options, 1):
+            console.print(f"  {i}. {option}", highlight=False)
+    if answer.examples:
+        for example in answer.examples:
+            console.print(f"  - {example}", highlight=False)
+    if answer.rows:
+        table = Table(*answer.columns)
+        for row in answer.rows[:50]:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        if len(answer.rows) > 50:
+            console.print(f"... {len(answer.rows) - 50} more rows (use --json for all)")
+    if answer.sql:
+        console.print(f"[dim]SQL: {answer.sql}[/]", highlight=False)
+    if answer.tool:
+        console.print(f"[dim]tool: {answer.tool.name} {answer.tool.arguments}[/]", highlight=False)
+        for line in answer.trace[1:]:
+            console.print(f"[dim]  {line}[/]", highlight=False)

@@ -1,0 +1,207 @@
+"""``ask``: the one path every question takes, from any surface.
+
+understand (planner) -> execute (performance tool, or compiled SQL through the
+guard on the read-only warehouse) -> compose (an :class:`Answer` in the
+question's language) -> audit (always) and the conversation turn.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from assistant import compose
+from assistant.answer import Answer, ToolCallInfo
+from assistant.audit import AuditLog
+from assistant.compile import CompileError, compile_query
+from assistant.conversations import ConversationStore
+from assistant.errors import AssistantError, GuardError
+from assistant.execute import execute
+from assistant.gazetteer import Gazetteer, build_gazetteer
+from assistant.guard import Catalog, guard
+from assistant.plan import Clarify, QueryPlan, Refuse, ToolPlan
+from assistant.planner import detect_language, plan
+from assistant.tool_answer import run_tool
+from schema.caller import Caller
+from schema.db import app_engine, dialect_of, warehouse_engine
+from schema.errors import HrqError
+from schema.semantic import SemanticModel, load_semantic_model
+from schema.settings import Settings
+from tools.errors import ToolError
+from tools.policy import BonusPolicy, load_policy
+
+MAX_QUESTION_CHARS = 2000
+
+EXAMPLES_ZH = ["本月各销售部门业绩中位数是多少", "上个月哪些人获得了业绩奖金", "今年各部门的入职人数"]
+EXAMPLES_EN = ["What is each sales department's median this month?", "Who is eligible for the bonus last month?",
+               "Headcount by department"]  # fmt: skip
+SCOPE_NOTE = {"zh": "（仅包含你有权查看的数据）", "en": " (only data you may see is included)"}
+
+
+class BadQuestionError(AssistantError):
+    """The question itself cannot be read (empty, too long, not text)."""
+
+    code = "bad_question"
+
+
+@dataclass
+class Assistant:
+    """Everything ``ask`` needs, built once per process and passed down."""
+
+    settings: Settings
+    warehouse: Engine
+    catalog: Catalog
+    model: SemanticModel
+    gazetteer: Gazetteer
+    policy: BonusPolicy
+    audit: AuditLog | None = None
+    conversations: ConversationStore | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, app_state: bool = True) -> Assistant:
+        """Open the warehouse read-only, load the models and build the gazetteer."""
+        warehouse = warehouse_engine(settings.warehouse_url, read_only=True)
+        model = load_semantic_model()
+        with warehouse.connect() as conn:
+            gazetteer = build_gazetteer(model, conn)
+        app = app_engine(settings.app_db_url) if app_state else None
+        return cls(
+            settings=settings,
+            warehouse=warehouse,
+            catalog=Catalog.from_contract(dialect_of(settings.warehouse_url)),
+            model=model,
+            gazetteer=gazetteer,
+            policy=load_policy(settings.bonus_policy_path),
+            audit=AuditLog(app) if app is not None else None,
+            conversations=ConversationStore(app) if app is not None else None,
+        )
+
+    def today(self) -> date:
+        return datetime.now(self.settings.tz).date()
+
+    def ask(
+        self,
+        question: str,
+        caller: Caller,
+        *,
+        as_of: date | None = None,
+        conversation_id: str | None = None,
+        surface: str = "cli",
+    ) -> Answer:
+        """Answer ``question`` for ``caller`` as of ``as_of`` (default: today), audited."""
+        started = time.perf_counter()
+        as_of = as_of or self.today()
+        previous = None
+        if conversation_id and self.conversations is not None:
+            last = self.conversations.last_answer(conversation_id, caller)
+            previous = last.plan if last else None
+        answer = self._answer(question, caller, as_of, previous)
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        if self.conversations is not None:
+            if conversation_id is None:
+                conversation_id = self.conversations.start(caller)
+            answer.conversation_id = conversation_id
+            answer.answer_id = self.conversations.append(conversation_id, answer)
+        if self.audit is not None:
+            self.audit.record(answer, caller, surface)
+        return answer
+
+    def _answer(self, question: str, caller: Caller, as_of: date, previous: dict[str, Any] | None) -> Answer:
+        text = _check_question(question)
+        language = detect_language(text)
+        base = Answer(question=question, language=language, answer="", as_of=as_of)  # type: ignore[arg-type]
+        try:
+            the_plan, understanding = plan(text, as_of, caller, self.gazetteer, self.model, previous)
+            base.plan = the_plan.model_dump(mode="json")
+            base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
+            if isinstance(the_plan, Refuse):
+                return _refusal(base, the_plan.reason, the_plan.message_zh, the_plan.message_en)
+            if isinstance(the_plan, Clarify):
+                base.kind = "clarification"
+                base.answer = the_plan.message_zh if language == "zh" else the_plan.message_en
+                base.options = the_plan.options
+                return base
+            if isinstance(the_plan, ToolPlan):
+                return self._run_tool(base, the_plan, caller, as_of, understanding.text)
+            return self._run_query(base, the_plan, caller, as_of)
+        except GuardError as exc:
+            return _refusal(base, exc.reason, str(exc), str(exc))
+        except (ToolError, CompileError, HrqError) as exc:
+            base.kind = "error"
+            base.reason = getattr(exc, "code", "error")
+            base.answer = str(exc)
+            return base
+
+    def _run_tool(self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date, text: str) -> Answer:
+        group_words = any(w in text for w in ("各", "每个", "分别", "each", "per ", "by department"))
+        with self.warehouse.connect() as conn:
+            result = run_tool(the_plan, conn, caller, as_of, self.policy, group_words)
+        base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
+        base.columns = result.columns(base.language)
+        base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+        base.trace.extend(result.trace)
+        base.scoped = result.scoped
+        base.answer = compose.tool_sentence(base.language, result.keys, result.rows, result.context)
+        if result.scoped:
+            base.answer += SCOPE_NOTE[base.language]
+        return base
+
+    def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:
+        compiled = compile_query(the_plan, self.model, as_of, base.language)
+        base.sql_written = compiled.sql
+        guarded = guard(compiled.sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
+        base.sql = guarded.sql
+        base.scopes = list(guarded.scopes)
+        base.scoped = bool(guarded.scopes)
+        result = execute(guarded, self.warehouse, timeout_s=self.settings.sql_timeout_s)
+        base.columns = list(compiled.columns)
+        base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+        period = compiled.period
+        label = (period.label_zh if base.language == "zh" else period.label_en) if period else None
+        subject = self._subject(the_plan, base.language)
+        metrics = [self.model.metrics[m] for m in the_plan.metrics]
+        group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
+        base.answer = compose.query_sentence(
+            base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
+            ordered=the_plan.order is not None,
+        )  # fmt: skip
+        if base.scoped:
+            base.answer += SCOPE_NOTE[base.language]
+        return base
+
+    def _subject(self, the_plan: QueryPlan, language: str) -> str | None:
+        names = [self.gazetteer.employees[i].name for i in the_plan.employees]
+        names += [
+            (d.name if language == "zh" or not d.name_en else d.name_en)
+            for d in (self.gazetteer.departments[i] for i in the_plan.departments)
+        ]
+        return "、".join(names) if names else None
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str):
+        raise BadQuestionError("the question must be text")
+    text = question.strip()
+    if not text:
+        raise BadQuestionError("the question is empty; ask something like “本月各部门业绩中位数是多少”")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise BadQuestionError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    printable = sum(1 for ch in text if ch.isprintable() or ch.isspace())
+    if printable < len(text) * 0.9 or "\x00" in text:
+        raise BadQuestionError("the question contains binary data; send plain text")
+    return text
+
+
+def _refusal(base: Answer, reason: str, zh: str, en: str) -> Answer:
+    base.kind = "refusal"
+    base.reason = reason
+    base.answer = zh if base.language == "zh" else en
+    base.examples = EXAMPLES_ZH if base.language == "zh" else EXAMPLES_EN
+    return base
+
+
+__all__ = ["Assistant", "BadQuestionError", "MAX_QUESTION_CHARS"]

@@ -1,0 +1,188 @@
+"""Compile a :class:`QueryPlan` to SQL with sqlglot's builder.
+
+The SQL reads the contract tables directly; the guard then scopes every table
+to the caller, caps the rows and transpiles to the warehouse's dialect. Column
+aliases are the labels shown to the user, in the question's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlglot
+from sqlglot import exp
+
+from assistant.plan import QueryPlan
+from assistant.timeparse import Period, month_period
+from schema.semantic import Metric, SemanticModel
+
+
+class CompileError(ValueError):
+    """The plan cannot be expressed over this fact table (a planner bug or a gap in the model)."""
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    sql: str
+    columns: list[str]
+    metric_columns: list[str]
+    period: Period | None
+
+
+def _date(day: date) -> str:
+    return f"CAST('{day.isoformat()}' AS DATE)"
+
+
+def _time_expr(dimension: str, column: str) -> str:
+    if dimension == "time_month":
+        return f"CAST(DATE_TRUNC('month', {column}) AS DATE)"
+    if dimension == "time_quarter":
+        return (
+            f"CAST(EXTRACT(YEAR FROM {column}) AS VARCHAR) || '-Q' || "
+            f"CAST(EXTRACT(QUARTER FROM {column}) AS VARCHAR)"
+        )
+    return f"EXTRACT(YEAR FROM {column})"
+
+
+def effective_period(plan: QueryPlan, metric: Metric, as_of: date) -> Period | None:
+    """The period a metric is measured over: the question's, else this month (to date)."""
+    if plan.period is not None:
+        return plan.period.period().capped(as_of)
+    if metric.snapshot:
+        return None
+    if metric.time is None:
+        return None
+    return month_period(as_of.replace(day=1)).capped(as_of)
+
+
+def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: str) -> CompiledQuery:
+    """SQL for ``plan`` (generic dialect; the guard transpiles it)."""
+    metrics = [model.metrics[name] for name in plan.metrics]
+    first = metrics[0]
+    table = first.table
+    links = model.facts[table]
+    period = effective_period(plan, first, as_of)
+
+    needs: set[str] = set()
+    select: list[str] = []
+    group: list[str] = []
+    labels: list[str] = []
+    for name in plan.group_by:
+        dim = model.dimensions[name]
+        if dim.tables is not None and table not in dim.tables:
+            raise CompileError(f"dimension {name} does not apply to {table}")
+        if dim.expr.startswith("time_"):
+            if first.time is None:
+                raise CompileError(f"{table} has no time column to group by {name}")
+            if first.time_kind == "quarter_label":
+                expr = "f.period" if name == "quarter" else "SUBSTRING(f.period, 1, 4)"
+            else:
+                expr = _time_expr(dim.expr, f"f.{first.time}")
+        else:
+            expr = dim.expr
+            needs.update(dim.needs)
+            if dim.key:
+                key_label = "employee_no" if language == "en" else "工号"
+                select.append(f'{dim.key} AS "{key_label}"')
+                group.append(dim.key)
+                labels.append(key_label)
+        label = dim.en if language == "en" else dim.zh
+        select.append(f'{expr} AS "{label}"')
+        group.append(expr)
+        labels.append(label)
+        if dim.label_en:
+            select.append(f'{dim.label_en} AS "{label}_en"')
+            group.append(dim.label_en)
+            labels.append(f"{label}_en")
+
+    where: list[str] = []
+    metric_labels: list[str] = []
+    at = min(period.last_day, as_of) if period else as_of
+    start = period.start if period else as_of.replace(day=1)
+    end = period.end if period else as_of + timedelta(days=1)
+    for metric in metrics:
+        body = metric.expr.format(at=_date(at), start=_date(start), end=_date(end))
+        label = metric.en if language == "en" else metric.zh
+        select.append(f'{body} AS "{label}"')
+        metric_labels.append(label)
+    if first.where:
+        where.append(first.where)
+    if period is not None and first.time and not first.snapshot and not first.period_required:
+        if first.time_kind == "quarter_label":
+            quarters = ", ".join(f"'{q}'" for q in period.quarter_labels())
+            where.append(f"f.{first.time} IN ({quarters})")
+        else:
+            where.append(f"f.{first.time} >= {_date(period.start)} AND f.{first.time} < {_date(period.end)}")
+    if first.snapshot:
+        pass  # headcount counts rows itself at {at}
+    if plan.departments:
+        needs.add("d")
+        ids = ", ".join(str(i) for i in sorted(set(plan.departments)))
+        where.append(f"d.department_id IN ({ids})")
+    if plan.employees:
+        needs.add("e")
+        ids = ", ".join(str(i) for i in sorted(set(plan.employees)))
+        where.append(f"e.employee_id IN ({ids})")
+    for column, value in plan_value_filters(plan, model, table):
+        needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
+        where.append(f"{column} = '{value}'")
+
+    query = sqlglot.select(*select).from_(f"{table} AS f")
+    for join in _joins(needs, links, table):
+        query = query.join(join)
+    for condition in where:
+        query = query.where(condition)
+    if group:
+        query = query.group_by(*group)
+    if plan.having is not None:
+        query = query.having(f'{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}')
+    if plan.share and group:
+        label = "share_pct" if language == "en" else "占比(%)"
+        select_share = f'ROUND(100.0 * {_metric_sql(metrics[0], at, start, end)} / NULLIF(SUM({_metric_sql(metrics[0], at, start, end)}) OVER (), 0), 2) AS "{label}"'
+        query = query.select(select_share)
+        metric_labels.append(label)
+    if plan.order and metric_labels:
+        query = query.order_by(f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST')
+    elif group:
+        query = query.order_by(*[f'"{label}"' for label in labels[:1]])
+    if plan.limit:
+        query = query.limit(plan.limit)
+    return CompiledQuery(query.sql(), labels + metric_labels, metric_labels, period)
+
+
+def _metric_sql(metric: Metric, at: date, start: date, end: date) -> str:
+    return metric.expr.format(at=_date(at), start=_date(start), end=_date(end))
+
+
+def plan_value_filters(plan: QueryPlan, model: SemanticModel, table: str) -> list[tuple[str, str]]:
+    """(column, value) filters of the plan's value words that apply to ``table``."""
+    out = []
+    for item in plan.values:
+        index, value = item.split(":", 1)
+        value_set = model.values[int(index)]
+        if table in value_set.tables:
+            out.append((value_set.column, value.replace("'", "''")))
+    return out
+
+
+def _joins(needs: set[str], links, table: str) -> list[exp.Expression]:  # type: ignore[no-untyped-def]
+    joins: list[str] = []
+    if "m" in needs or "d" in needs and links.employee:
+        needs.add("e")
+    if "e" in needs:
+        if not links.employee:
+            raise CompileError(f"{table} does not belong to an employee")
+        joins.append(f"JOIN employees AS e ON e.employee_id = f.{links.employee}")
+    if "d" in needs:
+        if links.department:
+            joins.append(f"JOIN departments AS d ON d.department_id = f.{links.department}")
+        else:
+            joins.append("JOIN departments AS d ON d.department_id = e.department_id")
+    if "m" in needs:
+        joins.append("LEFT JOIN employees AS m ON m.employee_id = e.manager_id")
+    if "c" in needs:
+        if not links.customer:
+            raise CompileError(f"{table} has no customer")
+        joins.append(f"JOIN customers AS c ON c.customer_id = f.{links.customer}")
+    return [sqlglot.parse_one(f"SELECT 1 FROM x {j}").args["joins"][0] for j in joins]

@@ -1,0 +1,147 @@
+"""Compose the answer sentence, deterministically, in the question's language.
+
+Figures are formatted as people read them: ¥1,234,567.89, 95.2 %, 12 人.
+Empty results are said in words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from schema.semantic import Metric
+
+
+def money(value: Any) -> str:
+    return f"¥{Decimal(str(value)):,.2f}"
+
+
+def number(value: Any, fmt: str = "number") -> str:
+    if value is None:
+        return "—"
+    if fmt == "money":
+        return money(value)
+    if fmt == "percent":
+        return f"{float(value) * 100:.1f} %"
+    if fmt == "count":
+        return f"{int(round(float(value))):,}"
+    as_float = float(value)
+    return f"{as_float:,.2f}".rstrip("0").rstrip(".") if not as_float.is_integer() else f"{int(as_float):,}"
+
+
+def json_safe(value: Any) -> Any:
+    """Numbers as numbers, dates as ISO strings (for JSON answers)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)
+
+
+def query_sentence(
+    language: str,
+    metrics: list[Metric],
+    group_labels: list[str],
+    rows: list[list[Any]],
+    period_label: str | None,
+    subject: str | None,
+    ordered: bool,
+) -> str:
+    """One or two sentences for a metric query's result."""
+    zh = language == "zh"
+    metric = metrics[0]
+    name = metric.zh if zh else metric.en
+    when = period_label or ""
+    who = subject or ""
+    if not rows:
+        return f"{when}{who}没有符合条件的数据。" if zh else f"No matching data{' for ' + when if when else ''}."
+    if not group_labels:
+        figures = [number(rows[0][i], m.format) for i, m in enumerate(metrics)]
+        if zh:
+            parts = "，".join(f"{m.zh}为 {f}" for m, f in zip(metrics, figures, strict=False))
+            return f"{when}{who}的{parts}。" if who else f"{when}{parts}。"
+        parts = ", ".join(f"{m.en} {f}" for m, f in zip(metrics, figures, strict=False))
+        return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
+    key = len(group_labels)
+    top = rows[0]
+    top_name = str(top[key - 1] if group_labels[-1].endswith("_en") is False else top[key - 2])
+    head = _label_of(top, group_labels)
+    value = number(top[key], metric.format)
+    if ordered and len(rows) == 1:
+        return f"{when}{who}{name}最{'高' if True else ''}的是 {head}（{value}）。" if zh else \
+            f"{head} ({value}) {'in ' + when if when else ''}.".strip()
+    if ordered:
+        listing = "，".join(f"{_label_of(r, group_labels)} {number(r[key], metric.format)}" for r in rows[:5])
+        return (f"{when}{who}{name}排名：{listing}。" if zh
+                else f"{name.capitalize()} ranking{' in ' + when if when else ''}: {listing}.")
+    del top_name
+    return (f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。" if zh
+            else f"{name.capitalize()} by {group_labels[0]}{' in ' + when if when else ''}: {len(rows)} rows; "
+                 f"{head}: {value}.")
+
+
+def _label_of(row: list[Any], labels: list[str]) -> str:
+    parts = [str(row[i]) for i, label in enumerate(labels) if not label.endswith("_en") and label not in ("工号", "employee_no")]
+    return " ".join(parts) if parts else str(row[0])
+
+
+_CONDITION_WORDS = {
+    "above_median": ("超过中位数", "above the median"),
+    "below_median": ("未超过中位数", "not above the median"),
+    "met_minimum": ("达到最低目标", "met the minimum target"),
+    "missed_minimum": ("没有达到最低目标", "missed the minimum target"),
+    "bonus_eligible": ("获得业绩奖金", "eligible for the bonus"),
+    "not_bonus_eligible": ("没有获得业绩奖金", "not eligible for the bonus"),
+}
+
+
+def tool_sentence(language: str, keys: list[str], rows: list[list[Any]], context: dict[str, Any]) -> str:
+    """One or two sentences for a performance-engine result."""
+    zh = language == "zh"
+    month: date = context.get("month")  # type: ignore[assignment]
+    when = (f"{month.year}年{month.month}月" if zh else month.strftime("%B %Y")) if month else ""
+    if context.get("month_to_date"):
+        when += "（截至目前）" if zh else " (month to date)"
+    conditions = context.get("conditions") or []
+    what = "且".join(_CONDITION_WORDS[c][0] for c in conditions) if zh else \
+        " and ".join(_CONDITION_WORDS[c][1] for c in conditions)
+    focus = context.get("focus")
+    if focus == "count" and keys == ["count"]:
+        n = rows[0][0] if rows else 0
+        return f"{when}{what or '在册'}的有 {n} 人。" if zh else f"{n} people {what or 'on the roster'} in {when}."
+    if not rows:
+        if zh:
+            return f"{when}没有人{what}。" if what else f"{when}没有符合条件的数据。"
+        return f"Nobody {what} in {when}." if what else f"No matching data for {when}."
+    if focus == "median":
+        listing = "；".join(f"{r[0]} {money(r[1])}（{r[2]}人）" for r in rows[:8]) if zh else \
+            "; ".join(f"{r[0]} {money(r[1])} ({r[2]} people)" for r in rows[:8])
+        return f"{when}业绩中位数：{listing}。" if zh else f"Sales median in {when}: {listing}."
+    if focus == "total_bonus" and keys == ["total_bonus"]:
+        return f"{when}奖金总额为 {money(rows[0][0])}。" if zh else f"Total bonus in {when}: {money(rows[0][0])}."
+    index = {k: i for i, k in enumerate(keys)}
+    if len(rows) == 1 and "name" in index:
+        r = rows[0]
+        bits = []
+        for key, zh_word, en_word in (("sales", "业绩", "sales"), ("min_target", "最低目标", "minimum target"),
+                                      ("median", "部门中位数", "department median"),
+                                      ("gap_to_median", "与中位数差距", "gap to median"),
+                                      ("bonus", "奖金", "bonus")):  # fmt: skip
+            if key in index and r[index[key]] is not None:
+                bits.append(f"{zh_word} {money(r[index[key]])}" if zh else f"{en_word} {money(r[index[key]])}")
+        if "attainment" in index and r[index["attainment"]] is not None:
+            pct = f"{float(r[index['attainment']]) * 100:.1f} %"
+            bits.append(f"目标完成率 {pct}" if zh else f"attainment {pct}")
+        return f"{when}{r[index['name']]}：" + "，".join(bits) + "。" if zh else \
+            f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."
+    if "name" in index:
+        names = "、".join(str(r[index["name"]]) for r in rows[:10]) if zh else \
+            ", ".join(str(r[index["name"]]) for r in rows[:10])
+        more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+        if zh:
+            return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}{more}。"
+        return f"{len(rows)} people{' ' + what if what else ''} in {when}: {names}{more}."
+    return f"{when}共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows for {when}."

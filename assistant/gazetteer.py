@@ -1,0 +1,206 @@
+"""The gazetteer: every phrase the planner recognises, built once at start-up.
+
+Phrases come from the semantic model (metrics, dimensions, values, concepts,
+in both languages) and from the warehouse (department names, English names and
+abbreviations; employee names and pinyin; product lines). No code lists a
+department or a person. :meth:`Gazetteer.tag` finds the longest matches in a
+normalised question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from assistant.normalize import normalize
+from schema.semantic import SemanticModel
+from schema.warehouse import departments, employees, sales_orders
+
+#: Words that make a department name generic; removing them gives its abbreviations.
+_DEPT_GENERIC = ("销售", "营销")
+_DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组", "部", "组", "区", "队")
+_EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group)\b")
+
+SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A department or employee from the warehouse, as the planner shows it."""
+
+    id: int
+    name: str
+    name_en: str | None = None
+    department_id: int | None = None
+    extra: str | None = None  # employees: department name; departments: kind
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One recognised phrase: ``kind`` and the candidates it may mean."""
+
+    start: int
+    end: int
+    kind: str  # metric | dimension | value | concept | department | employee | self
+    values: tuple[str, ...]
+    text: str
+
+    @property
+    def value(self) -> str:
+        return self.values[0]
+
+
+@dataclass
+class Gazetteer:
+    """Phrase -> (kind, value) entries, and the warehouse entities behind them."""
+
+    phrases: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    departments: dict[int, Entity] = field(default_factory=dict)
+    department_parent: dict[int, int | None] = field(default_factory=dict)
+    department_kind: dict[int, str] = field(default_factory=dict)
+    employees: dict[int, Entity] = field(default_factory=dict)
+    max_len: int = 1
+
+    def add(self, phrase: str, kind: str, value: str) -> None:
+        key = normalize(phrase)
+        if not key:
+            return
+        self.phrases.setdefault(key, defaultdict(set))[kind].add(value)
+        self.max_len = max(self.max_len, len(key))
+
+    def tag(self, text: str) -> list[Tag]:
+        """Longest non-overlapping matches, left to right (text already normalised)."""
+        found: list[Tag] = []
+        n = len(text)
+        for i in range(n):
+            for length in range(min(self.max_len, n - i), 0, -1):
+                piece = text[i : i + length]
+                entry = self.phrases.get(piece)
+                if entry is None or not _word_bounded(text, i, i + length):
+                    continue
+                for kind, values in entry.items():
+                    found.append(Tag(i, i + length, kind, tuple(sorted(values)), piece))
+                break
+        found.sort(key=lambda t: (-(t.end - t.start), t.start, _KIND_ORDER.get(t.kind, 9)))
+        chosen: list[Tag] = []
+        taken: set[int] = set()
+        for tag in found:
+            span = set(range(tag.start, tag.end))
+            if span & taken and not any(
+                (c.start, c.end) == (tag.start, tag.end) for c in chosen
+            ):
+                continue
+            chosen.append(tag)
+            taken |= span
+        return sorted(chosen, key=lambda t: (t.start, _KIND_ORDER.get(t.kind, 9)))
+
+    def subtree(self, department_id: int) -> list[int]:
+        """The department and every department below it."""
+        children: dict[int | None, list[int]] = defaultdict(list)
+        for child, parent in self.department_parent.items():
+            children[parent].append(child)
+        out, stack = [], [department_id]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(children.get(current, []))
+        return sorted(out)
+
+
+_KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "metric": 3, "value": 4,
+               "dimension": 5, "self": 6}  # fmt: skip
+
+
+def _word_bounded(text: str, start: int, end: int) -> bool:
+    """Latin phrases must not start or end inside a Latin word."""
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    if latin(text[start]) and start > 0 and latin(text[start - 1]):
+        return False
+    return not (latin(text[end - 1]) and end < len(text) and latin(text[end]))
+
+
+def department_aliases(name: str, name_en: str | None) -> set[str]:
+    """The names a department is called by: full names and clear abbreviations."""
+    aliases = {name}
+    core = name
+    for word in _DEPT_GENERIC:
+        core = core.replace(word, "")
+    if len(core) >= 2:
+        aliases.add(core)
+    stem = core
+    for suffix in _DEPT_SUFFIXES:
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
+            stem = stem[: -len(suffix)]
+            break
+    if len(stem) >= 2 and not stem[-1].isdigit() and stem[-1] not in "一二三四五六七八九十":
+        aliases.update({stem, stem + "组", stem + "部", stem + "团队", stem + "队"})
+    if name_en:
+        en = name_en.lower()
+        aliases.add(en)
+        short = _EN_GENERIC.sub(" ", en)
+        short = re.sub(r"\s+", " ", short).strip()
+        if len(short) >= 3:
+            aliases.update({short, short + " team"})
+    return aliases
+
+
+def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
+    """Build the gazetteer from the semantic model and the warehouse's entities."""
+    gz = Gazetteer()
+    for name, metric in model.metrics.items():
+        for phrase in metric.phrases():
+            gz.add(phrase, "metric", name)
+    for name, dim in model.dimensions.items():
+        for phrase in dim.phrases():
+            gz.add(phrase, "dimension", name)
+    for concept, phrases in model.concepts.items():
+        for phrase in phrases:
+            gz.add(phrase, "concept", concept)
+    for index, value_set in enumerate(model.values):
+        for value, words in value_set.values.items():
+            for word in words:
+                gz.add(word, "value", f"{index}:{value}")
+        if value_set.from_warehouse and value_set.column == "f.product_line":
+            for (line,) in conn.execute(sa.select(sales_orders.c.product_line).distinct()):
+                gz.add(line, "value", f"{index}:{line}")
+    for word in SELF_WORDS:
+        gz.add(word, "self", "me")
+
+    d = departments
+    for row in conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind)):
+        gz.departments[row.department_id] = Entity(row.department_id, row.name, row.name_en, row.department_id, row.kind)
+        gz.department_parent[row.department_id] = row.parent_id
+        gz.department_kind[row.department_id] = row.kind
+        for alias in department_aliases(row.name, row.name_en):
+            gz.add(alias, "department", str(row.department_id))
+    _prefer_exact_department_names(gz)
+
+    e = employees
+    for row in conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)):
+        dept = gz.departments.get(row.department_id)
+        gz.employees[row.employee_id] = Entity(
+            row.employee_id, row.name, row.name_en, row.department_id, dept.name if dept else None
+        )
+        gz.add(row.name, "employee", str(row.employee_id))
+        if row.name_en:
+            gz.add(row.name_en, "employee", str(row.employee_id))
+            gz.add(row.name_en.replace(" ", ""), "employee", str(row.employee_id))
+    return gz
+
+
+def _prefer_exact_department_names(gz: Gazetteer) -> None:
+    """A phrase that is some department's full name means that department only."""
+    for entity in gz.departments.values():
+        for full in (entity.name, entity.name_en):
+            if not full:
+                continue
+            entry = gz.phrases.get(normalize(full))
+            if entry and len(entry.get("department", ())) > 1:
+                entry["department"] = {str(entity.id)}

@@ -1,0 +1,47 @@
+"""Normalise a question before tagging: one form for every way of writing it.
+
+Full-width to half-width (NFKC), lower-case Latin, Chinese numerals in counts
+and dates to digits (前五名 -> 前5名, 近三个月 -> 近3个月, 九月 -> 9月), punctuation
+to spaces. Numerals inside names (华东销售一部) are left alone, because only
+numerals followed by a unit or preceded by a rank word are converted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import cn2an
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+_PREFIXED = re.compile(rf"(前|近|最近|过去|后|第|top|倒数)\s*([{_CN_DIGITS}]+)")
+_SUFFIXED = re.compile(
+    rf"([{_CN_DIGITS}]+)(个月|个季度|季度|个人|个|名|位|人|天|周|个星期|星期|年|月份|月|号|日|单|次|笔|倍)"
+)
+_PUNCT = re.compile(r"[，,。！!？?；;：:“”\"'‘’、《》<>【】\[\]{}|\\`~@#$^&*_=+]+")
+_SPACES = re.compile(r"\s+")
+_EN_NUMBERS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
+_EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_NUMBERS) + r")\b")
+
+
+def _digits(numeral: str) -> str:
+    try:
+        value = cn2an.cn2an(numeral, "smart")
+    except (ValueError, KeyError):
+        return numeral
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def normalize(text: str) -> str:
+    """The normalised form the gazetteer and the time parser work on."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _PREFIXED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
+    text = _SUFFIXED.sub(lambda m: _digits(m.group(1)) + m.group(2), text)
+    text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,97 @@
+"""The planner's output: a typed plan for one question.
+
+``QueryPlan`` is compiled to SQL and goes through the guard; ``ToolPlan`` is a
+call of the performance engine; ``Clarify`` and ``Refuse`` are answered in
+words. Plans are pydantic models so a follow-up question can reuse the
+previous turn's slots (they travel in ``Answer.plan``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.timeparse import Period
+
+
+class PeriodSlot(BaseModel):
+    start: date
+    end: date
+    grain: str
+    label_zh: str
+    label_en: str
+    explicit: bool = True
+
+    @classmethod
+    def of(cls, period: Period, *, explicit: bool = True) -> PeriodSlot:
+        return cls(
+            start=period.start, end=period.end, grain=period.grain,
+            label_zh=period.label_zh, label_en=period.label_en, explicit=explicit,
+        )  # fmt: skip
+
+    def period(self) -> Period:
+        return Period(self.start, self.end, self.grain, self.label_zh, self.label_en)
+
+
+class Comparison(BaseModel):
+    op: Literal[">", ">=", "<", "<="]
+    value: float
+
+
+class QueryPlan(BaseModel):
+    """Metrics by dimensions over a period, with filters, order and limit."""
+
+    kind: Literal["query"] = "query"
+    metrics: list[str]
+    group_by: list[str] = Field(default_factory=list)
+    departments: list[int] = Field(default_factory=list, description="Filter: these subtrees.")
+    employees: list[int] = Field(default_factory=list)
+    values: list[str] = Field(default_factory=list, description="'<value-set index>:<value>'")
+    period: PeriodSlot | None = None
+    order: Literal["desc", "asc"] | None = None
+    limit: int | None = None
+    having: Comparison | None = None
+    share: bool = False
+
+
+Focus = Literal[
+    "rows", "median", "bonus", "total_bonus", "gap", "attainment", "min_target", "sales",
+    "count", "leaderboard",
+]  # fmt: skip
+Condition = Literal["above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible",
+                    "not_bonus_eligible"]  # fmt: skip
+
+
+class ToolPlan(BaseModel):
+    """A call of a performance-engine tool and what to show of its result."""
+
+    kind: Literal["tool"] = "tool"
+    tool: Literal["performance", "forecast", "suggest_targets"]
+    month: date
+    department: int | None = None
+    employees: list[int] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    focus: Focus = "rows"
+    order: Literal["desc", "asc"] | None = None
+    limit: int | None = None
+    spend: float | None = None
+    period: PeriodSlot | None = None
+
+
+class Clarify(BaseModel):
+    kind: Literal["clarify"] = "clarify"
+    message_zh: str
+    message_en: str
+    options: list[str] = Field(default_factory=list)
+
+
+class Refuse(BaseModel):
+    kind: Literal["refuse"] = "refuse"
+    reason: str
+    message_zh: str
+    message_en: str
+
+
+Plan = Annotated[QueryPlan | ToolPlan | Clarify | Refuse, Field(discriminator="kind")]

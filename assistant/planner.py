@@ -1,0 +1,455 @@
+"""The bilingual planner: question -> :data:`Plan`, with no model.
+
+Steps (each testable alone): normalise; find the time expression; tag the rest
+against the gazetteer; resolve entities (ambiguous names become a
+clarification); pick the question's shape from the tags and fill its slots.
+Confidence is how much of the question the tags explain; a question the tags
+do not explain is refused or clarified, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import cn2an
+from rapidfuzz import fuzz, process
+
+from assistant import lexicon as lx
+from assistant.gazetteer import Gazetteer, Tag
+from assistant.normalize import normalize
+from assistant.plan import (
+    Clarify,
+    Comparison,
+    PeriodSlot,
+    Plan,
+    QueryPlan,
+    Refuse,
+    ToolPlan,
+)
+from assistant.timeparse import find_period, month_period
+from schema.caller import Caller
+from schema.semantic import SemanticModel
+
+#: Share of a question's content the tags must explain for the plan to run.
+MIN_COVERAGE = 0.6
+
+_TOOL_CONCEPTS = {"median", "above_median", "below_median", "met_minimum", "missed_minimum",
+                  "bonus_eligible", "bonus", "gap", "attainment", "leaderboard", "min_target",
+                  "forecast", "suggest_targets"}  # fmt: skip
+_CONDITIONS = {"above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible"}
+_NEGATED_ELIGIBLE = re.compile(r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)")
+
+
+@dataclass
+class Understanding:
+    """What the planner read in a question: normalised text, period, tags, coverage."""
+
+    text: str
+    language: str
+    tags: list[Tag] = field(default_factory=list)
+    period: PeriodSlot | None = None
+    period_span: tuple[int, int] | None = None
+    coverage: float = 0.0
+
+    def kinds(self, kind: str) -> list[Tag]:
+        return [t for t in self.tags if t.kind == kind]
+
+    def values_of(self, kind: str) -> list[str]:
+        return [t.value for t in self.tags if t.kind == kind]
+
+    def has(self, words: tuple[str, ...]) -> bool:
+        return any(w in self.text for w in words)
+
+
+def detect_language(question: str) -> str:
+    cjk = sum(1 for ch in question if "\u4e00" <= ch <= "\u9fff")
+    latin = sum(1 for ch in question if ch.isascii() and ch.isalpha())
+    return "zh" if cjk * 2 >= latin or cjk >= 4 else "en"
+
+
+def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understanding:
+    """Normalise, find the period and tag the question."""
+    text = normalize(question)
+    u = Understanding(text=text, language=detect_language(question))
+    found = find_period(text, as_of)
+    masked = text
+    if found:
+        period, span = found
+        u.period = PeriodSlot.of(period)
+        u.period_span = span
+        masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+    u.tags = gazetteer.tag(masked)
+    u.coverage = _coverage(masked, u.tags)
+    return u
+
+
+def _coverage(masked: str, tags: list[Tag]) -> float:
+    """Share of the content characters (not filler, not time) explained by tags."""
+    covered = [False] * len(masked)
+    for tag in tags:
+        for i in range(tag.start, tag.end):
+            covered[i] = True
+    rest = "".join(ch if not covered[i] else " " for i, ch in enumerate(masked))
+    rest = re.sub(r"\d+(\.\d+)?", " ", rest)
+    for word in sorted(lx.FILLER, key=len, reverse=True):
+        if word.isascii():
+            rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
+        else:
+            rest = rest.replace(word, " ")
+    unexplained = sum(1 for ch in rest if ch.isalnum())
+    explained = sum(1 for c in covered if c)
+    total = unexplained + explained
+    return 1.0 if total == 0 else explained / total
+
+
+def plan(
+    question: str,
+    as_of: date,
+    caller: Caller,
+    gazetteer: Gazetteer,
+    model: SemanticModel,
+    previous: dict | None = None,
+) -> tuple[Plan, Understanding]:
+    """The plan for ``question`` asked by ``caller`` on ``as_of``."""
+    u = understand(question, as_of, gazetteer)
+    if u.has(lx.WRITE_WORDS):
+        return _refuse("read_only", "我只能查询数据，不能修改、删除或新增任何记录。",
+                       "I can only read data; I cannot change, delete or add records."), u
+    resolved = _resolve_entities(u, gazetteer, caller)
+    if isinstance(resolved, Clarify):
+        return resolved, u
+    departments, employees = resolved
+
+    if previous and _is_follow_up(u):
+        merged = _follow_up(previous, u, departments, employees, model)
+        if merged is not None:
+            return merged, u
+
+    concepts = set(u.values_of("concept"))
+    metrics = _metrics(u, model)
+    if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
+        return _tool_plan(u, concepts, departments, employees, as_of), u
+    if metrics:
+        if u.coverage < MIN_COVERAGE:
+            return _unknown_name_or_refuse(u, gazetteer), u
+        return _query_plan(u, metrics, departments, employees, model, gazetteer), u
+    if employees or departments:
+        return Clarify(
+            message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
+            message_en="Which figure would you like? For example sales, orders, attendance or leave.",
+            options=["业绩", "订单数", "迟到次数", "请假天数"],
+        ), u
+    return _unknown_name_or_refuse(u, gazetteer), u
+
+
+def _refuse(reason: str, zh: str, en: str) -> Refuse:
+    return Refuse(reason=reason, message_zh=zh, message_en=en)
+
+
+def _is_dual_target(concepts: set[str], metrics: list[str]) -> bool:
+    """Dual-target words mean the performance engine unless another metric is ranked."""
+    if concepts - {"leaderboard", "min_target"}:
+        return True
+    return not metrics or metrics == ["sales"]
+
+
+def _resolve_entities(
+    u: Understanding, gz: Gazetteer, caller: Caller
+) -> tuple[list[int], list[int]] | Clarify:
+    departments: list[int] = []
+    for tag in u.kinds("department"):
+        ids = [int(v) for v in tag.values]
+        if len(ids) > 1:
+            sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
+            if len(sales) != 1:
+                names = [gz.departments[i].name for i in ids]
+                return Clarify(
+                    message_zh=f"「{tag.text}」可能指以下部门，请问是哪一个？",
+                    message_en=f"'{tag.text}' matches several departments; which one?",
+                    options=names,
+                )
+            ids = sales
+        departments.extend(ids)
+    employees: list[int] = []
+    for tag in u.kinds("employee"):
+        ids = [int(v) for v in tag.values]
+        if len(ids) > 1 and departments:
+            scope = {d for root in departments for d in gz.subtree(root)}
+            narrowed = [i for i in ids if gz.employees[i].department_id in scope]
+            ids = narrowed or ids
+        if len(ids) > 1:
+            options = [f"{gz.employees[i].name}（{gz.employees[i].extra}）" for i in ids]
+            return Clarify(
+                message_zh=f"有{len(ids)}位员工叫「{gz.employees[ids[0]].name}」，请问是哪一位？",
+                message_en=f"{len(ids)} employees are called {gz.employees[ids[0]].name}; which one?",
+                options=options,
+            )
+        employees.extend(ids)
+    if u.kinds("self") and caller.employee_id is not None and not employees:
+        employees.append(caller.employee_id)
+    # A department named only as the home of a named employee is not a filter of its own.
+    return departments, employees
+
+
+def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
+    """The metrics named, strongest first.
+
+    Generic words (多少人, 天数, times) only count when nothing more specific is
+    named; a value word (病假, 迟到) implies its own metric when the named one
+    cannot be filtered by it.
+    """
+    strong: list[str] = []
+    weak: list[str] = []
+    for tag in u.kinds("metric"):
+        bucket = weak if _generic(tag.text) else strong
+        for value in tag.values:
+            if value not in strong and value not in weak:
+                bucket.append(value)
+                break
+    names = strong or weak
+    for tag in u.kinds("value"):
+        value_set = model.values[int(tag.value.split(":", 1)[0])]
+        if value_set.metric and (not names or model.metrics[names[0]].table not in value_set.tables):
+            if not strong or not names:
+                names = [value_set.metric]
+            break
+    if not names and model.default_metric and "employee" in u.values_of("dimension"):
+        order, _ = _limit(u)
+        if order or _comparison(u) or u.has(lx.WHO_WORDS):
+            names.append(model.default_metric)
+    if len(names) > 1:
+        table = model.metrics[names[0]].table
+        names = [n for n in names if model.metrics[n].table == table]
+    return names
+
+
+_GENERIC_METRIC_WORDS = frozenset(
+    ("多少人", "几个人", "人数", "天数", "次数", "days", "times", "people", "staff", "employees", "customers",
+     "客户数", "score", "得分", "评分", "评级", "订单", "orders")
+)
+
+
+def _generic(text: str) -> bool:
+    return text in _GENERIC_METRIC_WORDS
+
+
+def _limit(u: Understanding) -> tuple[str | None, int | None]:
+    if m := lx.TOP_N.search(u.text):
+        return "desc", int(m.group(1))
+    if m := lx.BOTTOM_N.search(u.text):
+        return "asc", int(m.group(1))
+    if u.has(lx.ASC_WORDS):
+        return "asc", 1
+    if u.has(lx.DESC_WORDS):
+        return "desc", 1
+    if u.has(lx.RANK_WORDS):
+        return "desc", None
+    return None, None
+
+
+def _comparison(u: Understanding) -> Comparison | None:
+    for pattern, op in lx.COMPARISONS:
+        if m := pattern.search(u.text):
+            raw = m.group("num")
+            try:
+                number = float(raw) if raw[0].isdigit() else float(cn2an.cn2an(raw, "smart"))
+            except ValueError:
+                continue
+            number *= lx.UNITS.get(m.group("unit") or "", 1)
+            return Comparison(op=op, value=number)  # type: ignore[arg-type]
+    return None
+
+
+def _query_plan(
+    u: Understanding,
+    metrics: list[str],
+    departments: list[int],
+    employees: list[int],
+    model: SemanticModel,
+    gazetteer: Gazetteer,
+) -> QueryPlan:
+    table = model.metrics[metrics[0]].table
+    group_by: list[str] = []
+    for tag in u.kinds("dimension"):
+        dim = tag.value
+        spec = model.dimensions[dim]
+        if spec.tables is not None and table not in spec.tables:
+            continue
+        if dim == "department" and departments and not u.has(("各", "每个", "分别", "each", "per", "by")):
+            continue
+        if dim == "employee" and (employees or not _per_person(u, tag)):
+            continue
+        if dim not in group_by:
+            group_by.append(dim)
+    order, limit = _limit(u)
+    having = _comparison(u)
+    if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees:
+        group_by = ["employee"] if model.facts[table].employee else ["department"]
+    values = [t.value for t in u.kinds("value") if table in model.values[int(t.value.split(":")[0])].tables]
+    if group_by and order is None and u.has(lx.RANK_WORDS):
+        order = "desc"
+    return QueryPlan(
+        metrics=metrics,
+        group_by=group_by,
+        departments=sorted({d for root in departments for d in gazetteer.subtree(root)}),
+        employees=employees,
+        values=values,
+        period=u.period,
+        order=order if group_by else None,
+        limit=limit if group_by else None,
+        having=having if group_by else None,
+        share=bool(group_by) and u.has(lx.SHARE_WORDS),
+    )
+
+
+_PER_PERSON = ("每个人", "每人", "每位", "各员工", "每个员工", "每个销售", "每名", "个人", "each person",
+               "per person", "per employee", "each employee", "by employee", "individual", "everyone's")
+
+
+def _per_person(u: Understanding, tag: Tag) -> bool:
+    """'people' groups by employee only when asked per person, who, or ranked."""
+    order, _ = _limit(u)
+    return bool(order) or u.has(lx.WHO_WORDS) or u.has(_PER_PERSON) or _comparison(u) is not None
+
+
+def _tool_plan(
+    u: Understanding,
+    concepts: set[str],
+    departments: list[int],
+    employees: list[int],
+    as_of: date,
+) -> Plan:
+    period = u.period.period() if u.period else month_period(as_of.replace(day=1))
+    if "suggest_targets" in concepts:
+        return ToolPlan(tool="suggest_targets", month=period.start, department=departments[0] if departments else None,
+                        spend=_first_number(u), period=u.period)  # fmt: skip
+    if "forecast" in concepts and not (concepts & _CONDITIONS - {"met_minimum", "missed_minimum"}):
+        return ToolPlan(tool="forecast", month=as_of.replace(day=1), department=departments[0] if departments else None,
+                        employees=employees)  # fmt: skip
+    if period.grain != "month" and u.period is not None:
+        return Clarify(
+            message_zh="中位数、达标和奖金按自然月计算，请指定一个月份（例如“上个月”）。",
+            message_en="Medians, targets and bonuses are monthly; please name one month (e.g. 'last month').",
+            options=["本月", "上个月"],
+        )
+    conditions = [c for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible")
+                  if c in concepts]  # fmt: skip
+    if "bonus_eligible" in conditions and _NEGATED_ELIGIBLE.search(u.text):
+        conditions = [c for c in conditions if c != "bonus_eligible"] + ["not_bonus_eligible"]
+    elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
+        conditions.append("not_bonus_eligible")
+    order, limit = _limit(u)
+    counting = u.has(lx.COUNT_WORDS)
+    totalling = u.has(lx.TOTAL_WORDS)
+    focus = _focus(concepts, conditions, employees, counting, totalling)
+    if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
+        order = order or "desc"
+    return ToolPlan(
+        tool="performance",
+        month=period.start,
+        department=departments[0] if departments else None,
+        employees=employees,
+        conditions=conditions,  # type: ignore[arg-type]
+        focus=focus,
+        order=order,
+        limit=limit,
+        period=u.period,
+    )
+
+
+def _focus(concepts: set[str], conditions: list[str], employees: list[int], counting: bool, totalling: bool) -> str:
+    if counting and (conditions or not employees):
+        return "count"
+    if "bonus" in concepts and totalling and not employees:
+        return "total_bonus"
+    if "leaderboard" in concepts and not employees:
+        return "leaderboard"
+    for concept in ("gap", "attainment", "bonus", "min_target"):
+        if concept in concepts and (employees or not conditions):
+            return concept
+    if "median" in concepts and not conditions and not employees:
+        return "median"
+    return "rows"
+
+
+def _first_number(u: Understanding) -> float | None:
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(百万|万|千|k|w|m)?", u.text)
+    if not m:
+        return None
+    return float(m.group(1)) * lx.UNITS.get(m.group(2) or "", 1)
+
+
+def _is_follow_up(u: Understanding) -> bool:
+    content = [t for t in u.tags if t.kind in ("metric", "concept")]
+    return not content or u.text.startswith(("那", "and", "what about", "how about")) and u.text.endswith("呢") \
+        or (not content and u.text.endswith("呢"))
+
+
+def _follow_up(
+    previous: dict, u: Understanding, departments: list[int], employees: list[int], model: SemanticModel
+) -> Plan | None:
+    """Reuse the previous turn's slots, replacing those this question names."""
+    kind = previous.get("kind")
+    if kind == "query":
+        prev = QueryPlan.model_validate(previous)
+        update: dict = {}
+        if u.period is not None:
+            update["period"] = u.period
+        if departments:
+            update["departments"] = departments
+            update["employees"] = []
+        if employees:
+            update["employees"] = employees
+        dims = [t.value for t in u.kinds("dimension")]
+        if dims:
+            update["group_by"] = dims
+        values = [t.value for t in u.kinds("value")]
+        if values:
+            update["values"] = values
+        if not update:
+            return None
+        return prev.model_copy(update=update)
+    if kind == "tool":
+        prev_tool = ToolPlan.model_validate(previous)
+        update = {}
+        if u.period is not None:
+            update["month"] = u.period.start
+            update["period"] = u.period
+        if departments:
+            update["department"] = departments[0]
+            update["employees"] = []
+        if employees:
+            update["employees"] = employees
+        if not update:
+            return None
+        return prev_tool.model_copy(update=update)
+    return None
+
+
+def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
+    """An unexplained name-like word near '的' is reported with close matches."""
+    masked = u.text
+    for tag in u.tags:
+        masked = masked[: tag.start] + " " * (tag.end - tag.start) + masked[tag.end :]
+    if u.period_span:
+        a, b = u.period_span
+        masked = masked[:a] + " " * (b - a) + masked[b:]
+    candidates = re.findall(r"([\u4e00-\u9fff]{2,4})的", masked)
+    candidates += [m for m in re.findall(r"\b([a-z]+ [a-z]+)'?s?\b", masked) if m.split()[0] not in lx.FILLER]
+    if candidates and (u.kinds("metric") or u.kinds("concept")):
+        word = candidates[0]
+        names = sorted({e.name for e in gz.employees.values()} | {d.name for d in gz.departments.values()})
+        close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= 50]
+        return Clarify(
+            message_zh=f"没有找到「{word}」。" + (f"您是不是要找：{'、'.join(close)}？" if close else ""),
+            message_en=f"I found no one called '{word}'." + (f" Did you mean: {', '.join(close)}?" if close else ""),
+            options=close,
+        )
+    return _refuse(
+        "out_of_scope",
+        "这个问题超出了我能回答的范围。我可以回答业绩、目标、奖金、人事、考勤、请假等问题。",
+        "That is outside what I can answer. I answer questions about sales, targets, bonuses, people, "
+        "attendance and leave.",
+    )

@@ -1,0 +1,141 @@
+"""Run a :class:`ToolPlan` on the performance engine and project its result.
+
+The engine computes over the whole roster and cuts to the caller's scope; this
+module only selects the rows and columns the question asked for. Nothing here
+recomputes the dual-target math.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from assistant.plan import ToolPlan
+from schema.caller import Caller
+from tools.forecast import forecast
+from tools.performance import PerformanceReport, PerformanceRow, monthly_performance
+from tools.policy import BonusPolicy
+
+LABELS = {
+    "employee_no": ("工号", "employee_no"), "name": ("姓名", "name"), "department": ("部门", "department"),
+    "sales": ("业绩", "sales"), "min_target": ("最低目标", "min_target"),
+    "attainment": ("目标完成率", "attainment"), "median": ("部门中位数", "median"),
+    "gap_to_median": ("与中位数差距", "gap_to_median"), "met_minimum": ("达到最低目标", "met_minimum"),
+    "above_median": ("超过中位数", "above_median"), "bonus_eligible": ("获得奖金", "bonus_eligible"),
+    "bonus": ("奖金", "bonus"), "rank": ("排名", "rank"), "roster_size": ("在册人数", "roster_size"),
+    "count": ("人数", "count"), "total_bonus": ("奖金总额", "total_bonus"),
+    "month_to_date": ("本月至今业绩", "month_to_date"), "projected": ("预计月底业绩", "projected"),
+    "at_risk": ("可能未达最低目标", "at_risk"), "projected_median": ("预计中位数", "projected_median"),
+    "projected_above_median": ("预计超过中位数", "projected_above_median"),
+}  # fmt: skip
+
+_FOCUS_COLUMNS = {
+    "rows": ("employee_no", "name", "department", "sales", "min_target", "median", "gap_to_median", "bonus"),
+    "bonus": ("employee_no", "name", "department", "sales", "median", "bonus_eligible", "bonus"),
+    "gap": ("employee_no", "name", "department", "sales", "median", "gap_to_median"),
+    "attainment": ("employee_no", "name", "department", "sales", "min_target", "attainment"),
+    "min_target": ("employee_no", "name", "department", "min_target"),
+    "sales": ("employee_no", "name", "department", "sales"),
+    "leaderboard": ("rank", "employee_no", "name", "department", "sales", "gap_to_median", "met_minimum",
+                    "above_median"),
+}  # fmt: skip
+
+_CONDITION = {
+    "above_median": lambda r: r.above_median,
+    "below_median": lambda r: not r.above_median,
+    "met_minimum": lambda r: r.met_minimum is True,
+    "missed_minimum": lambda r: r.met_minimum is False,
+    "bonus_eligible": lambda r: r.bonus_eligible is True,
+    "not_bonus_eligible": lambda r: r.bonus_eligible is False,
+}
+
+
+@dataclass
+class ToolResult:
+    """The projected table of a tool call, plus what the composer needs to phrase it."""
+
+    name: str
+    arguments: dict[str, Any]
+    keys: list[str]
+    rows: list[list[Any]]
+    trace: list[str]
+    scoped: bool = False
+    scope_note: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def columns(self, language: str) -> list[str]:
+        return [LABELS[k][0 if language == "zh" else 1] for k in self.keys]
+
+
+def run_tool(
+    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy, group_words: bool
+) -> ToolResult:
+    """Call the tool the plan names and keep what the question asked for."""
+    if plan.tool == "forecast":
+        result = forecast(conn, as_of, caller=caller, department=plan.department)
+        rows = [r for r in result.rows if not plan.employees or r.employee_id in plan.employees]
+        keys = ["name", "department", "month_to_date", "projected", "min_target", "projected_median", "at_risk",
+                "projected_above_median"]  # fmt: skip
+        return ToolResult(
+            "forecast", {"as_of": as_of.isoformat(), "department": plan.department}, keys,
+            [[getattr(r, k) for k in keys] for r in rows], result.trace, bool(result.scope_note),
+            result.scope_note,
+        )  # fmt: skip
+    month = plan.month.strftime("%Y-%m")
+    report = monthly_performance(
+        conn, month, caller=caller, department=plan.department, as_of=as_of, policy=policy
+    )
+    arguments = {"month": month, "department": plan.department, "as_of": as_of.isoformat()}
+    return _project(plan, report, arguments, group_words)
+
+
+def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any], group_words: bool) -> ToolResult:
+    rows: list[PerformanceRow] = list(report.rows)
+    if plan.employees:
+        rows = [r for r in rows if r.employee_id in plan.employees]
+    for condition in plan.conditions:
+        rows = [r for r in rows if _CONDITION[condition](r)]
+    context: dict[str, Any] = {
+        "month": report.month, "conditions": list(plan.conditions), "focus": plan.focus,
+        "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
+        "month_to_date": report.month_to_date,
+    }  # fmt: skip
+    base = {"name": "monthly_performance", "arguments": arguments, "trace": report.trace,
+            "scoped": report.scoped, "scope_note": report.scope_note, "context": context}  # fmt: skip
+    if plan.focus == "median":
+        keys = ["department", "median", "roster_size"]
+        table = [[s.department, s.median, s.roster_size] for s in report.summaries]
+        return ToolResult(keys=keys, rows=table, **base)
+    if plan.focus == "count":
+        if group_words and not plan.department:
+            counts = {s.department: 0 for s in report.summaries}
+            for r in rows:
+                counts[r.department] += 1
+            return ToolResult(keys=["department", "count"], rows=[[d, n] for d, n in counts.items()], **base)
+        context["listed"] = [r.name for r in rows]
+        return ToolResult(keys=["count"], rows=[[len(rows)]], **base)
+    if plan.focus == "total_bonus":
+        eligible = [r for r in rows if r.bonus is not None]
+        if group_words and not plan.department:
+            totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
+            for r in eligible:
+                totals[r.department] += r.bonus or Decimal("0")
+            return ToolResult(keys=["department", "total_bonus"], rows=[[d, t] for d, t in totals.items()], **base)
+        total = sum((r.bonus or Decimal("0") for r in eligible), Decimal("0"))
+        return ToolResult(keys=["total_bonus"], rows=[[total]], **base)
+    focus = plan.focus
+    if focus == "bonus" and not plan.employees and not plan.conditions:
+        rows = [r for r in rows if r.bonus_eligible]
+        context["conditions"] = ["bonus_eligible"]
+    keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
+    if plan.order:
+        rows.sort(key=lambda r: r.sales, reverse=plan.order == "desc")
+    elif focus == "leaderboard":
+        rows.sort(key=lambda r: (r.department, r.rank))
+    if plan.limit:
+        rows = rows[: plan.limit]
+    return ToolResult(keys=keys, rows=[[getattr(r, k) for k in keys] for r in rows], **base)
