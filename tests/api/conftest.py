@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
 
+from api.http.main import create_app
 from assistant.answer import Answer
+from assistant.keys import create_key
 from schema.caller import Caller, Role
-from schema.db import app_engine
+from schema.db import app_engine, warehouse_engine
+from schema.settings import Settings
 
 
 @pytest.fixture
@@ -46,3 +51,77 @@ def make_answer(question: str = "上个月销售额是多少?", **fields: object
 
 ALICE = Caller(role=Role.SALES, employee_id=7, employee_no="E0007", name="Alice")
 BOB = Caller(role=Role.SALES, employee_id=8, employee_no="E0008", name="Bob")
+
+
+# --- The HTTP app over a demo warehouse -------------------------------------------------
+
+DEMO_END = date(2026, 9, 15)
+
+
+@pytest.fixture(scope="session")
+def warehouse_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo warehouse ending 2026-09-15 (built once per session)."""
+    from schema.demodata.generate import generate
+
+    path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
+    generate(f"duckdb:///{path}", seed=7, end_date=DEMO_END, scale="small")
+    return f"duckdb:///{path}"
+
+
+@dataclass(frozen=True)
+class Persona:
+    employee_no: str
+    department: str
+    role: Role
+
+
+@pytest.fixture(scope="session")
+def personas(warehouse_url: str) -> dict[str, Persona]:
+    """People of the demo company by what they are: sales reps in two departments, etc."""
+    engine = warehouse_engine(warehouse_url)
+    query = text(
+        "SELECT e.employee_no, d.name FROM employees e JOIN departments d USING (department_id) "
+        "WHERE e.title = :title AND d.name = :dept AND e.status = 'active' ORDER BY e.employee_id"
+    )
+    wanted = {
+        "admin": ("Chief Executive Officer", "星河科技", Role.ADMIN),
+        "hr": ("HR Business Partner", "人力资源部", Role.HR),
+        "manager": ("Sales Manager", "成都销售组", Role.MANAGER),
+        "sales": ("Sales Representative", "成都销售组", Role.SALES),
+        "sales_wuhan": ("Sales Representative", "武汉销售部", Role.SALES),
+    }
+    found = {}
+    with engine.connect() as conn:
+        for label, (title, dept, role) in wanted.items():
+            no = conn.execute(query, {"title": title, "dept": dept}).scalars().first()
+            assert no is not None, label
+            found[label] = Persona(no, dept, role)
+    engine.dispose()
+    return found
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path, warehouse_url: str) -> Settings:
+    return Settings(
+        warehouse_url=warehouse_url,
+        app_db_url=f"sqlite:///{tmp_path / 'app.db'}",
+        data_dir=tmp_path,
+        api_rate_limit_per_minute=0,
+    )
+
+
+@pytest.fixture
+def client(api_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def keys(client: TestClient, personas: dict[str, Persona]) -> dict[str, str]:
+    """An API key per persona, with the persona's role."""
+    engine = client.app.state.services.app_engine  # type: ignore[attr-defined]
+    return {label: create_key(engine, p.employee_no, p.role)[0] for label, p in personas.items()}
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

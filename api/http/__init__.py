@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routers over the assistant; ``main.create_app`` assembles them."""

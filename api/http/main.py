@@ -1,0 +1,55 @@
+"""Assemble the FastAPI app: ``create_app(settings)``; nothing is built at import time.
+
+``hrq serve`` runs it with uvicorn's factory mode (``api.http.main:create_app``),
+each worker building its own app from the environment's settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.http import ask, conversations, feedback, health, metrics, performance, reports
+from api.http.errors import install_error_handlers
+from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware
+from api.http.services import Services
+from api.web.routes import router as web_router
+from schema.settings import Settings, get_settings
+
+DESCRIPTION = """\
+Ask the HR warehouse in Chinese or English. Every route under `/v1` needs an API key
+(`Authorization: Bearer hrq_...`, created with `hrq keys create --user EMPLOYEE_NO`);
+the key's employee and role scope everything it can see. Errors are
+`{"error": {"code", "message"}}`. Every question is audited.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The hrq HTTP app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.prepare()
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="hrq",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (ask, conversations, feedback, performance, reports, health, metrics):
+        app.include_router(module.router)
+    app.include_router(web_router)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    return app

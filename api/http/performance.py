@@ -1,0 +1,206 @@
+"""Monthly performance and the department leaderboard, cut to the caller's scope.
+
+The tools compute over each whole roster (a median needs everyone) and then cut
+their result to what the caller may see; these routes only render it as JSON,
+CSV, XLSX or PNG.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.http.deps import CallerDep, ServicesDep
+from api.http.errors import ApiError
+from api.http.models import AUTH_ERRORS, error_responses
+from api.http.services import Services
+from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, choose_format, to_csv, to_xlsx
+from schema.caller import Caller
+from tools.leaderboard import Leaderboard, leaderboard
+from tools.performance import PerformanceReport, monthly_performance
+
+router = APIRouter(prefix="/v1", tags=["performance"])
+
+MonthQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+        description="Month as YYYY-MM; default: the current month (month to date).",
+        examples=["2026-08"],
+    ),
+]
+DepartmentQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=100,
+        description="Department: Chinese or English name, id or a unique abbreviation.",
+        examples=["成都组"],
+    ),
+]
+AsOfQuery = Annotated[
+    date | None,
+    Query(description="Reference date; default: today in the configured time zone."),
+]
+
+
+class TableOut(BaseModel):
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class PerformanceOut(BaseModel):
+    """Dual-target performance of a month: one row per roster member the caller may see."""
+
+    month: str = Field(examples=["2026-08"])
+    period: list[str] = Field(description="First and last day counted.")
+    month_to_date: bool
+    columns: list[str]
+    rows: list[list[Any]]
+    summary: TableOut = Field(description="Per department: roster size, median, counts, bonus.")
+    trace: list[str] = Field(description="How the figures were calculated.")
+    scope_note: str | None = Field(description="Set when the caller's scope cut the result.")
+
+
+class LeaderboardOut(BaseModel):
+    """One department's ranked month: name, rank, sales, gap to median (and markers)."""
+
+    department: str
+    month: str
+    median: float
+    month_to_date: bool
+    columns: list[str]
+    rows: list[list[Any]]
+    trace: list[str]
+    scope_note: str | None
+
+
+def _today(services: Services) -> date:
+    return datetime.now(services.settings.tz).date()
+
+
+def _month(month: str | None, as_of: date) -> str:
+    return month or f"{as_of.year:04d}-{as_of.month:02d}"
+
+
+def _negotiate(fmt: str | None, accept: str | None, allowed: tuple[str, ...]) -> str:
+    chosen = choose_format(fmt, accept, allowed)
+    if chosen is None:
+        raise ApiError(406, "not_acceptable", f"available formats: {', '.join(allowed)}")
+    return chosen
+
+
+def _report(
+    services: Services, caller: Caller, month: str, department: str | None, as_of: date
+) -> PerformanceReport:
+    with services.warehouse().connect() as conn:
+        return monthly_performance(
+            conn, month, caller=caller, department=department, as_of=as_of, policy=services.policy()
+        )
+
+
+@router.get(
+    "/performance",
+    response_model=PerformanceOut,
+    summary="Monthly dual-target performance (JSON, CSV or XLSX)",
+    responses={
+        200: {
+            "content": {"text/csv": {}, XLSX_TYPE: {}},
+            "description": "JSON by default; CSV or XLSX by `format=` or `Accept`.",
+        },
+        **error_responses(*AUTH_ERRORS, 403, 404, 406, 409, 503),
+    },
+)
+def performance(
+    services: ServicesDep,
+    caller: CallerDep,
+    month: MonthQuery = None,
+    department: DepartmentQuery = None,
+    as_of: AsOfQuery = None,
+    format: Annotated[
+        Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept.")
+    ] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Any:
+    chosen = _negotiate(format, accept, ("json", "csv", "xlsx"))
+    as_of = as_of or _today(services)
+    report = _report(services, caller, _month(month, as_of), department, as_of)
+    table = report.as_table()
+    if chosen == "json":
+        return PerformanceOut.model_validate(table)
+    doc = TableDoc(
+        title=f"业绩 performance {table['month']}" + (f" · {department}" if department else ""),
+        columns=table["columns"],  # type: ignore[arg-type]
+        rows=table["rows"],  # type: ignore[arg-type]
+        header=[("as of", as_of.isoformat()), ("period", " .. ".join(table["period"]))],  # type: ignore[arg-type]
+        notes=list(report.trace) + ([report.scope_note] if report.scope_note else []),
+    )
+    return _download(doc, chosen, f"performance-{table['month']}")
+
+
+def _download(doc: TableDoc, fmt: str, stem: str) -> Response:
+    body, media = (to_csv(doc), CSV_TYPE) if fmt == "csv" else (to_xlsx(doc), XLSX_TYPE)
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )
+
+
+@router.get(
+    "/leaderboard",
+    response_model=LeaderboardOut,
+    summary="A department's monthly leaderboard (JSON or PNG chart)",
+    responses={
+        200: {
+            "content": {"image/png": {}},
+            "description": "JSON by default; PNG by `format=png` or `Accept`.",
+        },
+        **error_responses(*AUTH_ERRORS, 403, 404, 406, 409, 503),
+    },
+)
+def leaderboard_route(
+    services: ServicesDep,
+    caller: CallerDep,
+    month: MonthQuery = None,
+    department: DepartmentQuery = None,
+    as_of: AsOfQuery = None,
+    format: Annotated[Literal["json", "png"] | None, Query(description="Overrides Accept.")] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Any:
+    chosen = _negotiate(format, accept, ("json", "png"))
+    as_of = as_of or _today(services)
+    target: str | int | None = department or caller.department_id
+    if target is None:
+        raise ApiError(
+            422, "invalid_request", "department: required (you have no department of your own)"
+        )
+    with services.warehouse().connect() as conn:
+        board = leaderboard(
+            conn, _month(month, as_of), target, caller=caller, as_of=as_of, policy=services.policy()
+        )
+    if chosen == "png":
+        return Response(_png(services, board), media_type="image/png")
+    table = board.as_table()
+    return LeaderboardOut(
+        department=board.department,
+        month=table["summary"]["month"],  # type: ignore[index]
+        median=float(board.median),
+        month_to_date=board.month_to_date,
+        columns=table["columns"],  # type: ignore[arg-type]
+        rows=table["rows"],  # type: ignore[arg-type]
+        trace=board.trace,
+        scope_note=board.scope_note,
+    )
+
+
+def _png(services: Services, board: Leaderboard) -> bytes:
+    with services.render_lock, tempfile.TemporaryDirectory(prefix="hrq-chart-") as tmp:
+        path = board.render_png(Path(tmp) / "leaderboard.png")
+        return path.read_bytes()

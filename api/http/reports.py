@@ -1,0 +1,96 @@
+"""``POST /v1/reports``: ask a question and download its table as CSV or XLSX.
+
+The file has a title row, the question, the as-of date, then the table; the
+SQL (or the tool and its trace) is on a second sheet of the XLSX and in the
+header block of the CSV. Only answers with a table make a report.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http.ask import AskRequest, answer_question
+from api.http.deps import AssistantDep, CallerDep, ServicesDep
+from api.http.errors import ApiError
+from api.http.models import AUTH_ERRORS, MAX_QUESTION_CHARS, error_responses
+from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, to_csv, to_xlsx
+from assistant.answer import Answer
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+NOT_A_TABLE = {
+    "clarification": (409, "clarification_needed"),
+    "refusal": (403, "refused"),
+    "error": (422, "unanswerable"),
+}
+
+
+class ReportRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"question": "上个月各部门销售额", "format": "xlsx"}]},
+    )
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    format: Literal["csv", "xlsx"] = Field(default="xlsx", description="File format.")
+    as_of: date | None = None
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+def report_doc(answer: Answer) -> TableDoc:
+    """The answer's table with the context a reader of the file needs."""
+    notes = [f"answer: {answer.answer}"]
+    if answer.tool is not None:
+        notes.append(f"tool: {answer.tool.name} {answer.tool.arguments}")
+    notes += answer.trace
+    if answer.scoped:
+        notes.append("仅包含你有权查看的数据 (only data you may see is included)")
+    return TableDoc(
+        title=f"hrq 报表 report: {answer.question}",
+        columns=answer.columns,
+        rows=answer.rows,
+        header=[("问题 question", answer.question), ("截至 as of", answer.as_of.isoformat())],
+        sql=answer.sql,
+        notes=notes,
+    )
+
+
+@router.post(
+    "/reports",
+    summary="Ask a question and download the answer's table",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/csv": {}, XLSX_TYPE: {}}, "description": "The report file."},
+        **error_responses(*AUTH_ERRORS, 403, 404, 409, 413, 503),
+    },
+)
+def create_report(
+    services: ServicesDep,
+    assistant: AssistantDep,
+    caller: CallerDep,
+    body: Annotated[ReportRequest, Body()],
+) -> Response:
+    request = AskRequest(
+        question=body.question, as_of=body.as_of, conversation_id=body.conversation_id
+    )
+    answer = answer_question(services, assistant, caller, request)
+    if answer.kind != "answer" or not answer.columns:
+        status, code = NOT_A_TABLE.get(answer.kind, (422, "no_table"))
+        raise ApiError(status, code, answer.answer or "this answer has no table")
+    doc = report_doc(answer)
+    content, media = (to_csv(doc), CSV_TYPE) if body.format == "csv" else (to_xlsx(doc), XLSX_TYPE)
+    filename = f"hrq-report-{answer.as_of.isoformat()}.{body.format}"
+    return Response(
+        content,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Hrq-Answer-Id": answer.answer_id or "",
+            "X-Hrq-Conversation-Id": answer.conversation_id or "",
+        },
+    )

@@ -1,0 +1,102 @@
+"""What one app instance holds: settings, engines, stores, limiter, metrics, the assistant.
+
+Built by :func:`api.http.main.create_app`, one per app (tests build as many as
+they like); nothing here exists at import time. The warehouse engine and the
+assistant are built on first use, so ``/healthz`` answers even when the
+warehouse is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from api.http.ratelimit import RateLimiter
+from api.http.telemetry import Metrics
+from assistant.callers import resolve_caller
+from assistant.conversations import ConversationStore
+from assistant.keys import KeyRecord
+from schema.app import create_app_schema
+from schema.caller import Caller
+from schema.db import app_engine, warehouse_engine
+from schema.settings import Settings
+from tools.policy import BonusPolicy, load_policy
+
+if TYPE_CHECKING:
+    from assistant.ask import Assistant
+
+
+class Services:
+    """The long-lived objects of one app instance."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app_engine: Engine = app_engine(settings.app_db_url)
+        self.conversations = ConversationStore(self.app_engine, create_schema=False)
+        self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
+        self.metrics = Metrics()
+        self._lock = threading.Lock()
+        #: Chart rendering (matplotlib) one at a time.
+        self.render_lock = threading.Lock()
+        self._warehouse: Engine | None = None
+        self._assistant: Assistant | None = None
+        self._policy: BonusPolicy | None = None
+        self._callers: dict[tuple[str, str | None], tuple[float, Caller]] = {}
+
+    def prepare(self) -> None:
+        """Create the app tables that are missing (at startup)."""
+        create_app_schema(self.app_engine)
+
+    def warehouse(self) -> Engine:
+        """The read-only warehouse engine (the assistant's own when it has one)."""
+        with self._lock:
+            if self._warehouse is None:
+                shared = getattr(self._assistant, "warehouse", None)
+                self._warehouse = (
+                    shared
+                    if isinstance(shared, Engine)
+                    else warehouse_engine(self.settings.warehouse_url)
+                )
+            return self._warehouse
+
+    def assistant(self) -> Assistant:
+        """The assistant, built from the settings on first use."""
+        with self._lock:
+            if self._assistant is None:
+                from assistant.ask import Assistant
+
+                self._assistant = Assistant.from_settings(self.settings)
+            return self._assistant
+
+    def policy(self) -> BonusPolicy:
+        """The bonus policy the tools apply."""
+        if self._policy is None:
+            self._policy = load_policy(self.settings.bonus_policy_path)
+        return self._policy
+
+    def caller_for(self, record: KeyRecord) -> Caller:
+        """The caller of a key: its employee resolved in the warehouse, cached briefly.
+
+        The key's role, when it has one, replaces the role the warehouse implies; the
+        department scope always comes from the warehouse.
+        """
+        cache_key = (record.employee_no, record.role.value if record.role else None)
+        now = time.monotonic()
+        hit = self._callers.get(cache_key)
+        if hit is not None and now - hit[0] < self.settings.api_caller_cache_s:
+            return hit[1]
+        caller = resolve_caller(record.employee_no, warehouse=self.warehouse(), app=self.app_engine)
+        if record.role is not None and record.role is not caller.role:
+            caller = replace(caller, role=record.role)
+        self._callers[cache_key] = (now, caller)
+        return caller
+
+    def close(self) -> None:
+        """Release the engines."""
+        self.app_engine.dispose()
+        if self._warehouse is not None:
+            self._warehouse.dispose()

@@ -1,0 +1,121 @@
+"""Tables as downloads: CSV (UTF-8 with BOM, so Excel reads Chinese) and XLSX.
+
+A download starts with a title block (title, question or subject, as-of date),
+then the table; XLSX puts the SQL (or tool and trace) on a second sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class TableDoc:
+    """A table with the context a reader of the file needs."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    header: list[tuple[str, str]] = field(default_factory=list)
+    sql: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return str(value)
+    return value
+
+
+def to_csv(doc: TableDoc) -> bytes:
+    """The document as CSV: title, header lines, a blank line, then the table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([doc.title])
+    for label, value in doc.header:
+        writer.writerow([label, value])
+    if doc.sql:
+        writer.writerow(["SQL", doc.sql])
+    writer.writerow([])
+    writer.writerow(list(doc.columns))
+    for row in doc.rows:
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(doc: TableDoc) -> bytes:
+    """The document as an XLSX workbook: the table on the first sheet, SQL and notes on the second."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "结果 result"
+    sheet.append([doc.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in doc.header:
+        sheet.append([label, value])
+    sheet.append([])
+    sheet.append(list(doc.columns))
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for row in doc.rows:
+        sheet.append([_cell(v) for v in row])
+    info = book.create_sheet("SQL")
+    info.append(["SQL"])
+    info["A1"].font = Font(bold=True)
+    info.append([doc.sql or "(no SQL: answered by a tool; see the trace below)"])
+    if doc.notes:
+        info.append([])
+        for note in doc.notes:
+            info.append([note])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def choose_format(requested: str | None, accept: str | None, allowed: Sequence[str]) -> str | None:
+    """The response format: ``format=`` wins, else the first ``Accept`` type we serve.
+
+    Returns None when neither names a format in ``allowed`` (the caller answers 406);
+    no preference at all means the first of ``allowed``.
+    """
+    if requested:
+        return requested if requested in allowed else None
+    by_type = {
+        "application/json": "json",
+        "text/csv": "csv",
+        XLSX_TYPE: "xlsx",
+        "image/png": "png",
+    }
+    if not accept:
+        return allowed[0]
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, index, media.lower()))
+    for neg_quality, _, media in sorted(ranked):
+        if neg_quality == 0:
+            continue
+        if media in ("*/*", "application/*", "text/*", "image/*"):
+            return allowed[0]
+        fmt = by_type.get(media)
+        if fmt in allowed:
+            return fmt
+    return None

@@ -1,0 +1,1 @@
+"""The web page for HR staff: one static HTML/JS page served at ``/``."""

@@ -1,0 +1,166 @@
+"""Performance and leaderboard over HTTP: formats, scope cuts, errors."""
+
+from __future__ import annotations
+
+import io
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from tests.api.conftest import Persona, bearer
+
+MONTH = "2026-08"
+
+
+def _perf(client: TestClient, key: str, **params: str) -> dict:
+    response = client.get("/v1/performance", params={"month": MONTH, **params}, headers=bearer(key))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _column(body: dict, name: str) -> list:
+    index = body["columns"].index(name)
+    return [row[index] for row in body["rows"]]
+
+
+def test_admin_sees_every_department_in_full(client: TestClient, keys: dict[str, str]) -> None:
+    body = _perf(client, keys["admin"])
+    assert len(set(_column(body, "department"))) == 6
+    assert all(b is not None for b in _column(body, "bonus"))
+    assert body["scope_note"] is None
+    assert body["month"] == MONTH and body["month_to_date"] is False
+    assert len(body["summary"]["rows"]) == 6
+
+
+def test_sales_sees_own_department_leaderboard_columns_only(
+    client: TestClient, keys: dict[str, str], personas: dict[str, Persona]
+) -> None:
+    body = _perf(client, keys["sales"])
+    assert set(_column(body, "department")) == {"成都销售组"}
+    own = [r for r in body["rows"] if r[body["columns"].index("employee_no")] is not None]
+    assert [r[body["columns"].index("employee_no")] for r in own] == [personas["sales"].employee_no]
+    others = [r for r in body["rows"] if r not in own]
+    assert others and all(
+        r[body["columns"].index(c)] is None for r in others for c in ("bonus", "min_target")
+    )
+    assert body["scope_note"]
+
+
+def test_sales_and_manager_cannot_see_another_department(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    for who in ("sales", "manager"):
+        for path in ("/v1/performance", "/v1/leaderboard"):
+            response = client.get(
+                path, params={"month": MONTH, "department": "武汉销售部"}, headers=bearer(keys[who])
+            )
+            assert response.status_code == 403, (who, path, response.text)
+            assert response.json()["error"]["code"] == "out_of_scope"
+            assert "武汉" not in response.text.replace("武汉销售部", "")
+
+
+def test_manager_sees_own_department_in_full(client: TestClient, keys: dict[str, str]) -> None:
+    body = _perf(client, keys["manager"], department="成都销售组")
+    assert set(_column(body, "department")) == {"成都销售组"}
+    assert all(b is not None for b in _column(body, "bonus"))
+
+
+def test_csv_by_format_and_by_accept(client: TestClient, keys: dict[str, str]) -> None:
+    by_param = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组", "format": "csv"},
+        headers=bearer(keys["hr"]),
+    )
+    by_accept = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组"},
+        headers={**bearer(keys["hr"]), "Accept": "text/csv"},
+    )
+    for response in (by_param, by_accept):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        assert "attachment" in response.headers["content-disposition"]
+    text = by_param.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("业绩 performance 2026-08")
+    assert any(line.startswith("rank,employee_no,name,department,sales") for line in lines)
+    assert sum("成都销售组" in line for line in lines) >= 5
+
+
+def test_xlsx_has_title_table_and_second_sheet(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组"},
+        headers={
+            **bearer(keys["hr"]),
+            "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        },
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    first, second = book.worksheets
+    values = [[c for c in row] for row in first.iter_rows(values_only=True)]
+    assert str(values[0][0]).startswith("业绩 performance 2026-08")
+    header_index = next(i for i, row in enumerate(values) if row[0] == "rank")
+    assert len(values) - header_index - 1 >= 5
+    assert second.title == "SQL"
+
+
+def test_unavailable_formats(client: TestClient, keys: dict[str, str]) -> None:
+    headers = {**bearer(keys["hr"]), "Accept": "application/pdf"}
+    response = client.get("/v1/performance", params={"month": MONTH}, headers=headers)
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == "not_acceptable"
+    response = client.get(
+        "/v1/performance", params={"month": MONTH, "format": "pdf"}, headers=bearer(keys["hr"])
+    )
+    assert response.status_code == 422
+
+
+def test_bad_month_and_month_without_roster(client: TestClient, keys: dict[str, str]) -> None:
+    bad = client.get("/v1/performance", params={"month": "2026-13"}, headers=bearer(keys["hr"]))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["code"] == "invalid_request"
+    empty = client.get("/v1/performance", params={"month": "2020-01"}, headers=bearer(keys["hr"]))
+    assert empty.status_code == 404
+    assert empty.json()["error"]["code"] == "no_roster"
+    unknown = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "火星部"},
+        headers=bearer(keys["hr"]),
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "unknown_department"
+
+
+def test_leaderboard_defaults_to_own_department(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get("/v1/leaderboard", params={"month": MONTH}, headers=bearer(keys["sales"]))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["department"] == "成都销售组"
+    assert body["columns"][:3] == ["rank", "name", "sales"]
+    ranks = [row[0] for row in body["rows"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    assert body["median"] > 0
+
+
+def test_leaderboard_png(client: TestClient, keys: dict[str, str]) -> None:
+    response = client.get(
+        "/v1/leaderboard",
+        params={"month": MONTH, "department": "成都销售组", "format": "png"},
+        headers=bearer(keys["manager"]),
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_leaderboard_of_a_department_without_a_single_roster(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """Without ``department`` the caller's own is used: HR has no roster, the CEO's spans six."""
+    hr = client.get("/v1/leaderboard", params={"month": MONTH}, headers=bearer(keys["hr"]))
+    assert (hr.status_code, hr.json()["error"]["code"]) == (404, "no_roster")
+    admin = client.get("/v1/leaderboard", params={"month": MONTH}, headers=bearer(keys["admin"]))
+    assert (admin.status_code, admin.json()["error"]["code"]) == (409, "ambiguous_department")
+    assert "成都销售组" in admin.json()["error"]["message"]
