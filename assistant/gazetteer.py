@@ -18,7 +18,8 @@ from sqlalchemy import Connection
 
 from assistant.normalize import normalize
 from schema.semantic import SemanticModel
-from schema.warehouse import departments, employees, sales_orders
+from schema.warehouse import departments, employees
+from schema.warehouse import metadata as warehouse_metadata
 
 #: Words that make a department name generic; removing them gives its abbreviations.
 _DEPT_GENERIC = ("销售", "营销")
@@ -26,6 +27,10 @@ _DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组",
 _EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group)\b")
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
+#: Words for the caller's own department.
+TEAM_WORDS = ("我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
+              "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
+              "my dept", "my group")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -167,11 +172,16 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         for value, words in value_set.values.items():
             for word in words:
                 gz.add(word, "value", f"{index}:{value}")
-        if value_set.from_warehouse and value_set.column == "f.product_line":
-            for (line,) in conn.execute(sa.select(sales_orders.c.product_line).distinct()):
-                gz.add(line, "value", f"{index}:{line}")
+        if value_set.source:
+            table_name, column_name = value_set.source.split(".", 1)
+            column = warehouse_metadata.tables[table_name].columns[column_name]
+            for (value,) in conn.execute(sa.select(column).distinct()):
+                if value:
+                    gz.add(str(value), "value", f"{index}:{value}")
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
+    for word in TEAM_WORDS:
+        gz.add(word, "self", "team")
 
     d = departments
     for row in conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind)):

@@ -13,12 +13,13 @@ DESC_WORDS = ("最高", "最多", "最大", "最好", "最强", "最厉害", "�
               "highest", "most", "top", "best", "largest", "biggest", "greatest", "leading", "maximum", "max")  # fmt: skip
 ASC_WORDS = ("最低", "最少", "最小", "最差", "最弱", "垫底", "倒数", "lowest", "least", "fewest", "worst",
              "smallest", "bottom", "minimum")  # fmt: skip
-RANK_WORDS = ("排名", "排行", "排序", "名次", "rank", "ranking", "ranked", "sorted", "order by")
+RANK_WORDS = ("排名", "排行", "排序", "名次", "从高到低", "由高到低", "排一下", "排个序", "排第几", "第几",
+              "rank", "ranking", "ranked", "sorted", "order by", "highest to lowest")  # fmt: skip
 
 TOP_N = re.compile(r"(?:前|top|排名前|最高的|最多的|best|highest)\s*(\d+)(?:名|位|个|人|强)?")
 BOTTOM_N = re.compile(r"(?:后|倒数|bottom|worst|lowest|最低的|最少的)\s*(\d+)(?:名|位|个|人)?")
 
-_NUM = r"(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万亿]+)\s*(?P<unit>百万|万|千|k|w|m|元|块|rmb|cny|单|次|人|天|分钟|个)?"
+_NUM = r"(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万亿]+)\s*(?P<pct>%|％)?\s*(?P<unit>百万|万|千|k|w|m|元|块|rmb|cny|单|次|人|天|分钟|个)?"
 COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p + r"\s*[¥￥]?\s*" + _NUM), op)
     for p, op in (
@@ -32,7 +33,7 @@ UNITS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百万": 1_000_0
 
 COUNT_WORDS = ("多少人", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
                "count of", "有几个", "多少名")  # fmt: skip
-TOTAL_WORDS = ("总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
+TOTAL_WORDS = ("汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip
 SHARE_WORDS = ("占比", "比例", "百分比", "份额", "占多少", "percentage", "share", "percent of", "proportion")
 WHO_WORDS = ("谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪个人", "名单", "有哪些", "哪几个", "哪些",
@@ -64,4 +65,9 @@ FILLER = (
     "during", "over", "under", "above", "below", "at", "least", "same", "period", "month's", "find",
     "highest", "lowest", "best", "worst", "biggest", "smallest", "largest", "rank", "ranked", "ranking",
     "employee", "people", "person", "staff", "member", "members", "everyone", "anyone", "someone",
+    "累计", "一共", "拆一下", "构成", "哪个", "高", "对比一下", "vs", "分别是", "各有", "各类", "right", "now",
+    "currently", "hold", "held", "based", "went", "go", "spent", "did", "we", "us", "much", "sell", "so", "far",
+    "still", "yet", "already", "hasn't", "haven't", "didn't", "were", "been", "being", "got", "gets", "全公司",
+    "还有谁", "还", "有没有", "有没有人", "却", "但", "但是", "而且", "同时", "要发", "发", "拿", "拿到", "获得",
+    "人员", "员工们", "里", "哪", "些", "是谁", "列", "列前", "拿得", "年初", "月初", "年底", "月底", "新",
 )

@@ -42,6 +42,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _PREFIXED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
     text = _SUFFIXED.sub(lambda m: _digits(m.group(1)) + m.group(2), text)
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 100,000 -> 100000
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)
     text = _PUNCT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

@@ -52,6 +52,7 @@ class Understanding:
     period: PeriodSlot | None = None
     period_span: tuple[int, int] | None = None
     coverage: float = 0.0
+    rest: str = ""
 
     def kinds(self, kind: str) -> list[Tag]:
         return [t for t in self.tags if t.kind == kind]
@@ -82,6 +83,11 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     u.tags = gazetteer.tag(masked)
     u.coverage = _coverage(masked, u.tags)
+    rest = masked
+    for tag in u.tags:
+        if tag.kind in ("concept", "metric", "department", "employee", "value"):
+            rest = rest[: tag.start] + " " * (tag.end - tag.start) + rest[tag.end :]
+    u.rest = rest
     return u
 
 
@@ -127,8 +133,11 @@ def plan(
         if merged is not None:
             return merged, u
 
-    concepts = set(u.values_of("concept"))
+    concepts = _compose_conditions(u)
     metrics = _metrics(u, model)
+    if "bonus" in concepts and any(model.metrics[m].table == "payroll" for m in metrics):
+        concepts.discard("bonus")
+        metrics.append("payroll_bonus")
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
         return _tool_plan(u, concepts, departments, employees, as_of), u
     if metrics:
@@ -142,6 +151,34 @@ def plan(
             options=["业绩", "订单数", "迟到次数", "请假天数"],
         ), u
     return _unknown_name_or_refuse(u, gazetteer), u
+
+
+_ACHIEVE = ("完成", "达到", "达成", "达标", "做到", "够", "过了", "hit", "met", "meet", "reach", "achiev", "made", "make")
+_NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "miss", "n't", "not", "failed", "short", "低于", "不到",
+           "少于", "below", "under")  # fmt: skip
+_ABOVE = ("超过", "高于", "大于", "超出", "超", "比中位数高", "above", "beat", "over", "exceed", "higher", "more than",
+          "better than")  # fmt: skip
+_BELOW = ("低于", "不到", "没超过", "没有超过", "未超过", "不足", "below", "under", "lower", "less than", "short of",
+          "worse than")  # fmt: skip
+
+
+def _compose_conditions(u: Understanding) -> set[str]:
+    """Concepts, with 'met/missed the minimum' and 'above/below the median' read from the
+    verbs around 最低目标 / 中位数 when the question splits them (没达到最低业绩目标)."""
+    concepts = set(u.values_of("concept"))
+    for tag in u.kinds("concept"):
+        before = u.text[max(0, tag.start - 10) : tag.start]
+        if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
+            if any(w in before for w in _NEGATE):
+                concepts.add("missed_minimum")
+            elif any(w in before for w in _ACHIEVE):
+                concepts.add("met_minimum")
+        if tag.value == "median" and not concepts & {"above_median", "below_median"}:
+            if any(w in before for w in _BELOW):
+                concepts.add("below_median")
+            elif any(w in before for w in _ABOVE):
+                concepts.add("above_median")
+    return concepts
 
 
 def _refuse(reason: str, zh: str, en: str) -> Refuse:
@@ -187,7 +224,10 @@ def _resolve_entities(
                 options=options,
             )
         employees.extend(ids)
-    if u.kinds("self") and caller.employee_id is not None and not employees:
+    selves = set(u.values_of("self"))
+    if "team" in selves and caller.department_id is not None and not departments:
+        departments.append(caller.department_id)
+    elif "me" in selves and caller.employee_id is not None and not employees:
         employees.append(caller.employee_id)
     # A department named only as the home of a named employee is not a filter of its own.
     return departments, employees
@@ -236,28 +276,32 @@ def _generic(text: str) -> bool:
 
 
 def _limit(u: Understanding) -> tuple[str | None, int | None]:
-    if m := lx.TOP_N.search(u.text):
+    """Ranking words outside the tagged phrases (最低目标 is a target, not a ranking)."""
+    rest = u.rest
+    if m := lx.TOP_N.search(rest):
         return "desc", int(m.group(1))
-    if m := lx.BOTTOM_N.search(u.text):
+    if m := lx.BOTTOM_N.search(rest):
         return "asc", int(m.group(1))
-    if u.has(lx.ASC_WORDS):
+    if any(w in rest for w in lx.ASC_WORDS):
         return "asc", 1
-    if u.has(lx.DESC_WORDS):
+    if any(w in rest for w in lx.DESC_WORDS) or "销冠" in u.text:
         return "desc", 1
-    if u.has(lx.RANK_WORDS):
+    if any(w in rest for w in lx.RANK_WORDS):
         return "desc", None
     return None, None
 
 
 def _comparison(u: Understanding) -> Comparison | None:
     for pattern, op in lx.COMPARISONS:
-        if m := pattern.search(u.text):
+        if m := pattern.search(u.rest):
             raw = m.group("num")
             try:
                 number = float(raw) if raw[0].isdigit() else float(cn2an.cn2an(raw, "smart"))
             except ValueError:
                 continue
             number *= lx.UNITS.get(m.group("unit") or "", 1)
+            if m.group("pct") or "百分之" in u.text[max(0, m.start() - 4) : m.end()]:
+                number /= 100
             return Comparison(op=op, value=number)  # type: ignore[arg-type]
     return None
 

@@ -170,6 +170,18 @@ def _between(m: re.Match[str], _as_of: date) -> Period:
     return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
 
 
+def _short_between(m: re.Match[str], as_of: date) -> Period:
+    year = int(m.group("y")) if m.group("y") else as_of.year
+    a = date(year, int(m.group("m1")), int(m.group("d1")))
+    b = date(year, int(m.group("m2") or m.group("m1")), int(m.group("d2")))
+    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+
+
+def _start_of_year(_m: re.Match[str], as_of: date) -> Period:
+    day = date(as_of.year, 1, 1)
+    return Period(day, day + timedelta(days=1), "day", f"{as_of.year}年初", f"start of {as_of.year}")
+
+
 def _date(m: re.Match[str], _as_of: date) -> Period:
     day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
     return Period(day, day + timedelta(days=1), "day", day.isoformat(), day.isoformat())
@@ -200,6 +212,8 @@ _D = r"(?P<y{i}>\d{{4}})[-/年.](?P<m{i}>\d{{1,2}})[-/月.](?P<d{i}>\d{{1,2}})�
 
 RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (_D.format(i=1) + r"\s*(?:到|至|~|-|and|to|until|through)\s*" + _D.format(i=2), _between),
+    (r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:到|至|~|-)\s*(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]", _short_between),
+    (r"(?:今年)?年初|start of (?:the|this) year|beginning of (?:the|this) year", _start_of_year),
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<y_>\d{4})年(?P<mo_>\d{1,2})月(?P<d_>\d{1,2})[日号]", _date),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
     (r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?", _last_n_months),
@@ -224,7 +238,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月份?", _year_month),
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})(?![\d-])", _year_month),
     (r"(?P<y>\d{4})\s*年?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
-    (r"(?:第\s*(?P<q>[1-4])\s*季度|\bq(?P<q_>[1-4])\b)(?:\s*(?:of\s*)?(?P<y>\d{4}))?", _quarter),
+    (r"(?:第\s*(?P<q>[1-4])\s*季度|(?<![a-z0-9])q(?P<q_>[1-4])(?!\d))(?:\s*(?:of\s*)?(?P<y>\d{4}))?", _quarter),
     (rf"\b(?P<name>{_MONTH_EN})\b\.?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_month),
     (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _bare_month),
     (r"(?P<y>(?:19|20)\d{2})\s*年(?!\s*\d)|(?:in|for|during|of)\s+(?P<y_>(?:19|20)\d{2})\b", _year),

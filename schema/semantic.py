@@ -78,8 +78,8 @@ class ValueSet(BaseModel):
     tables: list[str]
     metric: str | None = Field(default=None, description="Metric implied when none is named.")
     values: dict[str, list[str]] = Field(default_factory=dict)
-    from_warehouse: bool = Field(
-        default=False, description="Values are read from the warehouse (distinct column values)."
+    source: str | None = Field(
+        default=None, description="'table.column' whose distinct values are read from the warehouse."
     )
 
 

@@ -38,7 +38,7 @@ TYPED = frozenset(
     "TsOrDsDiff UnixToTime TimeToUnix AddMonths JustifyDays JustifyHours JustifyInterval "
     "DateStrToDate DateToDateStr MakeInterval TimestampFromParts "
     # conditional and casts
-    "Case If Coalesce Nullif Cast TryCast "
+    "Case If Coalesce Nullif Cast TryCast Exists "
     # values and generators
     "Array ArraySize ArraySort Struct Explode Unnest GenerateSeries ExplodingGenerateSeries "
     "GenerateDateArray".split()

@@ -29,7 +29,7 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
         statements = [
             statement
             for statement in sqlglot.parse(sql, read=dialect, error_level=ErrorLevel.RAISE)
-            if statement is not None
+            if statement is not None and not isinstance(statement, exp.Semicolon)
         ]
     except (ParseError, TokenError) as exc:
         raise GuardError(
