@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection
 
 from schema.caller import Caller
+from schema.warehouse import departments as departments_table
 from schema.warehouse import employees, sales_orders, sales_targets
-from tools.departments import Department, load_departments, resolve_department, subtree_ids
+from tools.departments import load_departments, resolve_department, subtree_ids
 from tools.dualtarget import MemberInput, evaluate_roster
 from tools.errors import InvalidArgumentError, NoRosterError
 from tools.money import fmt_money, to_decimal
@@ -39,6 +40,8 @@ class RosterRecord(BaseModel):
     name: str
     name_en: str | None
     department_id: int
+    department: str
+    department_en: str | None = None
     min_target: Decimal
     sales: Decimal
 
@@ -128,11 +131,11 @@ def fetch_roster(
 ) -> list[RosterRecord]:
     """Roster members of ``month`` with their paid sales dated in [start, end_exclusive).
 
-    One grouped query: ``sales_targets`` joined to ``employees`` (for the department)
+    One grouped query: ``sales_targets`` joined to ``employees`` and ``departments``
     and LEFT JOINed to the per-employee sum of paid orders, so a member without paid
     orders has sales 0.
     """
-    o, t, e = sales_orders, sales_targets, employees
+    o, t, e, d = sales_orders, sales_targets, employees, departments_table
     paid = (
         sa.select(o.c.employee_id, sa.func.sum(o.c.amount).label("sales"))
         .where(o.c.status == "paid", o.c.order_date >= start, o.c.order_date < end_exclusive)
@@ -142,12 +145,13 @@ def fetch_roster(
     query = (
         sa.select(
             t.c.employee_id, e.c.employee_no, e.c.name, e.c.name_en, e.c.department_id,
+            d.c.name.label("department"), d.c.name_en.label("department_en"),
             t.c.min_target, paid.c.sales,
         )  # fmt: skip
         .select_from(
-            t.join(e, e.c.employee_id == t.c.employee_id).outerjoin(
-                paid, paid.c.employee_id == t.c.employee_id
-            )
+            t.join(e, e.c.employee_id == t.c.employee_id)
+            .join(d, d.c.department_id == e.c.department_id)
+            .outerjoin(paid, paid.c.employee_id == t.c.employee_id)
         )
         .where(t.c.month == month)
     )
@@ -160,6 +164,8 @@ def fetch_roster(
             name=r.name,
             name_en=r.name_en,
             department_id=r.department_id,
+            department=r.department,
+            department_en=r.department_en,
             min_target=to_decimal(r.min_target),
             sales=to_decimal(r.sales),
         )
@@ -189,10 +195,10 @@ def monthly_performance(
     first = parse_month(month)
     start, end_exclusive, to_date = _period(first, as_of)
     policy = policy or load_policy()
-    departments = load_departments(conn)
     wanted: set[int] | None = None
     where = ""
     if department is not None:
+        departments = load_departments(conn)
         root = resolve_department(departments, department)
         wanted = subtree_ids(departments, root.department_id)
         where = f" in {root.name}"
@@ -201,13 +207,12 @@ def monthly_performance(
         raise NoRosterError(
             f"no sales roster for {month_label(first)}{where} (no sales_targets rows for that month)"
         )
-    report = evaluate_records(records, departments, policy, first, start, end_exclusive, to_date)
+    report = evaluate_records(records, policy, first, start, end_exclusive, to_date)
     return cut_performance(report, caller)
 
 
 def evaluate_records(
     records: list[RosterRecord],
-    departments: list[Department],
     policy: BonusPolicy,
     month: date,
     start: date,
@@ -215,7 +220,6 @@ def evaluate_records(
     month_to_date: bool,
 ) -> PerformanceReport:
     """Apply the dual-target rules department by department to fetched roster records."""
-    by_id = {d.department_id: d for d in departments}
     grouped: dict[int, list[RosterRecord]] = {}
     for record in records:
         grouped.setdefault(record.department_id, []).append(record)
@@ -231,8 +235,8 @@ def evaluate_records(
     summaries: list[DepartmentSummary] = []
     for dept_id in sorted(grouped):
         members = grouped[dept_id]
-        dept = by_id.get(dept_id) or Department(department_id=dept_id, name=str(dept_id), kind="?")
-        rate = policy.for_department(dept.department_id, dept.name, dept.name_en)
+        dept_name = members[0].department
+        rate = policy.for_department(dept_id, dept_name, members[0].department_en)
         outcome = evaluate_roster(
             [MemberInput(employee_id=m.employee_id, min_target=m.min_target, sales=m.sales) for m in members],
             rate,
@@ -243,7 +247,7 @@ def evaluate_records(
             rows.append(
                 PerformanceRow(
                     employee_id=m.employee_id, employee_no=m.employee_no, name=m.name,
-                    name_en=m.name_en, department_id=dept_id, department=dept.name,
+                    name_en=m.name_en, department_id=dept_id, department=dept_name,
                     sales=o.sales, min_target=o.min_target, attainment=o.attainment,
                     median=outcome.median, gap_to_median=o.gap_to_median,
                     met_minimum=o.met_minimum, above_median=o.above_median,
@@ -254,7 +258,7 @@ def evaluate_records(
         summaries.append(
             DepartmentSummary(
                 department_id=dept_id,
-                department=dept.name,
+                department=dept_name,
                 roster_size=len(members),
                 median=outcome.median,
                 met_minimum_count=sum(o.met_minimum for o in outcome.members),
@@ -264,7 +268,7 @@ def evaluate_records(
                 policy=rate.describe(),
             )
         )
-        trace.extend(f"{dept.name}: {line}" for line in outcome.trace)
+        trace.extend(f"{dept_name}: {line}" for line in outcome.trace)
     if len(summaries) > 1:
         grand = sum((s.total_bonus or Decimal(0) for s in summaries), Decimal("0.00"))
         trace.append(f"total bonus across {len(summaries)} departments: {fmt_money(grand)}")
