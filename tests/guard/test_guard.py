@@ -11,7 +11,9 @@ from schema.caller import Caller, Role
 
 CATALOG = Catalog.from_contract("duckdb")
 ADMIN = Caller.operator()
-MANAGER = Caller(role=Role.MANAGER, employee_id=3, department_id=4, department_ids=frozenset({4, 6}))
+MANAGER = Caller(
+    role=Role.MANAGER, employee_id=3, department_id=4, department_ids=frozenset({4, 6})
+)
 SALES = Caller(role=Role.SALES, employee_id=4, department_id=4, department_ids=frozenset({4, 6}))
 
 
@@ -36,7 +38,7 @@ def test_admin_statement_is_qualified_and_limited() -> None:
     guarded = guard("select name from employees where status = 'active'", ADMIN, CATALOG)
     assert guarded.sql == (
         'SELECT "employees"."name" AS "name" FROM "employees" AS "employees" '
-        "WHERE \"employees\".\"status\" = 'active' LIMIT 1000"
+        'WHERE "employees"."status" = \'active\' LIMIT 1000'
     )
     assert guarded.scopes == ()
     assert guarded.tables == ("employees",)
@@ -45,9 +47,7 @@ def test_admin_statement_is_qualified_and_limited() -> None:
 
 def test_manager_employees_become_a_scoped_subquery_with_masked_phone() -> None:
     guarded = guard("SELECT e.name, e.phone FROM employees e", MANAGER, CATALOG)
-    assert (
-        'FROM "employees" WHERE "department_id" IN (4, 6)) AS "e"' in guarded.sql
-    ), guarded.sql
+    assert 'FROM "employees" WHERE "department_id" IN (4, 6)) AS "e"' in guarded.sql, guarded.sql
     assert 'CASE WHEN "employee_id" = 3 THEN "phone" END AS "phone"' in guarded.sql
     assert guarded.scopes == (
         "employees: rows of departments 4, 6 (your department and those below it)",
