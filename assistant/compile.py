@@ -80,8 +80,8 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
             else:
                 expr = _time_expr(dim.expr, f"f.{first.time}")
         else:
-            expr = dim.expr
-            needs.update(dim.needs)
+            expr = dim.by_table.get(table, dim.expr)
+            needs.update(a for a in ("e", "d", "m", "c") if expr.startswith(a + "."))
             if dim.key:
                 key_label = "employee_no" if language == "en" else "工号"
                 select.append(f'{dim.key} AS "{key_label}"')
@@ -91,7 +91,7 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
         select.append(f'{expr} AS "{label}"')
         group.append(expr)
         labels.append(label)
-        if dim.label_en:
+        if dim.label_en and table not in dim.by_table:
             select.append(f'{dim.label_en} AS "{label}_en"')
             group.append(dim.label_en)
             labels.append(f"{label}_en")

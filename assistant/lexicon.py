@@ -31,7 +31,8 @@ COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 UNITS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百万": 1_000_000, "m": 1_000_000}
 
-COUNT_WORDS = ("多少人", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
+GROUP_WORDS = ("各", "每个", "分别", "按部门", "按照部门", "each", "per ", "by department", "by team", "every department")
+COUNT_WORDS = ("多少人", "多少销售", "几个", "多少个", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
                "count of", "有几个", "多少名")  # fmt: skip
 TOTAL_WORDS = ("汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip
@@ -40,6 +41,7 @@ WHO_WORDS = ("谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪�
              "who", "which employees", "which reps", "which salespeople", "list", "名字")  # fmt: skip
 FOLLOW_UP_WORDS = ("那", "那么", "呢", "and ", "what about", "how about", "and for", "same for", "再看", "换成")
 
+WRITE_PATTERN = re.compile(r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)")
 WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "drop ", "delete ",
                "update ", "insert ", "truncate", "alter ", "remove all", "modify")  # fmt: skip
 

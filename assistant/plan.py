@@ -58,7 +58,7 @@ class QueryPlan(BaseModel):
 
 Focus = Literal[
     "rows", "median", "bonus", "total_bonus", "gap", "attainment", "min_target", "sales",
-    "count", "leaderboard",
+    "count", "leaderboard", "rank", "share",
 ]  # fmt: skip
 Condition = Literal["above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible",
                     "not_bonus_eligible"]  # fmt: skip
@@ -70,8 +70,12 @@ class ToolPlan(BaseModel):
     kind: Literal["tool"] = "tool"
     tool: Literal["performance", "forecast", "suggest_targets"]
     month: date
+    months: list[date] = Field(default_factory=list, description="Several months (a trend).")
     department: int | None = None
+    departments: list[int] = Field(default_factory=list, description="Several departments compared.")
     employees: list[int] = Field(default_factory=list)
+    grouped: bool = False
+    having: Comparison | None = None
     conditions: list[Condition] = Field(default_factory=list)
     focus: Focus = "rows"
     order: Literal["desc", "asc"] | None = None

@@ -120,7 +120,7 @@ def plan(
 ) -> tuple[Plan, Understanding]:
     """The plan for ``question`` asked by ``caller`` on ``as_of``."""
     u = understand(question, as_of, gazetteer)
-    if u.has(lx.WRITE_WORDS):
+    if u.has(lx.WRITE_WORDS) or lx.WRITE_PATTERN.search(u.text):
         return _refuse("read_only", "我只能查询数据，不能修改、删除或新增任何记录。",
                        "I can only read data; I cannot change, delete or add records."), u
     resolved = _resolve_entities(u, gazetteer, caller)
@@ -140,6 +140,11 @@ def plan(
         metrics.append("payroll_bonus")
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
         return _tool_plan(u, concepts, departments, employees, as_of), u
+    if metrics and _payroll_of_others(metrics, model, caller, departments, employees, u):
+        return _refuse("denied_payroll", "工资数据仅 HR 可以查看，你只能查询自己的工资。",
+                       "Payroll is visible to HR only; you may ask about your own pay."), u
+    if not metrics and not concepts and employees and u.has(lx.RANK_WORDS):
+        concepts = {"leaderboard"}
     if metrics:
         if u.coverage < MIN_COVERAGE:
             return _unknown_name_or_refuse(u, gazetteer), u
@@ -179,6 +184,17 @@ def _compose_conditions(u: Understanding) -> set[str]:
             elif any(w in before for w in _ABOVE):
                 concepts.add("above_median")
     return concepts
+
+
+def _payroll_of_others(
+    metrics: list[str], model: SemanticModel, caller: Caller, departments: list[int], employees: list[int],
+    u: Understanding,
+) -> bool:
+    """A non-HR caller asking for payroll of anyone but themselves (RULES: payroll is HR's)."""
+    if caller.role.sees_everything or model.metrics[metrics[0]].table != "payroll":
+        return False
+    own = caller.employee_id is not None and employees == [caller.employee_id]
+    return not own
 
 
 def _refuse(reason: str, zh: str, en: str) -> Refuse:
@@ -327,11 +343,27 @@ def _query_plan(
             continue
         if dim not in group_by:
             group_by.append(dim)
+    if len(departments) > 1 and "department" not in group_by and not _per_person_asked(u):
+        group_by.insert(0, "department")
+    values = [t.value for t in u.kinds("value") if table in model.values[int(t.value.split(":")[0])].tables]
+    for index in {v.split(":")[0] for v in values}:
+        same = [v for v in values if v.split(":")[0] == index]
+        column = model.values[int(index)].column
+        dim = next((n for n, d in model.dimensions.items() if d.expr == column and
+                    (d.tables is None or table in d.tables)), None)  # fmt: skip
+        if len(same) > 1 and dim:
+            values = [v for v in values if v not in same]
+            if dim not in group_by:
+                group_by.append(dim)
+    default_group = model.metrics[metrics[0]].default_group
+    if default_group and not group_by and not any(
+        model.values[int(v.split(":")[0])].column == model.dimensions[default_group].expr for v in values
+    ) and not employees:
+        group_by.append(default_group)
     order, limit = _limit(u)
     having = _comparison(u)
     if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees:
         group_by = ["employee"] if model.facts[table].employee else ["department"]
-    values = [t.value for t in u.kinds("value") if table in model.values[int(t.value.split(":")[0])].tables]
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
     return QueryPlan(
@@ -350,6 +382,10 @@ def _query_plan(
 
 _PER_PERSON = ("每个人", "每人", "每位", "各员工", "每个员工", "每个销售", "每名", "个人", "each person",
                "per person", "per employee", "each employee", "by employee", "individual", "everyone's")
+
+
+def _per_person_asked(u: Understanding) -> bool:
+    return u.has(_PER_PERSON)
 
 
 def _per_person(u: Understanding, tag: Tag) -> bool:
@@ -372,7 +408,10 @@ def _tool_plan(
     if "forecast" in concepts and not (concepts & _CONDITIONS - {"met_minimum", "missed_minimum"}):
         return ToolPlan(tool="forecast", month=as_of.replace(day=1), department=departments[0] if departments else None,
                         employees=employees)  # fmt: skip
+    months: list[date] = []
     if period.grain != "month" and u.period is not None:
+        months = _months_in(period.start, period.end)
+    if months and (len(months) > 12 or not concepts & {"median"}):
         return Clarify(
             message_zh="中位数、达标和奖金按自然月计算，请指定一个月份（例如“上个月”）。",
             message_en="Medians, targets and bonuses are monthly; please name one month (e.g. 'last month').",
@@ -388,13 +427,23 @@ def _tool_plan(
     counting = u.has(lx.COUNT_WORDS)
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
+    if employees and any(w in u.rest for w in lx.RANK_WORDS):
+        focus = "rank"
+    if u.has(lx.SHARE_WORDS) and conditions:
+        focus = "share"
     if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
         order = order or "desc"
+    having = _comparison(u) if "attainment" in concepts else None
+    grouped = u.has(lx.GROUP_WORDS) or ("department" in u.values_of("dimension") and not departments)
     return ToolPlan(
         tool="performance",
-        month=period.start,
-        department=departments[0] if departments else None,
+        month=months[0] if months else period.start,
+        months=months,
+        department=departments[0] if len(departments) == 1 else None,
+        departments=departments if len(departments) > 1 else [],
         employees=employees,
+        grouped=grouped,
+        having=having,
         conditions=conditions,  # type: ignore[arg-type]
         focus=focus,
         order=order,
@@ -403,10 +452,18 @@ def _tool_plan(
     )
 
 
+def _months_in(start: date, end: date) -> list[date]:
+    months, cursor = [], start.replace(day=1)
+    while cursor < end:
+        months.append(cursor)
+        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    return months
+
+
 def _focus(concepts: set[str], conditions: list[str], employees: list[int], counting: bool, totalling: bool) -> str:
     if counting and (conditions or not employees):
         return "count"
-    if "bonus" in concepts and totalling and not employees:
+    if concepts & {"bonus", "bonus_eligible"} and totalling and not employees:
         return "total_bonus"
     if "leaderboard" in concepts and not employees:
         return "leaderboard"

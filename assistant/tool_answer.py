@@ -27,6 +27,7 @@ LABELS = {
     "gap_to_median": ("与中位数差距", "gap_to_median"), "met_minimum": ("达到最低目标", "met_minimum"),
     "above_median": ("超过中位数", "above_median"), "bonus_eligible": ("获得奖金", "bonus_eligible"),
     "bonus": ("奖金", "bonus"), "rank": ("排名", "rank"), "roster_size": ("在册人数", "roster_size"),
+    "share": ("占比", "share"), "month": ("月份", "month"),
     "count": ("人数", "count"), "total_bonus": ("奖金总额", "total_bonus"),
     "month_to_date": ("本月至今业绩", "month_to_date"), "projected": ("预计月底业绩", "projected"),
     "at_risk": ("可能未达最低目标", "at_risk"), "projected_median": ("预计中位数", "projected_median"),
@@ -39,6 +40,7 @@ _FOCUS_COLUMNS = {
     "gap": ("employee_no", "name", "department", "sales", "median", "gap_to_median"),
     "attainment": ("employee_no", "name", "department", "sales", "min_target", "attainment"),
     "min_target": ("employee_no", "name", "department", "min_target"),
+    "rank": ("rank", "employee_no", "name", "department", "sales"),
     "sales": ("employee_no", "name", "department", "sales"),
     "leaderboard": ("rank", "employee_no", "name", "department", "sales", "gap_to_median", "met_minimum",
                     "above_median"),
@@ -46,7 +48,7 @@ _FOCUS_COLUMNS = {
 
 _CONDITION = {
     "above_median": lambda r: r.above_median,
-    "below_median": lambda r: not r.above_median,
+    "below_median": lambda r: r.sales < r.median,
     "met_minimum": lambda r: r.met_minimum is True,
     "missed_minimum": lambda r: r.met_minimum is False,
     "bonus_eligible": lambda r: r.bonus_eligible is True,
@@ -85,12 +87,36 @@ def run_tool(
             [[getattr(r, k) for k in keys] for r in rows], result.trace, bool(result.scope_note),
             result.scope_note,
         )  # fmt: skip
+    if plan.months:
+        return _median_trend(plan, conn, caller, as_of, policy)
     month = plan.month.strftime("%Y-%m")
     report = monthly_performance(
         conn, month, caller=caller, department=plan.department, as_of=as_of, policy=policy
     )
-    arguments = {"month": month, "department": plan.department, "as_of": as_of.isoformat()}
-    return _project(plan, report, arguments, group_words)
+    if plan.departments:
+        wanted = set(plan.departments)
+        report = report.model_copy(update={
+            "rows": [r for r in report.rows if r.department_id in wanted],
+            "summaries": [s for s in report.summaries if s.department_id in wanted],
+        })  # fmt: skip
+    arguments = {"month": month, "department": plan.department or plan.departments or None,
+                 "as_of": as_of.isoformat()}  # fmt: skip
+    return _project(plan, report, arguments, group_words or plan.grouped)
+
+
+def _median_trend(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy) -> ToolResult:
+    """The department medians of several months (one engine call per month)."""
+    rows: list[list[Any]] = []
+    trace: list[str] = []
+    for month in plan.months:
+        report = monthly_performance(conn, month.strftime("%Y-%m"), caller=caller, department=plan.department,
+                                     as_of=as_of, policy=policy)  # fmt: skip
+        rows.extend([month, s.department, s.median, s.roster_size] for s in report.summaries)
+        trace.extend(report.trace)
+    arguments = {"months": [m.strftime("%Y-%m") for m in plan.months], "department": plan.department}
+    context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
+    return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
+                      trace, context=context)  # fmt: skip
 
 
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any], group_words: bool) -> ToolResult:
@@ -106,6 +132,14 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
     }  # fmt: skip
     base = {"name": "monthly_performance", "arguments": arguments, "trace": report.trace,
             "scoped": report.scoped, "scope_note": report.scope_note, "context": context}  # fmt: skip
+    if plan.having is not None:
+        op, value = plan.having.op, Decimal(str(plan.having.value))
+        compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
+        rows = [r for r in rows if r.attainment is not None and compare(r.attainment, value)]
+    if plan.focus == "share":
+        roster = [r for r in report.rows if not plan.employees or r.employee_id in plan.employees]
+        share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
+        return ToolResult(keys=["share", "count", "roster_size"], rows=[[share, len(rows), len(roster)]], **base)
     if plan.focus == "median":
         keys = ["department", "median", "roster_size"]
         table = [[s.department, s.median, s.roster_size] for s in report.summaries]
@@ -133,7 +167,8 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         context["conditions"] = ["bonus_eligible"]
     keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
     if plan.order:
-        rows.sort(key=lambda r: r.sales, reverse=plan.order == "desc")
+        field_name = "bonus" if focus == "bonus" else "sales"
+        rows.sort(key=lambda r: getattr(r, field_name) or Decimal(0), reverse=plan.order == "desc")
     elif focus == "leaderboard":
         rows.sort(key=lambda r: (r.department, r.rank))
     if plan.limit:

@@ -59,6 +59,7 @@ class Metric(Labelled):
     snapshot: bool = Field(default=False, description="Measured at a date ({at}), not summed.")
     period_required: bool = False
     format: Format = "number"
+    default_group: str | None = Field(default=None, description="Dimension a bare question groups by.")
 
 
 class Dimension(Labelled):
@@ -69,6 +70,7 @@ class Dimension(Labelled):
     key: str | None = None
     needs: list[Alias] = Field(default_factory=list)
     tables: list[str] | None = Field(default=None, description="Fact tables it applies to.")
+    by_table: dict[str, str] = Field(default_factory=dict, description="Another expr for some fact tables.")
 
 
 class ValueSet(BaseModel):
