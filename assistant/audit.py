@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Row, func, insert, select
+from sqlalchemy import Engine, Row, event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from assistant.answer import Answer
@@ -37,8 +37,32 @@ from schema.caller import Caller
 from schema.errors import HrqError
 
 GENESIS_HASH = "0" * 64
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 EXPORT_FORMATS = ("jsonl", "csv")
 _MAX_ATTEMPTS = 200
+
+
+def prepare_sqlite(engine: Engine) -> None:
+    """Make a file SQLite app database fit for several writers (no-op for other databases).
+
+    WAL journal (readers never block the writer), ``synchronous=NORMAL`` (no fsync per
+    commit: a power loss may drop the last commits but never corrupts the file or the
+    chain) and a busy timeout, so concurrent processes wait instead of failing.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    if event.contains(engine, "connect", _sqlite_pragmas):
+        return
+    event.listen(engine, "connect", _sqlite_pragmas)
+    engine.dispose()  # pooled connections reconnect with the pragmas
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 class AuditError(HrqError):
@@ -154,6 +178,7 @@ class AuditLog:
     def __init__(self, engine: Engine, *, create_schema: bool = True) -> None:
         self.engine = engine
         self._lock = threading.Lock()
+        prepare_sqlite(engine)
         if create_schema:
             create_app_schema(engine)
 

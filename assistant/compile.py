@@ -49,6 +49,8 @@ def effective_period(plan: QueryPlan, metric: Metric, as_of: date) -> Period | N
     """The period a metric is measured over: the question's, else this month (to date)."""
     if plan.period is not None:
         return plan.period.period().capped(as_of)
+    if set(plan.group_by) & {"month", "quarter", "year"}:
+        return None  # a series over time with no period named: all of it
     if metric.snapshot:
         return None
     if metric.time is None:

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from assistant.answer import Answer
+from assistant.audit import prepare_sqlite
 from schema.app import conversations, create_app_schema, feedback, turns
 from schema.caller import Caller
 from schema.errors import HrqError
@@ -69,6 +70,7 @@ class ConversationStore:
 
     def __init__(self, engine: Engine, *, create_schema: bool = True) -> None:
         self.engine = engine
+        prepare_sqlite(engine)
         if create_schema:
             create_app_schema(engine)
 

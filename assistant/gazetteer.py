@@ -27,6 +27,8 @@ _DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组",
 _EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group)\b")
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
+#: Ways of asking that contain 我 without being about the asker.
+ASKING_WORDS = ("给我看", "给我", "帮我", "告诉我", "我想知道", "我想看", "我要看", "让我看", "show me", "tell me", "give me")
 #: Words for the caller's own department.
 TEAM_WORDS = ("我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
@@ -180,6 +182,8 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
                     gz.add(str(value), "value", f"{index}:{value}")
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
+    for word in ASKING_WORDS:
+        gz.add(word, "filler", "asking")
     for word in TEAM_WORDS:
         gz.add(word, "self", "team")
 

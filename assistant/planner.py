@@ -138,13 +138,13 @@ def plan(
     if "bonus" in concepts and any(model.metrics[m].table == "payroll" for m in metrics):
         concepts.discard("bonus")
         metrics.append("payroll_bonus")
+    if (not metrics or metrics == ["sales"]) and not concepts and employees and u.has(lx.RANK_WORDS):
+        concepts = {"leaderboard"}
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
         return _tool_plan(u, concepts, departments, employees, as_of), u
     if metrics and _payroll_of_others(metrics, model, caller, departments, employees, u):
         return _refuse("denied_payroll", "工资数据仅 HR 可以查看，你只能查询自己的工资。",
                        "Payroll is visible to HR only; you may ask about your own pay."), u
-    if not metrics and not concepts and employees and u.has(lx.RANK_WORDS):
-        concepts = {"leaderboard"}
     if metrics:
         if u.coverage < MIN_COVERAGE:
             return _unknown_name_or_refuse(u, gazetteer), u
@@ -194,7 +194,7 @@ def _payroll_of_others(
     if caller.role.sees_everything or model.metrics[metrics[0]].table != "payroll":
         return False
     own = caller.employee_id is not None and employees == [caller.employee_id]
-    return not own
+    return not own or u.has(("所有人", "每个人", "大家", "全部人", "everyone", "everybody", "all employees"))
 
 
 def _refuse(reason: str, zh: str, en: str) -> Refuse:
@@ -283,7 +283,7 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
 
 _GENERIC_METRIC_WORDS = frozenset(
     ("多少人", "几个人", "人数", "天数", "次数", "days", "times", "people", "staff", "employees", "customers",
-     "客户数", "score", "得分", "评分", "评级", "订单", "orders")
+     "客户数", "score", "得分", "评分", "评级", "订单", "orders", "绩效")
 )
 
 
