@@ -22,6 +22,8 @@ SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast", "sys
 SYSTEM_PREFIXES = ("pg_", "duckdb_", "sqlite_", "information_schema")
 #: Table functions that only generate values (they read nothing).
 GENERATOR_FUNCTIONS = frozenset({"generate_series", "range", "unnest"})
+#: The same generators as typed sqlglot nodes (the name depends on the dialect read).
+GENERATOR_NODES = frozenset({"GenerateSeries", "ExplodingGenerateSeries", "Unnest", "Explode"})
 
 
 def known_tables(tree: exp.Expression, ctx: GuardContext) -> exp.Expression:
@@ -73,7 +75,7 @@ def _check_table_function(table: exp.Table) -> None:
     name = function.name.lower() if isinstance(function, exp.Anonymous) else function.key
     sql_names = getattr(type(function), "sql_names", None)
     label = name if isinstance(function, exp.Anonymous) or not sql_names else sql_names()[0].lower()
-    if label in GENERATOR_FUNCTIONS or type(function).__name__ in {"GenerateSeries", "Unnest"}:
+    if label in GENERATOR_FUNCTIONS or type(function).__name__ in GENERATOR_NODES:
         return
     if _is_system(label):
         raise GuardError(
