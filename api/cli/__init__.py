@@ -7,10 +7,15 @@ Errors from the library (``HrqError``) are printed as one line and exit 2
 
 from __future__ import annotations
 
-from api.cli.app import app
 from api.cli import ask as _ask  # noqa: F401  (registers commands)
+from api.cli import audit as _audit  # noqa: F401  (registers commands)
 from api.cli import demo as _demo  # noqa: F401  (registers commands)
+from api.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
+from api.cli import feedback as _feedback  # noqa: F401  (registers commands)
+from api.cli import keys as _keys  # noqa: F401  (registers commands)
 from api.cli import performance as _performance  # noqa: F401  (registers commands)
+from api.cli import serve as _serve  # noqa: F401  (registers commands)
+from api.cli.app import app
 
 
 def main() -> None:

@@ -1,0 +1,39 @@
+"""The planner answers the development set: execution accuracy over the whole set.
+
+Issue target: 95 %. ``ACCURACY_FLOOR`` is the accuracy measured when this test
+was last tightened; it only ever goes up.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask import Assistant
+from assistant.evaluate import Harness, load_cases
+from schema.db import warehouse_engine
+from schema.settings import Settings
+
+ACCURACY_FLOOR = 0.94
+
+
+@pytest.fixture(scope="module")
+def report(demo_warehouse_url: str):  # type: ignore[no-untyped-def]
+    settings = Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:")
+    assistant = Assistant.from_settings(settings, app_state=False)
+    return Harness(assistant, warehouse_engine(demo_warehouse_url, read_only=True)).run(load_cases())
+
+
+def test_accuracy_on_the_development_set(report) -> None:  # type: ignore[no-untyped-def]
+    failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in report.failures)
+    assert report.accuracy >= ACCURACY_FLOOR, f"accuracy {report.accuracy:.1%}\n{failures}"
+
+
+def test_every_family_is_mostly_answered(report) -> None:  # type: ignore[no-untyped-def]
+    weak = {f: (p, t) for f, (p, t) in report.by_family.items() if t >= 3 and p / t < 0.3}
+    assert len(weak) <= 3, weak
+
+
+def test_planner_never_answers_a_refusal_case_with_data(report) -> None:  # type: ignore[no-untyped-def]
+    leaks = [r for r in report.results if r.expected == "refusal" and r.got == "answer"
+             and not r.family.startswith("refuse.permission")]  # fmt: skip
+    assert not leaks, leaks
