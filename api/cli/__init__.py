@@ -15,6 +15,8 @@ from api.cli import feedback as _feedback  # noqa: F401  (registers commands)
 from api.cli import keys as _keys  # noqa: F401  (registers commands)
 from api.cli import performance as _performance  # noqa: F401  (registers commands)
 from api.cli import serve as _serve  # noqa: F401  (registers commands)
+from api.cli import sql as _sql  # noqa: F401  (registers commands)
+from api.cli import users as _users  # noqa: F401  (registers commands)
 from api.cli.app import app
 
 

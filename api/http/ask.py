@@ -17,6 +17,7 @@ from api.http.models import (
 )
 from api.http.services import Services
 from assistant.answer import Answer
+from assistant.ask import Assistant
 from schema.caller import Caller
 
 router = APIRouter(prefix="/v1", tags=["ask"])
@@ -66,7 +67,7 @@ ASK_EXAMPLES = {
 
 def answer_question(
     services: Services,
-    assistant: AssistantDep,
+    assistant: Assistant,
     caller: Caller,
     request: AskRequest,
 ) -> Answer:
@@ -76,7 +77,7 @@ def answer_question(
     else:
         services.conversations.check_owner(request.conversation_id, caller)
         conversation_id = request.conversation_id
-    answer: Answer = assistant.ask(
+    answer = assistant.ask(
         request.question,
         caller,
         as_of=request.as_of,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.errors import ApiError
 from api.http.services import Services
+from assistant.ask import Assistant
 from assistant.keys import KeyRecord, authenticate
 from schema.caller import Caller
 from schema.settings import Settings
-
-if TYPE_CHECKING:
-    from assistant.ask import Assistant
 
 _bearer = HTTPBearer(
     auto_error=False,
@@ -45,7 +43,7 @@ def get_assistant(services: ServicesDep) -> Assistant:
     return services.assistant()
 
 
-AssistantDep = Annotated[Any, Depends(get_assistant)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
 def get_key(

@@ -16,6 +16,7 @@ from api.http.errors import install_error_handlers
 from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware
 from api.http.services import Services
 from api.web.routes import router as web_router
+from assistant.ask import Assistant
 from schema.settings import Settings, get_settings
 
 DESCRIPTION = """\
@@ -26,10 +27,14 @@ the key's employee and role scope everything it can see. Errors are
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The hrq HTTP app for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, assistant: Assistant | None = None) -> FastAPI:
+    """The hrq HTTP app for ``settings`` (default: from the environment).
+
+    ``assistant`` is built from the settings on first use unless one is given (tests
+    share one across apps).
+    """
     settings = settings or get_settings()
-    services = Services(settings)
+    services = Services(settings, assistant)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

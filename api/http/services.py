@@ -11,40 +11,35 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from api.http.ratelimit import RateLimiter
 from api.http.telemetry import Metrics
+from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from assistant.conversations import ConversationStore
 from assistant.keys import KeyRecord
 from schema.app import create_app_schema
 from schema.caller import Caller
-from schema.db import app_engine, warehouse_engine
+from schema.db import app_engine
 from schema.settings import Settings
-from tools.policy import BonusPolicy, load_policy
-
-if TYPE_CHECKING:
-    from assistant.ask import Assistant
+from tools.policy import BonusPolicy
 
 
 class Services:
     """The long-lived objects of one app instance."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
         self.app_engine: Engine = app_engine(settings.app_db_url)
         self.conversations = ConversationStore(self.app_engine, create_schema=False)
         self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
         self.metrics = Metrics()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         #: Chart rendering (matplotlib) one at a time.
         self.render_lock = threading.Lock()
-        self._warehouse: Engine | None = None
-        self._assistant: Assistant | None = None
-        self._policy: BonusPolicy | None = None
+        self._assistant: Assistant | None = assistant
         self._callers: dict[tuple[str, str | None], tuple[float, Caller]] = {}
 
     def prepare(self) -> None:
@@ -52,31 +47,19 @@ class Services:
         create_app_schema(self.app_engine)
 
     def warehouse(self) -> Engine:
-        """The read-only warehouse engine (the assistant's own when it has one)."""
-        with self._lock:
-            if self._warehouse is None:
-                shared = getattr(self._assistant, "warehouse", None)
-                self._warehouse = (
-                    shared
-                    if isinstance(shared, Engine)
-                    else warehouse_engine(self.settings.warehouse_url)
-                )
-            return self._warehouse
+        """The assistant's read-only warehouse engine (one per app instance)."""
+        return self.assistant().warehouse
 
     def assistant(self) -> Assistant:
         """The assistant, built from the settings on first use."""
         with self._lock:
             if self._assistant is None:
-                from assistant.ask import Assistant
-
                 self._assistant = Assistant.from_settings(self.settings)
             return self._assistant
 
     def policy(self) -> BonusPolicy:
         """The bonus policy the tools apply."""
-        if self._policy is None:
-            self._policy = load_policy(self.settings.bonus_policy_path)
-        return self._policy
+        return self.assistant().policy
 
     def caller_for(self, record: KeyRecord) -> Caller:
         """The caller of a key: its employee resolved in the warehouse, cached briefly.
@@ -98,5 +81,8 @@ class Services:
     def close(self) -> None:
         """Release the engines."""
         self.app_engine.dispose()
-        if self._warehouse is not None:
-            self._warehouse.dispose()
+        if self._assistant is not None:
+            self._assistant.warehouse.dispose()
+            for store in (self._assistant.audit, self._assistant.conversations):
+                if store is not None:
+                    store.engine.dispose()

@@ -7,8 +7,6 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from assistant.answer import Answer
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-#: Refusal reasons that come from the SQL guard rather than the planner.
-GUARD_REASON_PREFIXES = ("denied_", "not_", "unknown_", "too_", "timeout", "guard")
 
 
 class Metrics:
@@ -45,10 +43,21 @@ class Metrics:
     def observe_answer(self, answer: Answer) -> None:
         """Count one answer (and a guard refusal when it is one)."""
         self.answers.labels(path=answer.path, kind=answer.kind).inc()
-        if answer.kind in ("refusal", "error") and is_guard_reason(answer.reason):
+        if is_guard_refusal(answer):
             self.guard_refusals.labels(reason=answer.reason or "guard").inc()
 
 
-def is_guard_reason(reason: str | None) -> bool:
-    """Whether a refusal reason names a guard check."""
-    return bool(reason) and str(reason).startswith(GUARD_REASON_PREFIXES)
+#: ``GuardError.reason`` values documented in :mod:`assistant.guard`.
+GUARD_REASONS = frozenset(
+    "empty too_long parse_error multiple_statements not_read_only function_not_allowed "
+    "parameter_not_allowed system_catalog unknown_table cte_shadows_table unknown_column "
+    "ambiguous_column denied_payroll denied_table no_scope unsupported internal_error "
+    "invalid_limit timeout".split()
+)
+
+
+def is_guard_refusal(answer: Answer) -> bool:
+    """A refusal by the SQL guard: a guard reason, or SQL that was written and then refused."""
+    if answer.kind != "refusal":
+        return False
+    return answer.reason in GUARD_REASONS or answer.sql_written is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +13,9 @@ from sqlalchemy import Engine, text
 
 from api.http.main import create_app
 from assistant.answer import Answer
+from assistant.ask import Assistant
+from assistant.audit import AuditLog
+from assistant.conversations import ConversationStore
 from assistant.keys import create_key
 from schema.caller import Caller, Role
 from schema.db import app_engine, warehouse_engine
@@ -110,9 +113,29 @@ def api_settings(tmp_path: Path, warehouse_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def shared_assistant(warehouse_url: str, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One assistant over the demo warehouse (its gazetteer is built once per session)."""
+    app_db = tmp_path_factory.mktemp("shared-app") / "app.db"
+    settings = Settings(warehouse_url=warehouse_url, app_db_url=f"sqlite:///{app_db}")
+    return Assistant.from_settings(settings, app_state=False)
+
+
+def assistant_for(shared: Assistant, settings: Settings) -> Assistant:
+    """The shared assistant writing its audit and conversations to ``settings``' app database."""
+    engine = app_engine(settings.app_db_url)
+    return replace(
+        shared,
+        settings=settings,
+        audit=AuditLog(engine),
+        conversations=ConversationStore(engine),
+    )
+
+
 @pytest.fixture
-def client(api_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings), raise_server_exceptions=False) as test_client:
+def client(api_settings: Settings, shared_assistant: Assistant) -> Iterator[TestClient]:
+    app = create_app(api_settings, assistant=assistant_for(shared_assistant, api_settings))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -1,0 +1,71 @@
+"""``hrq audit verify|tail|export``: the tamper-evident audit log, for admins and compliance."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from api.cli.app import app, fail, settings
+from assistant.audit import EXPORT_FORMATS, AuditLog
+from schema.db import app_engine
+
+audit_app = typer.Typer(help="The audit log: verify the chain, tail, export.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+def _log() -> AuditLog:
+    return AuditLog(app_engine(settings().app_db_url))
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: not a date (YYYY-MM-DD): {value!r}")
+
+
+@audit_app.command("verify")
+def verify() -> None:
+    """Walk the hash chain; exit 1 naming the first broken record."""
+    result = _log().verify()
+    typer.echo(result.message())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("tail")
+def tail(
+    n: Annotated[int, typer.Option("-n", "--lines", min=1, help="How many records.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines with every field.")] = False,
+) -> None:
+    """The last records, oldest first."""
+    for rec in _log().tail(n):
+        if as_json:
+            typer.echo(json.dumps(rec.model_dump(), ensure_ascii=False, sort_keys=True))
+        else:
+            who = rec.employee_no or "operator"
+            typer.echo(
+                f"{rec.seq:>6} {rec.recorded_at} {who}/{rec.role} {rec.surface} "
+                f"{rec.kind} rows={rec.row_count} {rec.latency_ms:.0f}ms  {rec.question}"
+            )
+
+
+@audit_app.command("export")
+def export(
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day included, YYYY-MM-DD.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+) -> None:
+    """Every record in a date range, to stdout, as JSON lines or CSV."""
+    if fmt not in EXPORT_FORMATS:
+        fail(f"--format: use one of {', '.join(EXPORT_FORMATS)}")
+    for line in _log().export(_date(start, "--from"), _date(end, "--to"), fmt):  # type: ignore[arg-type]
+        sys.stdout.write(line)
