@@ -1,0 +1,101 @@
+"""``hrq sql "SQL" [--user EMPLOYEE_NO] [--json]``: run one guarded statement and print its rows.
+
+Without ``--user`` the caller is the local operator (admin). A refusal by the
+guard (or a statement the warehouse cannot run) prints the reason and exits
+with code 1; with ``--json`` it prints ``{"kind": "error", "reason": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic_core import to_jsonable_python
+from rich.console import Console
+from rich.table import Table
+
+from api.cli.app import app, err_console, settings, user_errors
+from assistant.callers import resolve_caller
+from assistant.errors import AssistantError, GuardError, QueryError
+from assistant.execute import QueryResult, execute
+from assistant.guard import Catalog, GuardedSql, guard
+from schema.caller import Caller
+from schema.db import app_engine, dialect_of, warehouse_engine
+
+
+@app.command("sql")
+def sql_command(
+    statement: Annotated[str, typer.Argument(help="One SELECT statement to run on the warehouse.")],
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", help="Ask as this employee number (default: the local operator, admin)."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result or refusal as JSON.")
+    ] = False,
+) -> None:
+    """Run guarded SQL: read-only, scoped to the caller, row-capped, with a timeout."""
+    cfg = settings()
+    with user_errors():
+        engine = warehouse_engine(cfg.warehouse_url, read_only=True)
+        caller = (
+            Caller.operator()
+            if user is None
+            else resolve_caller(user, warehouse=engine, app=app_engine(cfg.app_db_url))
+        )
+        catalog = Catalog.from_contract(dialect_of(cfg.warehouse_url))
+    try:
+        guarded = guard(statement, caller, catalog, limit=cfg.sql_row_limit)
+        result = execute(guarded, engine, timeout_s=cfg.sql_timeout_s)
+    except (GuardError, QueryError) as exc:
+        _refuse(exc, as_json)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(_payload(guarded, result), ensure_ascii=False))
+    else:
+        _render(guarded, result)
+
+
+def _payload(guarded: GuardedSql, result: QueryResult) -> dict[str, object]:
+    """The JSON shape of a successful run."""
+    return {
+        "kind": "rows",
+        "columns": list(result.columns),
+        "rows": to_jsonable_python([list(row) for row in result.rows]),
+        "truncated": result.truncated,
+        "sql": guarded.sql,
+        "scopes": list(guarded.scopes),
+    }
+
+
+def _render(guarded: GuardedSql, result: QueryResult) -> None:
+    """Rows as a rich table, then the scopes and the row cap if they mattered."""
+    console = Console()
+    table = Table(*result.columns, show_lines=False)
+    for row in result.rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+    console.print(f"{len(result.rows)} row(s)", style="dim")
+    if result.truncated:
+        console.print(f"only the first {guarded.limit} rows are shown", style="yellow")
+    for scope in guarded.scopes:
+        console.print(f"scope: {scope}", style="dim")
+
+
+def _refuse(exc: AssistantError, as_json: bool) -> NoReturn:
+    """Print a refusal and exit 1."""
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"kind": "error", "reason": exc.reason, "message": str(exc)}, ensure_ascii=False
+            )
+        )
+    else:
+        err_console.print(
+            f"[bold red]refused ({exc.reason}):[/] {exc}", highlight=False, soft_wrap=True
+        )
+    raise typer.Exit(1)
