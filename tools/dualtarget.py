@@ -14,30 +14,44 @@ For one department's roster in one month:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
-
-from tools.money import fmt_money, round_money
+from tools.money import CENT, fmt_money, round_money
 from tools.policy import RatePolicy
 
 ATTAINMENT_PLACES = Decimal("0.0001")
+ZERO_CNY = Decimal("0.00")
+
+# Plain slotted dataclasses rather than pydantic models: a month of a large company has
+# thousands of roster members, and building these is several times cheaper unvalidated.
+# Their inputs come from typed warehouse columns; pydantic still understands them.
 
 
-class MemberInput(BaseModel):
+class Member(Protocol):
+    """Anything with an employee id, a minimum target and sales (e.g. a roster record)."""
+
+    @property
+    def employee_id(self) -> int: ...
+    @property
+    def min_target(self) -> Decimal: ...
+    @property
+    def sales(self) -> Decimal: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInput:
     """One roster member's figures for the month: who, their minimum target and their sales."""
-
-    model_config = ConfigDict(frozen=True)
 
     employee_id: int
     min_target: Decimal
     sales: Decimal
 
 
-class MemberOutcome(BaseModel):
+@dataclass(frozen=True, slots=True)
+class MemberOutcome:
     """The dual-target outcome of one roster member."""
-
-    model_config = ConfigDict(frozen=True)
 
     employee_id: int
     sales: Decimal
@@ -51,10 +65,9 @@ class MemberOutcome(BaseModel):
     rank: int
 
 
-class RosterOutcome(BaseModel):
+@dataclass(frozen=True, slots=True)
+class RosterOutcome:
     """The outcome of a whole roster: the median, each member (ranked) and the trace."""
-
-    model_config = ConfigDict(frozen=True)
 
     median: Decimal
     members: list[MemberOutcome]
@@ -75,9 +88,12 @@ def median(values: Sequence[Decimal]) -> Decimal:
 def median_trace(values: Sequence[Decimal]) -> str:
     """How the median was found, e.g. ``'median of 12 roster members = (56,097.03 + 56,379.25) / 2 = 56,238.14'``."""
     ordered = sorted(values)
+    return _median_line(ordered, median(ordered))
+
+
+def _median_line(ordered: Sequence[Decimal], value: Decimal) -> str:
     count = len(ordered)
     noun = "roster member" if count == 1 else "roster members"
-    value = median(ordered)
     if count % 2:
         return f"median of {count} {noun} = the middle value, {fmt_money(value)}"
     low, high = ordered[count // 2 - 1], ordered[count // 2]
@@ -89,7 +105,7 @@ def median_trace(values: Sequence[Decimal]) -> str:
 def bonus_amount(sales: Decimal, med: Decimal, policy: RatePolicy) -> Decimal:
     """rate x (sales - median), half-up to 0.01, capped; 0 when sales do not exceed the median."""
     if sales <= med:
-        return Decimal("0.00")
+        return ZERO_CNY
     amount = round_money(policy.rate * (sales - med))
     if policy.cap is not None and amount > policy.cap:
         return round_money(policy.cap)
@@ -105,56 +121,57 @@ def competition_ranks(sales: Sequence[Decimal]) -> list[int]:
     return [first_position[value] for value in sales]
 
 
-def evaluate_roster(members: Sequence[MemberInput], policy: RatePolicy) -> RosterOutcome:
+def evaluate_roster(members: Sequence[Member], policy: RatePolicy) -> RosterOutcome:
     """Apply the dual-target rules to one department's roster; members come back ranked.
 
     The result does not depend on the order of ``members``: ties in sales are listed
-    by employee id.
+    by employee id. One sort serves the median, the ranks and the output order.
     """
     if not members:
         raise ValueError("a roster needs at least one member")
-    sales = [m.sales for m in members]
-    med = median(sales)
-    ranks = competition_ranks(sales)
+    ranked = sorted(members, key=lambda m: (-m.sales, m.employee_id))
+    count = len(ranked)
+    middle = count // 2
+    if count % 2:
+        med = ranked[middle].sales
+    else:
+        med = (ranked[middle - 1].sales + ranked[middle].sales) / 2
+    rate, cap = policy.rate, policy.cap
     outcomes = []
-    for member, rank in zip(members, ranks, strict=True):
-        met = member.sales >= member.min_target
-        above = member.sales > med
-        eligible = met and above
+    met_count = above_count = eligible_count = capped = 0
+    total = ZERO_CNY
+    rank, previous = 0, None
+    for position, member in enumerate(ranked, start=1):
+        amount, target = member.sales, member.min_target
+        if amount != previous:
+            rank, previous = position, amount
+        met = amount >= target
+        above = amount > med
+        bonus = ZERO_CNY
+        if met and above:
+            bonus = (rate * (amount - med)).quantize(CENT, rounding=ROUND_HALF_UP)
+            if cap is not None and bonus >= cap:
+                bonus = cap.quantize(CENT, rounding=ROUND_HALF_UP)
+                capped += 1
+            eligible_count += 1
+            total += bonus
+        met_count += met
+        above_count += above
         attainment = (
-            (member.sales / member.min_target).quantize(ATTAINMENT_PLACES, rounding=ROUND_HALF_UP)
-            if member.min_target > 0
-            else None
+            (amount / target).quantize(ATTAINMENT_PLACES, rounding=ROUND_HALF_UP) if target > 0 else None
         )
         outcomes.append(
             MemberOutcome(
-                employee_id=member.employee_id,
-                sales=member.sales,
-                min_target=member.min_target,
-                attainment=attainment,
-                gap_to_median=member.sales - med,
-                met_minimum=met,
-                above_median=above,
-                bonus_eligible=eligible,
-                bonus=bonus_amount(member.sales, med, policy) if eligible else Decimal("0.00"),
-                rank=rank,
-            )
+                member.employee_id, amount, target, attainment, amount - med, met, above,
+                met and above, bonus, rank,
+            )  # fmt: skip
         )
-    outcomes.sort(key=lambda o: (o.rank, o.employee_id))
-    met_count = sum(o.met_minimum for o in outcomes)
-    above_count = sum(o.above_median for o in outcomes)
-    eligible_count = sum(o.bonus_eligible for o in outcomes)
-    total = sum((o.bonus for o in outcomes), Decimal("0.00"))
     trace = [
-        median_trace(sales),
-        f"{met_count} of {len(outcomes)} met their minimum target; "
-        f"{above_count} strictly above the median",
+        _median_line([m.sales for m in reversed(ranked)], med),
+        f"{met_count} of {count} met their minimum target; {above_count} strictly above the median",
         f"bonus: {policy.describe()}; {eligible_count} eligible (met minimum and above median), "
         f"total {fmt_money(total)}",
     ]
-    capped = [
-        o for o in outcomes if o.bonus_eligible and policy.cap is not None and o.bonus == policy.cap
-    ]
     if capped:
-        trace.append(f"{len(capped)} bonus(es) limited by the cap of {fmt_money(policy.cap)}")
+        trace.append(f"{capped} bonus(es) limited by the cap of {fmt_money(cap)}")
     return RosterOutcome(median=med, members=outcomes, trace=trace)

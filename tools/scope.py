@@ -16,6 +16,7 @@ refuses with OutOfScopeError rather than answering with an empty table.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -35,7 +36,7 @@ SALES_HIDDEN = (
 #: Department counts a salesperson may not see (they derive from colleagues' targets).
 SALES_HIDDEN_SUMMARY = ("met_minimum_count", "bonus_eligible_count", "total_bonus", "policy")
 
-Row = TypeVar("Row", bound=BaseModel)
+Row = TypeVar("Row")
 
 
 def visible_rows(
@@ -43,14 +44,14 @@ def visible_rows(
 ) -> list[Row]:
     """The rows ``caller`` may see, colleagues' rows reduced to leaderboard columns for sales.
 
-    Rows need ``employee_id`` and ``department_id`` attributes.
+    Rows (pydantic models or dataclasses) need ``employee_id`` and ``department_id``.
     """
     if caller.role.sees_everything:
         return list(rows)
     kept: list[Row] = []
     for row in rows:
-        own = caller.employee_id is not None and row.employee_id == caller.employee_id
-        dept = row.department_id
+        own = caller.employee_id is not None and row.employee_id == caller.employee_id  # type: ignore[attr-defined]
+        dept = row.department_id  # type: ignore[attr-defined]
         if own:
             kept.append(row)
         elif caller.role is Role.MANAGER and dept in caller.department_ids:
@@ -93,5 +94,10 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
 
 
 def _blank(model: Row, fields: tuple[str, ...]) -> Row:
+    """A copy of ``model`` (pydantic model or dataclass) with ``fields`` set to None."""
+    if dataclasses.is_dataclass(model):
+        names = {f.name for f in dataclasses.fields(model)}
+        return dataclasses.replace(model, **{f: None for f in fields if f in names})  # type: ignore[type-var]
+    assert isinstance(model, BaseModel)
     update: dict[str, Any] = {f: None for f in fields if f in type(model).model_fields}
-    return model.model_copy(update=update)
+    return model.model_copy(update=update)  # type: ignore[return-value]
