@@ -1,4 +1,4 @@
-"""``POST /v1/reports``: ask a question and download its table as CSV or XLSX.
+"""``POST /v1/reports``: ask a question (or name an earlier answer) and download its table.
 
 The file has a title row, the question, the as-of date, then the table; the
 SQL (or the tool and its trace) is on a second sheet of the XLSX and in the
@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.http.ask import AskRequest, answer_question
 from api.http.deps import AssistantDep, CallerDep, ServicesDep
@@ -31,15 +31,31 @@ NOT_A_TABLE = {
 
 
 class ReportRequest(BaseModel):
+    """Either a question to ask now, or the id of an answer already given (not asked again)."""
+
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"question": "上个月各部门销售额", "format": "xlsx"}]},
+        json_schema_extra={
+            "examples": [
+                {"question": "上个月各部门销售额", "format": "xlsx"},
+                {"answer_id": "b1e2c3d4e5f60718293a4b5c6d7e8f90", "format": "csv"},
+            ]
+        },
     )
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: str | None = Field(default=None, min_length=1, max_length=MAX_QUESTION_CHARS)
+    answer_id: str | None = Field(
+        default=None, min_length=1, max_length=64, description="One of your earlier answers."
+    )
     format: Literal["csv", "xlsx"] = Field(default="xlsx", description="File format.")
     as_of: date | None = None
     conversation_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ReportRequest:
+        if (self.question is None) == (self.answer_id is None):
+            raise ValueError("give either question or answer_id")
+        return self
 
 
 def report_doc(answer: Answer) -> TableDoc:
@@ -75,10 +91,13 @@ def create_report(
     caller: CallerDep,
     body: Annotated[ReportRequest, Body()],
 ) -> Response:
-    request = AskRequest(
-        question=body.question, as_of=body.as_of, conversation_id=body.conversation_id
-    )
-    answer = answer_question(services, assistant, caller, request)
+    if body.answer_id is not None:
+        answer = services.conversations.get_answer(body.answer_id, caller)
+    else:
+        request = AskRequest(
+            question=body.question or "", as_of=body.as_of, conversation_id=body.conversation_id
+        )
+        answer = answer_question(services, assistant, caller, request)
     if answer.kind != "answer" or not answer.columns:
         status, code = NOT_A_TABLE.get(answer.kind, (422, "no_table"))
         raise ApiError(status, code, answer.answer or "this answer has no table")

@@ -148,3 +148,20 @@ def keys(client: TestClient, personas: dict[str, Persona]) -> dict[str, str]:
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, warehouse_url: str
+) -> Iterator[tuple[str, str]]:
+    """(base URL, app database URL) of a real ``hrq serve`` on loopback; rate limit off."""
+    from tests.api.live import live_server
+
+    app_db = f"sqlite:///{tmp_path_factory.mktemp('live') / 'app.db'}"
+    env = {
+        "HRQ_WAREHOUSE_URL": warehouse_url,
+        "HRQ_APP_DB_URL": app_db,
+        "HRQ_API_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    with live_server(env, workers=2) as base:
+        yield base, app_db

@@ -187,3 +187,25 @@ def test_report_csv_and_non_table_answers(client: TestClient, keys: dict[str, st
         "/v1/reports", json={"question": "x", "format": "pdf"}, headers=bearer(keys["hr"])
     )
     assert bad.status_code == 422
+
+
+def test_report_of_an_earlier_answer_is_not_asked_again(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    answer = _ask(client, keys["hr"], "上个月各部门销售额")
+    response = client.post(
+        "/v1/reports",
+        json={"answer_id": answer["answer_id"], "format": "csv"},
+        headers=bearer(keys["hr"]),
+    )
+    assert response.status_code == 200
+    assert response.headers["x-hrq-answer-id"] == answer["answer_id"]
+    assert _audit(client).count() == 1
+    foreign = client.post(
+        "/v1/reports", json={"answer_id": answer["answer_id"]}, headers=bearer(keys["sales"])
+    )
+    assert foreign.status_code == 404
+    both = client.post(
+        "/v1/reports", json={"answer_id": "x", "question": "y"}, headers=bearer(keys["hr"])
+    )
+    assert both.status_code == 422

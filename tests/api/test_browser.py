@@ -1,0 +1,87 @@
+"""The web page in a real browser (Debian's chromium driven by Playwright): sign in, ask in
+Chinese, see the table and the chart, sort, download the XLSX, switch to English, leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from assistant.keys import create_key
+from schema.db import app_engine
+from tests.api.conftest import Persona
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="browser test skipped: /usr/bin/chromium is absent (apt-get install chromium)",
+    ),
+]
+
+
+def test_sign_in_ask_chart_sort_download_and_leaderboard(
+    server: tuple[str, str], personas: dict[str, Persona], tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, app_db = server
+    engine = app_engine(app_db)
+    key, _ = create_key(engine, personas["hr"].employee_no)
+    engine.dispose()
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(accept_downloads=True)
+            page.set_default_timeout(20_000)
+            page.goto(base + "/")
+            assert page.locator("h1").inner_text() == "hrq 人力数据问答"
+            page.fill("#key", key)
+            page.click("#signin button[type=submit]")
+            page.wait_for_selector("#app:not([hidden])")
+
+            page.fill("#question", "2026年8月各部门销售额")
+            page.click("#ask")
+            answer = page.locator(".msg.a").last
+            answer.locator("table.result").wait_for()
+            assert answer.get_attribute("data-kind") == "answer"
+            assert "2026年8月" in answer.locator(".sentence").inner_text()
+            assert answer.locator("table.result tbody tr").count() == 6
+            assert answer.locator("svg.chart rect").count() == 6
+            answer.locator("details summary").first.click()
+            assert "SELECT" in answer.locator("pre.sql").inner_text().upper()
+
+            value_header = answer.locator("table.result th").last
+            value_header.click()
+            cells = answer.locator("table.result tbody tr td:last-child").all_inner_texts()
+            numbers = [float(c.replace(",", "")) for c in cells]
+            assert numbers == sorted(numbers)
+            value_header.click()
+            cells = answer.locator("table.result tbody tr td:last-child").all_inner_texts()
+            assert [float(c.replace(",", "")) for c in cells] == sorted(numbers, reverse=True)
+
+            with page.expect_download() as info:
+                answer.locator("button.dl-xlsx").click()
+            target = tmp_path / "report.xlsx"
+            info.value.save_as(target)
+            sheet = load_workbook(target).worksheets[0]
+            assert sheet["A1"].value == "hrq 报表 report: 2026年8月各部门销售额"
+
+            page.click("#lang")
+            assert page.locator("#ask").inner_text() == "Ask"
+            assert page.locator("#lang").inner_text() == "中文"
+
+            page.fill("#board-month", "2026-08")
+            page.fill("#board-dept", "成都销售组")
+            page.click("#board-form button[type=submit]")
+            page.locator("#board svg.chart").wait_for()
+            assert page.locator("#board table.result tbody tr").count() >= 5
+            assert "成都销售组" in page.locator("#board .sentence").inner_text()
+        finally:
+            browser.close()
