@@ -30,7 +30,9 @@ def child(scale: str, out: Path, seed: int, end_date: str) -> None:
     from schema.demodata import generate
 
     started = time.perf_counter()
-    summary = generate(f"duckdb:///{out}", seed=seed, end_date=date.fromisoformat(end_date), scale=scale)
+    summary = generate(
+        f"duckdb:///{out}", seed=seed, end_date=date.fromisoformat(end_date), scale=scale
+    )
     elapsed = time.perf_counter() - started
     con = duckdb.connect(str(out), read_only=True)
     salespeople = con.execute(
@@ -38,15 +40,33 @@ def child(scale: str, out: Path, seed: int, end_date: str) -> None:
         "WHERE kind = 'sales' AND title <> 'Sales Manager'"
     ).fetchone()[0]  # type: ignore[index]
     con.close()
-    print(json.dumps({"tables": summary.tables, "salespeople": salespeople, "generate_s": elapsed,
-                      "file_mb": out.stat().st_size / 2**20}))
+    print(
+        json.dumps(
+            {
+                "tables": summary.tables,
+                "salespeople": salespeople,
+                "generate_s": elapsed,
+                "file_mb": out.stat().st_size / 2**20,
+            }
+        )
+    )
 
 
 def measure(scale: str, seed: int, end_date: str) -> dict[str, object]:
     """Run one build in a child process; return its figures with wall time and peak RSS."""
     with tempfile.TemporaryDirectory(prefix=f"hrq-bench-{scale}-") as folder:
-        command = [sys.executable, __file__, "--child", scale, "--out", str(Path(folder) / "demo.duckdb"),
-                   "--seed", str(seed), "--end-date", end_date]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            scale,
+            "--out",
+            str(Path(folder) / "demo.duckdb"),
+            "--seed",
+            str(seed),
+            "--end-date",
+            end_date,
+        ]
         started = time.perf_counter()
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -77,9 +97,11 @@ def main() -> None:
         f = measure(scale, args.seed, args.end_date)
         tables = f["tables"]
         assert isinstance(tables, dict)
-        print(f"\n{scale}: wall {f['wall_s']:.1f} s (generate {f['generate_s']:.1f} s), "
-              f"peak RSS {f['peak_rss_mb']:.0f} MB, file {f['file_mb']:.0f} MB, "
-              f"salespeople {f['salespeople']:,}, rows {sum(tables.values()):,}")
+        print(
+            f"\n{scale}: wall {f['wall_s']:.1f} s (generate {f['generate_s']:.1f} s), "
+            f"peak RSS {f['peak_rss_mb']:.0f} MB, file {f['file_mb']:.0f} MB, "
+            f"salespeople {f['salespeople']:,}, rows {sum(tables.values()):,}"
+        )
         for name, rows in tables.items():
             print(f"  {name:<22} {rows:>12,}")
 

@@ -37,7 +37,8 @@ def demo_data(
         typer.Option("--end-date", help="Last day with data, YYYY-MM-DD (default: today)."),
     ] = None,
     scale: Annotated[
-        str, typer.Option("--scale", help="small (~100 people), medium (~1M orders) or large (10M+).")
+        str,
+        typer.Option("--scale", help="small (~100 people), medium (~1M orders) or large (10M+)."),
     ] = "small",
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing warehouse file or its tables.")
@@ -116,5 +117,7 @@ def print_summary(summary: Summary, console: Console) -> None:
     for column in ("id", "name", "name_en", "kind", "city", "headcount"):
         depts.add_column(column, justify="right" if column in ("id", "headcount") else "left")
     for d in summary.departments:
-        depts.add_row(str(d.department_id), d.name, d.name_en or "", d.kind, d.city or "", str(d.headcount))
+        depts.add_row(
+            str(d.department_id), d.name, d.name_en or "", d.kind, d.city or "", str(d.headcount)
+        )
     console.print(depts)

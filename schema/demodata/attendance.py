@@ -111,7 +111,9 @@ def build_attendance(ctx: Context, sink: Sink, leave: tuple[np.ndarray, np.ndarr
     n = len(emp)
     rep = s.is_rep[emp]
     status = np.where(
-        rep, rng.choice(5, n, p=(0.83, 0.06, 0.01, 0.0, 0.10)), rng.choice(5, n, p=(0.92, 0.06, 0.02, 0.0, 0.0))
+        rep,
+        rng.choice(5, n, p=(0.83, 0.06, 0.01, 0.0, 0.10)),
+        rng.choice(5, n, p=(0.92, 0.06, 0.02, 0.0, 0.0)),
     )
     key = emp * len(w) + index
     on_leave = np.isin(key, leave[0] * len(w) + leave[1])

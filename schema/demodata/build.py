@@ -53,7 +53,9 @@ def build(
     for level in range(3):  # parents before children (the key refers to the same table)
         rows = tier == level
         sink.insert(
-            "departments", {k: v[rows] for k, v in dept_columns.items()}, {"parent_id": maybe("parent_id")}
+            "departments",
+            {k: v[rows] for k, v in dept_columns.items()},
+            {"parent_id": maybe("parent_id")},
         )
     columns = staff.columns(period)
     for depth in range(4):  # managers before the people they manage

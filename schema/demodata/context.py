@@ -33,7 +33,9 @@ class Context:
     hi: np.ndarray = field(init=False)
     hi_full: np.ndarray = field(init=False)
     sales_dept_ids: np.ndarray = field(init=False)
-    dept_pos: np.ndarray = field(init=False)  # department_id -> index among sales departments, or -1
+    dept_pos: np.ndarray = field(
+        init=False
+    )  # department_id -> index among sales departments, or -1
     season: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:

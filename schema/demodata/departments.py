@@ -30,9 +30,18 @@ SALES_DEPARTMENTS: tuple[tuple[str, str, str, int], ...] = (
 
 #: Cities that get numbered departments ('南京销售一部') once the named ones run out.
 EXTRA_CITIES: tuple[tuple[str, str, int], ...] = (
-    ("南京", "Nanjing", 0), ("天津", "Tianjin", 1), ("厦门", "Xiamen", 2), ("昆明", "Kunming", 3),
-    ("长沙", "Changsha", 4), ("苏州", "Suzhou", 0), ("济南", "Jinan", 1), ("福州", "Fuzhou", 2),
-    ("贵阳", "Guiyang", 3), ("郑州", "Zhengzhou", 4), ("宁波", "Ningbo", 0), ("青岛", "Qingdao", 1),
+    ("南京", "Nanjing", 0),
+    ("天津", "Tianjin", 1),
+    ("厦门", "Xiamen", 2),
+    ("昆明", "Kunming", 3),
+    ("长沙", "Changsha", 4),
+    ("苏州", "Suzhou", 0),
+    ("济南", "Jinan", 1),
+    ("福州", "Fuzhou", 2),
+    ("贵阳", "Guiyang", 3),
+    ("郑州", "Zhengzhou", 4),
+    ("宁波", "Ningbo", 0),
+    ("青岛", "Qingdao", 1),
 )
 _NUMERALS = "一二三四五六七八九十"
 
@@ -64,7 +73,12 @@ def sales_department_names(count: int) -> list[tuple[str, str, str, int]]:
             if len(out) == count:
                 break
             out.append(
-                (f"{city}销售{_NUMERALS[round_no]}部", f"{city_en} Sales {round_no + 1}", city, region)
+                (
+                    f"{city}销售{_NUMERALS[round_no]}部",
+                    f"{city_en} Sales {round_no + 1}",
+                    city,
+                    region,
+                )
             )
         round_no += 1
     return out

@@ -19,6 +19,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
@@ -53,7 +54,9 @@ def generate(
     if parsed.get_backend_name() == "duckdb":
         database = parsed.database or ""
         if database in ("", ":memory:"):
-            raise DemoDataError("a DuckDB warehouse needs a file path, e.g. duckdb:///data/demo.duckdb")
+            raise DemoDataError(
+                "a DuckDB warehouse needs a file path, e.g. duckdb:///data/demo.duckdb"
+            )
         return generate_duckdb(Path(database), force=force, **options)  # type: ignore[arg-type]
     return _generate_database(url, force=force, **options)  # type: ignore[arg-type]
 
@@ -148,7 +151,8 @@ def _check_target(engine: sa.Engine, safe: str, force: bool) -> set[str]:
         with engine.connect() as conn:
             existing = {t for t in sa.inspect(conn).get_table_names()} & {t.name for t in TABLES}
             filled = [
-                name for name in sorted(existing)
+                name
+                for name in sorted(existing)
                 if conn.execute(sa.text(f"SELECT 1 FROM {name} LIMIT 1")).first() is not None
             ]
     except SQLAlchemyError as exc:
@@ -160,13 +164,13 @@ def _check_target(engine: sa.Engine, safe: str, force: bool) -> set[str]:
     return existing
 
 
-def _copy_postgres(con: object, conn: Connection, folder: Path) -> None:
+def _copy_postgres(con: Any, conn: Connection, folder: Path) -> None:
     """Stream each table from DuckDB to PostgreSQL as CSV through ``COPY ... FROM STDIN``."""
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         for table in TABLES:
             csv = folder / f"{table.name}.csv"
-            con.execute(f"COPY {table.name} TO '{csv}' (FORMAT csv, HEADER false)")  # type: ignore[attr-defined]
+            con.execute(f"COPY {table.name} TO '{csv}' (FORMAT csv, HEADER false)")
             columns = ", ".join(c.name for c in table.columns)
             with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
                 with csv.open("rb") as source:
@@ -175,10 +179,10 @@ def _copy_postgres(con: object, conn: Connection, folder: Path) -> None:
             csv.unlink()
 
 
-def _insert_batches(con: object, conn: Connection, batch: int = 20_000) -> None:
+def _insert_batches(con: Any, conn: Connection, batch: int = 20_000) -> None:
     """Copy each table with batched INSERTs (databases without a COPY path)."""
     for table in TABLES:
         names = [c.name for c in table.columns]
-        result = con.execute(f"SELECT {', '.join(names)} FROM {table.name}")  # type: ignore[attr-defined]
+        result = con.execute(f"SELECT {', '.join(names)} FROM {table.name}")
         while rows := result.fetchmany(batch):
             conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])

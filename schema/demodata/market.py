@@ -22,7 +22,9 @@ COST_PER_LEAD = np.array([150.0, 420.0, 300.0])  # CNY
 SPEND_PER_REP = 6000.0  # CNY per representative per month at factor 1
 CONVERSION = 0.08  # share of leads that become customers
 BASE_CUSTOMERS_PER_REP = 10
-CITIES = np.array(["上海", "北京", "深圳", "广州", "杭州", "成都", "武汉", "南京", "重庆", "西安"], dtype=object)
+CITIES = np.array(
+    ["上海", "北京", "深圳", "广州", "杭州", "成都", "武汉", "南京", "重庆", "西安"], dtype=object
+)
 
 
 @dataclass
@@ -53,7 +55,9 @@ def build_market(ctx: Context, sink: Sink) -> Market:
     total = size[:, None] * SPEND_PER_REP * factor * ctx.season[None, :] * cut[None, :]
     share = rng.dirichlet(CHANNEL_SHARE * 40, (n_dept, n_month))
     spend_cents = np.rint(total[:, :, None] * share * 100).astype(np.int64)
-    leads = rng.poisson(spend_cents / 100 / COST_PER_LEAD * rng.uniform(0.85, 1.15, spend_cents.shape))
+    leads = rng.poisson(
+        spend_cents / 100 / COST_PER_LEAD * rng.uniform(0.85, 1.15, spend_cents.shape)
+    )
     d, m, c = np.meshgrid(np.arange(n_dept), np.arange(n_month), np.arange(3), indexing="ij")
     sink.insert(
         "marketing_spend",
@@ -64,7 +68,11 @@ def build_market(ctx: Context, sink: Sink) -> Market:
             "amount": spend_cents.ravel(),
             "leads": leads.ravel(),
         },
-        {"month": day("month"), "channel": label("channel", SPEND_CHANNELS), "amount": money("amount")},
+        {
+            "month": day("month"),
+            "channel": label("channel", SPEND_CHANNELS),
+            "amount": money("amount"),
+        },
     )
     return _customers(ctx, sink, factor, leads)
 
@@ -98,7 +106,9 @@ def _customers(ctx: Context, sink: Sink, factor: np.ndarray, leads: np.ndarray) 
     ids = np.arange(1, len(dept) + 1, dtype=np.int64)
     owner = _owners(ctx, rng, dept, cmonth)
     home = np.array([d.city for d in ctx.departments], dtype=object)[ctx.sales_dept_ids[dept] - 1]
-    city = np.where(rng.random(len(dept)) < 0.8, home, CITIES[rng.integers(0, len(CITIES), len(dept))])
+    city = np.where(
+        rng.random(len(dept)) < 0.8, home, CITIES[rng.integers(0, len(CITIES), len(dept))]
+    )
     sink.insert(
         "customers",
         {
@@ -123,7 +133,9 @@ def _customers(ctx: Context, sink: Sink, factor: np.ndarray, leads: np.ndarray) 
     return Market(factor=factor, customers=ids[by_dept], off=off, known=known)
 
 
-def _owners(ctx: Context, rng: np.random.Generator, dept: np.ndarray, month: np.ndarray) -> np.ndarray:
+def _owners(
+    ctx: Context, rng: np.random.Generator, dept: np.ndarray, month: np.ndarray
+) -> np.ndarray:
     """A representative of the department employed in the creation month (before: at the start)."""
     owner = np.full(len(dept), -1, dtype=np.int64)
     employed = ctx.days > 0

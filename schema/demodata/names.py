@@ -21,10 +21,39 @@ GIVEN_MALE = "伟强磊军勇杰涛明超鹏浩宇俊峰辉鑫斌宁凯帅刚飞
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞婷雪琳颖慧璐倩洁玲燕欣怡悦佳萍晶琪月红梅梓涵雨萱诗晴"
 
 COMPANY_WORDS = (
-    "瑞丰", "华信", "鼎盛", "恒通", "嘉和", "宏远", "启明", "众诚", "天成", "博雅",
-    "汇智", "万达", "金鹏", "新元", "东升", "安泰", "永辉", "德信", "盛华", "联创",
+    "瑞丰",
+    "华信",
+    "鼎盛",
+    "恒通",
+    "嘉和",
+    "宏远",
+    "启明",
+    "众诚",
+    "天成",
+    "博雅",
+    "汇智",
+    "万达",
+    "金鹏",
+    "新元",
+    "东升",
+    "安泰",
+    "永辉",
+    "德信",
+    "盛华",
+    "联创",
 )
-COMPANY_TRADES = ("贸易", "科技", "电子", "物流", "餐饮", "医疗器械", "教育", "制造", "建材", "文化传媒")
+COMPANY_TRADES = (
+    "贸易",
+    "科技",
+    "电子",
+    "物流",
+    "餐饮",
+    "医疗器械",
+    "教育",
+    "制造",
+    "建材",
+    "文化传媒",
+)
 
 #: (name, gender) pairs given to more than one person on purpose, so that
 #: questions about "张伟" need disambiguation. Values: how many people share it.
@@ -87,5 +116,7 @@ def unique_userids(bases: list[str]) -> list[str]:
 def company_names(rng: np.random.Generator, cities: np.ndarray) -> np.ndarray:
     """Company names such as '上海瑞丰贸易有限公司' for an array of city names."""
     words = np.array(COMPANY_WORDS, dtype=object)[rng.integers(0, len(COMPANY_WORDS), len(cities))]
-    trades = np.array(COMPANY_TRADES, dtype=object)[rng.integers(0, len(COMPANY_TRADES), len(cities))]
+    trades = np.array(COMPANY_TRADES, dtype=object)[
+        rng.integers(0, len(COMPANY_TRADES), len(cities))
+    ]
     return cities.astype(object) + words + trades + "有限公司"

@@ -21,7 +21,9 @@ RATINGS = ("S", "A", "B", "C", "D")
 RATING_FLOOR = np.array([9300, 8500, 7200, 6000, 0])  # score x 100
 
 
-def twice_median(sales: np.ndarray, roster: np.ndarray, dept: np.ndarray, n_dept: int) -> np.ndarray:
+def twice_median(
+    sales: np.ndarray, roster: np.ndarray, dept: np.ndarray, n_dept: int
+) -> np.ndarray:
     """Twice the department median of roster sales per employee-month (exact in integers)."""
     out = np.zeros(sales.shape, dtype=np.int64)
     for d in range(n_dept):
@@ -63,7 +65,10 @@ def build_payroll(ctx: Context, sink: Sink, sales: np.ndarray, targets: np.ndarr
     deductions = social + (tax + 50) // 100
     emp, month = np.nonzero(employed)
     cols = {
-        "base_salary": base, "commission": commission, "bonus": bonus, "deductions": deductions,
+        "base_salary": base,
+        "commission": commission,
+        "bonus": bonus,
+        "deductions": deductions,
         "net_pay": base + commission + bonus - deductions,
     }
     sink.insert(
@@ -94,7 +99,9 @@ def build_reviews(ctx: Context, sink: Sink, sales: np.ndarray, targets: np.ndarr
     labels = []
     for q, (name, last, months) in enumerate(quarters(ctx)):
         present = np.flatnonzero((staff.hire <= last - 30) & (staff.term > last))
-        att = sales[present][:, months].sum(axis=1) / np.maximum(targets[present][:, months].sum(axis=1), 1)
+        att = sales[present][:, months].sum(axis=1) / np.maximum(
+            targets[present][:, months].sum(axis=1), 1
+        )
         rep_score = 76 + 14 * np.log(np.maximum(att, 0.05))
         other = 78 + person[present]
         score = np.where(staff.is_rep[present], rep_score, other) + rng.normal(0, 3.5, len(present))

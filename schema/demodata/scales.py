@@ -28,7 +28,9 @@ class ScaleSpec:
 SPECS: dict[str, ScaleSpec] = {
     "small": ScaleSpec(6, 9, 5, 4, 5, orders_per_rep_month=12, interactions_per_rep_month=14),
     "medium": ScaleSpec(8, 100, 60, 30, 80, orders_per_rep_month=55, interactions_per_rep_month=16),
-    "large": ScaleSpec(40, 128, 200, 80, 200, orders_per_rep_month=92, interactions_per_rep_month=10),
+    "large": ScaleSpec(
+        40, 128, 200, 80, 200, orders_per_rep_month=92, interactions_per_rep_month=10
+    ),
 }
 
 
@@ -37,6 +39,4 @@ def spec_of(scale: str) -> ScaleSpec:
     try:
         return SPECS[scale]
     except KeyError:
-        raise DemoDataError(
-            f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}"
-        ) from None
+        raise DemoDataError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}") from None

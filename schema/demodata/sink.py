@@ -9,8 +9,11 @@ build those conversions.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
 
 from schema.warehouse import TABLES
 
@@ -47,7 +50,7 @@ def maybe(column: str) -> str:
 class Sink:
     """The DuckDB database a warehouse is built in (a file, or memory)."""
 
-    def __init__(self, connection: object) -> None:
+    def __init__(self, connection: Any) -> None:
         self.con = connection  # a duckdb.DuckDBPyConnection
 
     def create_tables(self) -> None:
@@ -56,7 +59,7 @@ class Sink:
 
         dialect = _duckdb_dialect()
         for table in TABLES:
-            self.con.execute(str(CreateTable(table).compile(dialect=dialect)))  # type: ignore[attr-defined]
+            self.con.execute(str(CreateTable(table).compile(dialect=dialect)))
 
     def insert(
         self, table: str, columns: Mapping[str, np.ndarray], exprs: Mapping[str, str] | None = None
@@ -67,20 +70,20 @@ class Sink:
         exprs = exprs or {}
         names = [c.name for c in _table(table).columns]
         select = ", ".join(exprs.get(name, name) for name in names)
-        self.con.register("_chunk", dict(columns))  # type: ignore[attr-defined]
+        self.con.register("_chunk", dict(columns))
         try:
-            self.con.execute(  # type: ignore[attr-defined]
+            self.con.execute(
                 f"INSERT INTO {table} ({', '.join(names)}) SELECT {select} FROM _chunk"
             )
         finally:
-            self.con.unregister("_chunk")  # type: ignore[attr-defined]
+            self.con.unregister("_chunk")
 
 
-def _table(name: str):  # type: ignore[no-untyped-def]
+def _table(name: str) -> Table:
     return next(t for t in TABLES if t.name == name)
 
 
-def _duckdb_dialect():  # type: ignore[no-untyped-def]
-    from duckdb_engine import Dialect
+def _duckdb_dialect() -> Dialect:
+    import duckdb_engine
 
-    return Dialect()
+    return duckdb_engine.Dialect()

@@ -19,13 +19,25 @@ from schema.demodata.scales import ScaleSpec
 NO_END = 10**7  # day number standing for "still employed"
 LEVELS = ("junior", "mid", "senior", "lead")
 TITLES: dict[str, tuple[str, str, str, str]] = {
-    "sales": ("Sales Representative", "Sales Representative",
-              "Senior Sales Representative", "Sales Manager"),
-    "marketing": ("Marketing Specialist", "Marketing Specialist",
-                  "Senior Marketing Specialist", "Marketing Manager"),
+    "sales": (
+        "Sales Representative",
+        "Sales Representative",
+        "Senior Sales Representative",
+        "Sales Manager",
+    ),
+    "marketing": (
+        "Marketing Specialist",
+        "Marketing Specialist",
+        "Senior Marketing Specialist",
+        "Marketing Manager",
+    ),
     "hr": ("HR Specialist", "HR Specialist", "HR Business Partner", "HR Manager"),
-    "operations": ("Operations Specialist", "Operations Specialist",
-                   "Senior Operations Specialist", "Operations Manager"),
+    "operations": (
+        "Operations Specialist",
+        "Operations Specialist",
+        "Senior Operations Specialist",
+        "Operations Manager",
+    ),
     "region": ("", "", "", "Regional Sales Director"),
     "company": ("", "", "", "Chief Executive Officer"),
 }
@@ -96,11 +108,15 @@ def _obj(values: list[str]) -> np.ndarray:
     return np.array(values, dtype=object)
 
 
-def _kind_sizes(departments: list[Department], spec: ScaleSpec, rng: np.random.Generator) -> dict[int, int]:
+def _kind_sizes(
+    departments: list[Department], spec: ScaleSpec, rng: np.random.Generator
+) -> dict[int, int]:
     sizes: dict[int, int] = {}
     for dept in departments:
         if dept.kind == "sales":
-            sizes[dept.department_id] = max(4, round(spec.reps_per_department * rng.uniform(0.8, 1.2)))
+            sizes[dept.department_id] = max(
+                4, round(spec.reps_per_department * rng.uniform(0.8, 1.2))
+            )
         elif dept.kind in ("marketing", "hr", "operations"):
             sizes[dept.department_id] = getattr(spec, dept.kind)
     return sizes
@@ -124,41 +140,49 @@ def build_staff(
         rate = ANNUAL_ATTRITION[kind] / 365.0
         slots = size + max(1, size // 10)  # a few positions are opened during the period
         for slot in range(slots):
-            hire = start - int(rng.integers(20, 2400)) if slot < size else int(rng.integers(start, end + 1))
+            hire = (
+                start - int(rng.integers(20, 2400))
+                if slot < size
+                else int(rng.integers(start, end + 1))
+            )
             while hire <= end:
                 leave = max(hire, start) + int(rng.exponential(1 / rate))
                 leave = max(leave, hire + 45)
                 level = int(rng.choice(3, p=(0.4, 0.37, 0.23)))
-                staff_rows.append((dept_id, 3, level, hire, leave if leave <= end else NO_END, kind))
+                staff_rows.append(
+                    (dept_id, 3, level, hire, leave if leave <= end else NO_END, kind)
+                )
                 if leave > end:
                     break
                 hire = leave + int(rng.integers(7, 60))
     staff_rows.sort(key=lambda r: (r[3], r[0]))  # employee numbers follow hire dates
     rows.extend(staff_rows)
 
-    dept_id = np.array([r[0] for r in rows], dtype=np.int64)
-    depth = np.array([r[1] for r in rows], dtype=np.int64)
-    level = np.array([r[2] for r in rows], dtype=np.int64)
+    dept_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    depths = np.array([r[1] for r in rows], dtype=np.int64)
+    levels = np.array([r[2] for r in rows], dtype=np.int64)
     kinds = [r[5] for r in rows]
     parent = {d.department_id: d.parent_id for d in departments}
     manager = np.full(len(rows), -1, dtype=np.int64)
-    for k, (dept, dep, *_rest) in enumerate(rows):
+    for k, (row_dept, dep, *_rest) in enumerate(rows):
         if dep == 3:
-            manager[k] = head_of[dept] + 1
+            manager[k] = head_of[row_dept] + 1
         elif dep > 0:
-            manager[k] = head_of[parent[dept] or 1] + 1
-    is_rep = np.array([d == 3 and k == "sales" for d, k in zip(depth, kinds, strict=True)])
-    skill = np.where(is_rep, rng.lognormal(0.0, 0.45, len(rows)) * LEVEL_SKILL[level], 1.0)
-    base = np.array([BASE_SALARY[k][v] for k, v in zip(kinds, level, strict=True)], dtype=np.float64)
+            manager[k] = head_of[parent[row_dept] or 1] + 1
+    is_rep = np.array([d == 3 and k == "sales" for d, k in zip(depths, kinds, strict=True)])
+    skill = np.where(is_rep, rng.lognormal(0.0, 0.45, len(rows)) * LEVEL_SKILL[levels], 1.0)
+    base = np.array(
+        [BASE_SALARY[k][v] for k, v in zip(kinds, levels, strict=True)], dtype=np.float64
+    )
     base = np.round(base * rng.uniform(0.92, 1.15, len(rows)) / 100) * 100
     genders = np.where(rng.random(len(rows)) < 0.52, "M", "F").tolist()
     names = person_names(rng, genders)
-    _share_names(names, genders, dept_id, depth, np.array([r[4] for r in rows]), departments)
+    _share_names(names, genders, dept_ids, depths, np.array([r[4] for r in rows]), departments)
     return Staff(
-        department_id=dept_id,
+        department_id=dept_ids,
         manager_id=manager,
-        depth=depth,
-        level=level,
+        depth=depths,
+        level=levels,
         hire=np.array([r[3] for r in rows], dtype=np.int64),
         term=np.array([r[4] for r in rows], dtype=np.int64),
         is_rep=is_rep,
@@ -166,7 +190,7 @@ def build_staff(
         base_salary=base.astype(np.int64),
         names=names,
         genders=genders,
-        titles=[TITLES[k][v] for k, v in zip(kinds, level, strict=True)],
+        titles=[TITLES[k][v] for k, v in zip(kinds, levels, strict=True)],
     )
 
 

@@ -54,7 +54,9 @@ def summarize(engine: Engine) -> Summary:
                 for t in TABLES
             }
             first, last = conn.execute(
-                sa.select(sa.func.min(sales_orders.c.order_date), sa.func.max(sales_orders.c.order_date))
+                sa.select(
+                    sa.func.min(sales_orders.c.order_date), sa.func.max(sales_orders.c.order_date)
+                )
             ).one()
             active = (
                 sa.select(employees.c.department_id, sa.func.count().label("n"))

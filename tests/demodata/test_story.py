@@ -87,7 +87,8 @@ def test_skill_spreads_sales_around_the_median(wh: duckdb.DuckDBPyConnection) ->
             assert 0 < len(above) < len(values), key
     # The best and worst sellers over the whole period differ by a wide margin.
     totals = [
-        r[0] for r in wh.execute(
+        r[0]
+        for r in wh.execute(
             "SELECT sum(amount) / count(DISTINCT date_trunc('month', order_date)) "
             "FROM sales_orders WHERE status = 'paid' GROUP BY employee_id"
         ).fetchall()
@@ -100,7 +101,10 @@ def test_payroll_bonus_follows_the_dual_target_rule(wh: duckdb.DuckDBPyConnectio
     groups: dict[tuple[int, date], list[Decimal]] = defaultdict(list)
     for r in rows:
         groups[(r[2], r[1])].append(r[4])
-    paid = {(r[0], r[1]): r[2] for r in wh.execute("SELECT employee_id, month, bonus FROM payroll").fetchall()}
+    paid = {
+        (r[0], r[1]): r[2]
+        for r in wh.execute("SELECT employee_id, month, bonus FROM payroll").fetchall()
+    }
     eligible = 0
     for employee, month, dept, target, sales in rows:
         mid = median(groups[(dept, month)])
@@ -111,13 +115,17 @@ def test_payroll_bonus_follows_the_dual_target_rule(wh: duckdb.DuckDBPyConnectio
         assert paid[(employee, month)] == expected, (employee, month)
     assert eligible > 50
     others = scalar(
-        wh, "SELECT count(*) FROM payroll p ANTI JOIN sales_targets t USING (employee_id, month) WHERE bonus <> 0"
+        wh,
+        "SELECT count(*) FROM payroll p ANTI JOIN sales_targets t USING (employee_id, month) WHERE bonus <> 0",
     )
     assert others == 0
 
 
 def test_reviews_are_quarterly_and_ratings_follow_scores(wh: duckdb.DuckDBPyConnection) -> None:
-    periods = [r[0] for r in wh.execute("SELECT DISTINCT period FROM performance_reviews ORDER BY 1").fetchall()]
+    periods = [
+        r[0]
+        for r in wh.execute("SELECT DISTINCT period FROM performance_reviews ORDER BY 1").fetchall()
+    ]
     assert periods[0] == "2024-Q4" and periods[-1] == "2026-Q3" and len(periods) == 8
     bands = wh.execute(
         "SELECT rating, min(score), max(score) FROM performance_reviews GROUP BY rating ORDER BY rating"
@@ -128,8 +136,12 @@ def test_reviews_are_quarterly_and_ratings_follow_scores(wh: duckdb.DuckDBPyConn
         assert order[better][1] > order[worse][2]
 
 
-def test_customers_come_from_every_channel_and_belong_to_sales_reps(wh: duckdb.DuckDBPyConnection) -> None:
-    channels = {r[0] for r in wh.execute("SELECT DISTINCT source_channel FROM customers").fetchall()}
+def test_customers_come_from_every_channel_and_belong_to_sales_reps(
+    wh: duckdb.DuckDBPyConnection,
+) -> None:
+    channels = {
+        r[0] for r in wh.execute("SELECT DISTINCT source_channel FROM customers").fetchall()
+    }
     assert channels == {"online_ads", "offline_event", "partner", "referral", "organic"}
     wrong_owner = scalar(
         wh,
