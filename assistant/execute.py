@@ -87,7 +87,7 @@ def _run_duckdb(
     timer.start()
     try:
         result = connection.execute(sql)  # type: ignore[union-attr]
-        rows = result.fetchmany(limit)
+        rows = list(result.fetchmany(limit))
         columns = [description[0] for description in result.description or []]
         return columns, rows
     except duckdb.InterruptException as exc:
@@ -117,7 +117,7 @@ def _run_postgres(
         cursor.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout_s * 1000))}")
         try:
             cursor.execute(sql)
-            rows = cursor.fetchmany(limit)
+            rows = list(cursor.fetchmany(limit))
         except psycopg.errors.QueryCanceled as exc:
             raise _timeout_error(timeout_s) from exc
         except psycopg.Error as exc:

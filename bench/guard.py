@@ -52,7 +52,9 @@ STATEMENTS = {
 }
 CALLERS = {
     "admin": Caller.operator(),
-    "manager": Caller(role=Role.MANAGER, employee_id=3, department_id=4, department_ids=frozenset({4, 6})),
+    "manager": Caller(
+        role=Role.MANAGER, employee_id=3, department_id=4, department_ids=frozenset({4, 6})
+    ),
     "sales": Caller(role=Role.SALES, employee_id=4, department_id=4, department_ids=frozenset({4})),
 }
 
@@ -80,7 +82,9 @@ def main() -> None:
                 guard(sql, caller, catalog)
                 times.append((time.perf_counter() - started) * 1000)
             overall.extend(times)
-            print(f"{label:<22}{who:<9}{statistics.median(times):>10.2f}{percentile(times, 0.99):>9.2f}")
+            print(
+                f"{label:<22}{who:<9}{statistics.median(times):>10.2f}{percentile(times, 0.99):>9.2f}"
+            )
     print(
         f"\noverall: {len(overall)} runs, median {statistics.median(overall):.2f} ms, "
         f"p99 {percentile(overall, 0.99):.2f} ms (target median < 2 ms)"

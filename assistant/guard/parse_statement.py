@@ -37,6 +37,10 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
         ) from exc
     except RecursionError as exc:
         raise GuardError("the SQL is nested too deeply to check", reason="parse_error") from exc
+    except Exception as exc:  # sqlglot's parser can crash on garbage ('?[/'): still not SQL
+        raise GuardError(
+            f"the SQL could not be parsed ({type(exc).__name__})", reason="parse_error"
+        ) from exc
     if not statements:
         raise GuardError("there is no SQL statement to run", reason="empty")
     if len(statements) > 1:
@@ -45,6 +49,7 @@ def parse_statement(sql: str, dialect: str) -> exp.Expression:
             reason="multiple_statements",
         )
     tree = statements[0]
+    assert isinstance(tree, exp.Expression)
     for node in list(tree.walk()):
         if isinstance(node, exp.Hint):
             node.pop()

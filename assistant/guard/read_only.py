@@ -81,7 +81,7 @@ def _only_this(node: exp.Expression) -> bool:
     return all(value is None or key == "this" for key, value in node.args.items())
 
 
-def _describe(node: exp.Expression) -> str:
+def _describe(node: exp.Expr) -> str:
     """A short name for a statement or clause kind: ``DELETE``, ``COPY``, ``CALL``."""
     if isinstance(node, exp.Command):
         return str(node.this).upper()

@@ -146,7 +146,7 @@ def _scoped_source(table: exp.Table, restriction: Restriction, ctx: GuardContext
         if column in restriction.masked and me is not None:
             own_row = exp.EQ(this=_col(owner.column), expression=exp.Literal.number(me))
             masked = exp.Case(ifs=[exp.If(this=own_row, true=_col(column))])
-            columns.append(exp.alias_(masked, exp.to_identifier(column, quoted=True)))
+            columns.append(exp.Alias(this=masked, alias=exp.to_identifier(column, quoted=True)))
         else:
             columns.append(_col(column))
     select = (
