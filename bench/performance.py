@@ -53,9 +53,13 @@ def main() -> None:
         if args.month:
             month = parse_month(args.month)
         else:
-            months = conn.execute(
-                sa.text("SELECT DISTINCT month FROM sales_targets ORDER BY month DESC LIMIT 2")
-            ).scalars().all()
+            months = (
+                conn.execute(
+                    sa.text("SELECT DISTINCT month FROM sales_targets ORDER BY month DESC LIMIT 2")
+                )
+                .scalars()
+                .all()
+            )
             month = months[-1] if len(months) > 1 else months[0]
         month = month if isinstance(month, date) else parse_month(str(month)[:7])
         params = {"start": month, "end": next_month(month)}
@@ -79,7 +83,9 @@ def main() -> None:
             engine_times.append(timed(engine_run))
             query_times.append(timed(query_only))
         month_orders = conn.execute(
-            sa.text("SELECT count(*) FROM sales_orders WHERE order_date >= :start AND order_date < :end"),
+            sa.text(
+                "SELECT count(*) FROM sales_orders WHERE order_date >= :start AND order_date < :end"
+            ),
             params,
         ).scalar()
     engine.dispose()
@@ -89,7 +95,9 @@ def main() -> None:
     print(f"warehouse      {args.url}")
     print(f"orders         {orders:,} in total, {month_orders:,} in {month_label(month)}")
     print(f"roster         {len(report.rows):,} members in {len(report.summaries)} departments")
-    print(f"floor          {f * 1000:8.1f} ms  (GROUP BY over the month's paid orders; median of {args.repeat})")
+    print(
+        f"floor          {f * 1000:8.1f} ms  (GROUP BY over the month's paid orders; median of {args.repeat})"
+    )
     print(f"  its query    {q * 1000:8.1f} ms  (the one grouped roster query, fetched)")
     print(f"performance    {e * 1000:8.1f} ms  (all departments, median of {args.repeat})")
     print(f"ratio          {e / f:8.2f} x floor  (target <= 1.5 x and < 500 ms)")

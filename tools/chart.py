@@ -72,7 +72,11 @@ def draw_leaderboard(board: Leaderboard, path: Path, font: str | None = "auto") 
         ax = figure.add_subplot()
         xs = list(range(len(board.rows)))
         colours = [
-            "#2e7d32" if r.met_minimum and r.above_median else "#1976d2" if r.above_median else "#9e9e9e"
+            "#2e7d32"
+            if r.met_minimum and r.above_median
+            else "#1976d2"
+            if r.above_median
+            else "#9e9e9e"
             for r in board.rows
         ]
         ax.bar(xs, [float(r.sales) for r in board.rows], color=colours, label="sales")

@@ -40,8 +40,9 @@ def load_departments(conn: Connection) -> list[Department]:
     """Every department of the warehouse, ordered by id."""
     t = departments_table
     rows = conn.execute(
-        sa.select(t.c.department_id, t.c.name, t.c.name_en, t.c.parent_id, t.c.kind, t.c.city)
-        .order_by(t.c.department_id)
+        sa.select(
+            t.c.department_id, t.c.name, t.c.name_en, t.c.parent_id, t.c.kind, t.c.city
+        ).order_by(t.c.department_id)
     )
     return [Department.model_validate(dict(row._mapping)) for row in rows]
 
@@ -70,9 +71,7 @@ def resolve_department(
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise AmbiguousDepartmentError(
-                f"department {query!r} is ambiguous", _labels(matches)
-            )
+            raise AmbiguousDepartmentError(f"department {query!r} is ambiguous", _labels(matches))
     raise UnknownDepartmentError(f"no department matches {query!r}", _labels(pool))
 
 

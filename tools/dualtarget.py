@@ -97,9 +97,7 @@ def _median_line(ordered: Sequence[Decimal], value: Decimal) -> str:
     if count % 2:
         return f"median of {count} {noun} = the middle value, {fmt_money(value)}"
     low, high = ordered[count // 2 - 1], ordered[count // 2]
-    return (
-        f"median of {count} {noun} = ({fmt_money(low)} + {fmt_money(high)}) / 2 = {fmt_money(value)}"
-    )
+    return f"median of {count} {noun} = ({fmt_money(low)} + {fmt_money(high)}) / 2 = {fmt_money(value)}"
 
 
 def bonus_amount(sales: Decimal, med: Decimal, policy: RatePolicy) -> Decimal:
@@ -158,12 +156,22 @@ def evaluate_roster(members: Sequence[Member], policy: RatePolicy) -> RosterOutc
         met_count += met
         above_count += above
         attainment = (
-            (amount / target).quantize(ATTAINMENT_PLACES, rounding=ROUND_HALF_UP) if target > 0 else None
+            (amount / target).quantize(ATTAINMENT_PLACES, rounding=ROUND_HALF_UP)
+            if target > 0
+            else None
         )
         outcomes.append(
             MemberOutcome(
-                member.employee_id, amount, target, attainment, amount - med, met, above,
-                met and above, bonus, rank,
+                member.employee_id,
+                amount,
+                target,
+                attainment,
+                amount - med,
+                met,
+                above,
+                met and above,
+                bonus,
+                rank,
             )  # fmt: skip
         )
     trace = [

@@ -118,15 +118,23 @@ def forecast(
         med = median(projections)
         trace.append(f"{names.get(dept_id, dept_id)}: projected {median_trace(projections)}")
         at_risk = 0
-        for record, projected in sorted(grouped[dept_id], key=lambda item: (-item[1], item[0].employee_id)):
+        for record, projected in sorted(
+            grouped[dept_id], key=lambda item: (-item[1], item[0].employee_id)
+        ):
             risk = projected < record.min_target
             at_risk += risk
             rows.append(
                 ForecastRow(
-                    employee_id=record.employee_id, name=record.name, department_id=dept_id,
-                    department=names.get(dept_id, str(dept_id)), month_to_date=record.sales,
-                    projected=projected, min_target=record.min_target, projected_median=med,
-                    at_risk=risk, projected_above_median=projected > med,
+                    employee_id=record.employee_id,
+                    name=record.name,
+                    department_id=dept_id,
+                    department=names.get(dept_id, str(dept_id)),
+                    month_to_date=record.sales,
+                    projected=projected,
+                    min_target=record.min_target,
+                    projected_median=med,
+                    at_risk=risk,
+                    projected_above_median=projected > med,
                 )  # fmt: skip
             )
         trace.append(

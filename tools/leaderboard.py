@@ -43,7 +43,14 @@ class LeaderboardRow(BaseModel):
 class Leaderboard(BaseModel):
     """One sales department's ranked month, with its median and calculation trace."""
 
-    COLUMNS: tuple[str, ...] = ("rank", "name", "sales", "gap_to_median", "met_minimum", "above_median")
+    COLUMNS: tuple[str, ...] = (
+        "rank",
+        "name",
+        "sales",
+        "gap_to_median",
+        "met_minimum",
+        "above_median",
+    )
 
     month: date
     department_id: int
@@ -137,12 +144,18 @@ def leaderboard(
             f"a leaderboard is for one sales department; {department!r} covers {len(departments)}",
             [name for _, name in departments],
         )
-    (dept_id, dept_name), = departments
+    ((dept_id, dept_name),) = departments
     rows = [
         LeaderboardRow(
-            rank=r.rank, employee_id=r.employee_id, name=r.name, sales=r.sales,
-            gap_to_median=r.gap_to_median, above_median=r.above_median,
-            min_target=r.min_target, met_minimum=r.met_minimum, bonus=r.bonus,
+            rank=r.rank,
+            employee_id=r.employee_id,
+            name=r.name,
+            sales=r.sales,
+            gap_to_median=r.gap_to_median,
+            above_median=r.above_median,
+            min_target=r.min_target,
+            met_minimum=r.met_minimum,
+            bonus=r.bonus,
         )  # fmt: skip
         for r in report.rows
     ]

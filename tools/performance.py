@@ -153,9 +153,15 @@ def fetch_roster(
     )
     query = (
         sa.select(
-            t.c.employee_id, e.c.employee_no, e.c.name, e.c.name_en, e.c.department_id,
-            d.c.name.label("department"), d.c.name_en.label("department_en"),
-            sa.type_coerce(t.c.min_target, _RAW), paid.c.sales,
+            t.c.employee_id,
+            e.c.employee_no,
+            e.c.name,
+            e.c.name_en,
+            e.c.department_id,
+            d.c.name.label("department"),
+            d.c.name_en.label("department_en"),
+            sa.type_coerce(t.c.min_target, _RAW),
+            paid.c.sales,
         )  # fmt: skip
         .select_from(
             t.join(e, e.c.employee_id == t.c.employee_id)
@@ -169,7 +175,13 @@ def fetch_roster(
     zero = Decimal(0)
     return [
         RosterRecord(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
             r[7] if isinstance(r[7], Decimal) else to_decimal(r[7]),
             zero if r[8] is None else r[8] if isinstance(r[8], Decimal) else to_decimal(r[8]),
         )  # fmt: skip
@@ -248,9 +260,22 @@ def evaluate_records(
             m = info[o.employee_id]
             rows.append(
                 PerformanceRow(
-                    m.employee_id, m.employee_no, m.name, m.name_en, dept_id, dept_name,
-                    o.sales, o.min_target, o.attainment, med, o.gap_to_median, o.met_minimum,
-                    o.above_median, o.bonus_eligible, o.bonus, o.rank,
+                    m.employee_id,
+                    m.employee_no,
+                    m.name,
+                    m.name_en,
+                    dept_id,
+                    dept_name,
+                    o.sales,
+                    o.min_target,
+                    o.attainment,
+                    med,
+                    o.gap_to_median,
+                    o.met_minimum,
+                    o.above_median,
+                    o.bonus_eligible,
+                    o.bonus,
+                    o.rank,
                 )  # fmt: skip
             )
         total = sum((o.bonus for o in outcome.members), Decimal("0.00"))

@@ -91,7 +91,9 @@ def parse_policy(text: str, origin: str = "<policy>") -> BonusPolicy:
     unknown = set(data) - {"default", "department", "ramp"}
     if unknown:
         key = sorted(unknown)[0]
-        raise locate.error((key,), None, f"unknown section [{key}] (expected default, department, ramp)")
+        raise locate.error(
+            (key,), None, f"unknown section [{key}] (expected default, department, ramp)"
+        )
     default = _rate_table(data.get("default", {}), ("default",), "default", locate)
     departments: dict[str, RatePolicy] = {}
     raw_departments = data.get("department", {})
@@ -155,7 +157,9 @@ def _ladder(table: Any, locate: _Locator) -> tuple[Decimal, ...]:
             raise locate.error(("ramp",), key, f"unknown key {key!r} (expected ladder)")
     raw = table.get("ladder", list(DEFAULT_LADDER))
     if not isinstance(raw, list) or not raw:
-        raise locate.error(("ramp",), "ladder", "ladder must be a non-empty list like [0.4, 0.6, 0.8]")
+        raise locate.error(
+            ("ramp",), "ladder", "ladder must be a non-empty list like [0.4, 0.6, 0.8]"
+        )
     steps = tuple(_number(step, ("ramp",), "ladder", locate) for step in raw)
     if any(not Decimal(0) < step <= Decimal(1) for step in steps):
         raise locate.error(("ramp",), "ladder", "each ladder step must be in (0, 1]")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-from pydantic import BaseModel
 
 SCOPE_NOTE = "仅包含你有权查看的数据 (only data you may see is included)"
 
@@ -20,6 +19,6 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def table_of(models: list[BaseModel], columns: list[str]) -> list[list[Any]]:
+def table_of(models: Sequence[object], columns: list[str]) -> list[list[Any]]:
     """Rows of ``models`` as lists of JSON-safe values, in ``columns`` order."""
     return [[json_safe(getattr(m, c)) for c in columns] for m in models]

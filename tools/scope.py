@@ -100,4 +100,4 @@ def _blank(model: Row, fields: tuple[str, ...]) -> Row:
         return dataclasses.replace(model, **{f: None for f in fields if f in names})  # type: ignore[type-var]
     assert isinstance(model, BaseModel)
     update: dict[str, Any] = {f: None for f in fields if f in type(model).model_fields}
-    return model.model_copy(update=update)  # type: ignore[return-value]
+    return model.model_copy(update=update)

@@ -65,7 +65,14 @@ class SuggestedTarget(BaseModel):
 class TargetSuggestion(BaseModel):
     """The department's model, prediction and per-member suggestions, with the trace."""
 
-    COLUMNS: tuple[str, ...] = ("name", "level", "hire_date", "basis", "share", "suggested_min_target")
+    COLUMNS: tuple[str, ...] = (
+        "name",
+        "level",
+        "hire_date",
+        "basis",
+        "share",
+        "suggested_min_target",
+    )
 
     department: str
     month: date
@@ -128,7 +135,7 @@ def suggest_targets(
     use_leads = planned_leads is not None
     xs = [[float(s), float(leads)] if use_leads else [float(s)] for _, s, leads, _ in history]
     fit = ols(xs, [float(sales) for *_, sales in history])
-    new_x = [float(spend), float(planned_leads)] if use_leads else [float(spend)]
+    new_x = [float(spend)] if planned_leads is None else [float(spend), float(planned_leads)]
     point, low, high = fit.predict(new_x, INTERVAL_LEVEL)
     conservative = max(round_money(Decimal(repr(low))), Decimal("0.00"))
     names = ["intercept", "spend", "leads"] if use_leads else ["intercept", "spend"]
@@ -136,9 +143,11 @@ def suggest_targets(
     trace = [
         f"{dept.name}: {len(history)} months of history "
         f"({month_label(history[0][0])} .. {month_label(history[-1][0])})",
-        "OLS sales = " + " + ".join(
+        "OLS sales = "
+        + " + ".join(
             f"{c:,.4f}" if n == "intercept" else f"{c:,.4f} x {n}" for n, c in coefficients.items()
-        ) + f"; R squared {fit.r_squared:.3f}",
+        )
+        + f"; R squared {fit.r_squared:.3f}",
         f"planned spend {fmt_money(spend)}"
         + (f", leads {planned_leads}" if use_leads else "")
         + f": predicted sales {point:,.2f}, 80 % interval {low:,.2f} .. {high:,.2f}",
@@ -154,13 +163,17 @@ def suggest_targets(
     )  # fmt: skip
     if caller.role.sees_everything:
         return result
-    kept = visible_rows(rows, caller, hidden=("employee_id", "basis", "share", "suggested_min_target"))
+    kept = visible_rows(
+        rows, caller, hidden=("employee_id", "basis", "share", "suggested_min_target")
+    )
     if not kept:
         raise OutOfScopeError("you may not see these target suggestions")
     return result.model_copy(update={"rows": kept, "scope_note": SCOPE_NOTE})
 
 
-def _history(conn: Connection, dept_id: int, before: date) -> list[tuple[date, Decimal, int, Decimal]]:
+def _history(
+    conn: Connection, dept_id: int, before: date
+) -> list[tuple[date, Decimal, int, Decimal]]:
     """(month, spend, leads, department sales) for every month with spend before ``before``."""
     m, o, e = marketing_spend, sales_orders, employees
     spend_rows = conn.execute(
@@ -175,13 +188,22 @@ def _history(conn: Connection, dept_id: int, before: date) -> list[tuple[date, D
     sales_rows = conn.execute(
         sa.select(year, mon, sa.func.sum(o.c.amount))
         .select_from(o.join(e, e.c.employee_id == o.c.employee_id))
-        .where(e.c.department_id == dept_id, o.c.status == "paid",
-               o.c.order_date >= first, o.c.order_date < before)  # fmt: skip
+        .where(
+            e.c.department_id == dept_id,
+            o.c.status == "paid",
+            o.c.order_date >= first,
+            o.c.order_date < before,
+        )  # fmt: skip
         .group_by(year, mon)
     ).all()
     sales = {(int(y), int(mo)): to_decimal(total) for y, mo, total in sales_rows}
     return sorted(
-        (month, to_decimal(amount), int(leads or 0), sales.get((month.year, month.month), Decimal(0)))
+        (
+            month,
+            to_decimal(amount),
+            int(leads or 0),
+            sales.get((month.year, month.month), Decimal(0)),
+        )
         for month, amount, leads in spend_rows
     )
 
@@ -223,8 +245,9 @@ def _member_targets(
         fraction = policy.ramp_fraction(employment_month)
         if fraction is not None:
             base = typical.get(r.level)
-            basis = f"ramp month {employment_month}: {fraction * 100:.0f} % of {r.level} typical " + (
-                fmt_money(base) if base is not None else "(no typical target known)"
+            basis = (
+                f"ramp month {employment_month}: {fraction * 100:.0f} % of {r.level} typical "
+                + (fmt_money(base) if base is not None else "(no typical target known)")
             )
             target = round_money(fraction * base) if base is not None else None
             share = None
@@ -266,5 +289,3 @@ def _typical_targets(conn: Connection, dept_id: int, month: date) -> dict[str, D
             own.setdefault(level, []).append(to_decimal(target))
     merged = {**company, **own}
     return {level: median(values) for level, values in merged.items()}
-
-

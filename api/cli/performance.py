@@ -26,7 +26,9 @@ from api.cli.app import app, fail, settings, user_errors
 from schema.caller import Caller
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print {columns, rows, summary, trace} as JSON.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print {columns, rows, summary, trace} as JSON.")
+]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
 ]
@@ -63,8 +65,12 @@ def performance(
 def leaderboard(
     month: MonthOpt,
     department: Annotated[str, typer.Option("--department", help="Name, English name or id.")],
-    png: Annotated[Path | None, typer.Option("--png", help="Also draw the chart to this PNG.")] = None,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print markdown (for chat).")] = False,
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also draw the chart to this PNG.")
+    ] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print markdown (for chat).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """The ranked leaderboard of one sales department with gap to the median."""
@@ -190,7 +196,17 @@ def _department_table(report: Any, summary: Any) -> Table:
         + f" · bonus {fmt_money(summary.total_bonus)} ({summary.policy})"
     )
     out = Table(title=title, title_justify="left")
-    for name in ("#", "name", "sales", "min target", "attain", "gap to median", "met", "above", "bonus"):
+    for name in (
+        "#",
+        "name",
+        "sales",
+        "min target",
+        "attain",
+        "gap to median",
+        "met",
+        "above",
+        "bonus",
+    ):
         out.add_column(name, justify="left" if name == "name" else "right")
     for r in report.rows:
         if r.department_id != summary.department_id:
@@ -207,7 +223,12 @@ def _department_table(report: Any, summary: Any) -> Table:
 def _rich_table(table: dict[str, Any], title: str) -> Table:
     out = Table(title=title, title_justify="left")
     for column in table["columns"]:
-        out.add_column(column, justify="left" if column in {"name", "department", "basis", "policy", "employee_no", "level"} else "right")
+        out.add_column(
+            column,
+            justify="left"
+            if column in {"name", "department", "basis", "policy", "employee_no", "level"}
+            else "right",
+        )
     for row in table["rows"]:
         out.add_row(*(_cell(value) for value in row))
     return out

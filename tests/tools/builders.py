@@ -52,7 +52,10 @@ class WarehouseBuilder:
 
     def target(self, employee_id: int, month: date, min_target: str | int) -> WarehouseBuilder:
         return self.add(
-            "sales_targets", employee_id=employee_id, month=month, min_target=Decimal(str(min_target))
+            "sales_targets",
+            employee_id=employee_id,
+            month=month,
+            min_target=Decimal(str(min_target)),
         )
 
     def order(
@@ -65,7 +68,9 @@ class WarehouseBuilder:
             channel="online", status=status,
         )  # fmt: skip
 
-    def spend(self, department_id: int, month: date, amount: str | int, leads: int) -> WarehouseBuilder:
+    def spend(
+        self, department_id: int, month: date, amount: str | int, leads: int
+    ) -> WarehouseBuilder:
         return self.add(
             "marketing_spend", department_id=department_id, month=month, channel="online_ads",
             amount=Decimal(str(amount)), leads=leads,

@@ -60,7 +60,9 @@ def test_performance_json_covers_the_whole_roster(demo_env: str) -> None:
 
 
 def test_performance_human_output(demo_env: str, sales_departments: list[str]) -> None:
-    result = runner.invoke(app, ["performance", "--month", "2026-10", "--department", sales_departments[0]])
+    result = runner.invoke(
+        app, ["performance", "--month", "2026-10", "--department", sales_departments[0]]
+    )
     assert result.exit_code == 0, result.output
     assert sales_departments[0] in result.stdout and "median" in result.stdout
 
@@ -68,11 +70,15 @@ def test_performance_human_output(demo_env: str, sales_departments: list[str]) -
 def test_performance_errors_are_one_line(demo_env: str) -> None:
     one_line_error(["performance", "--month", "2026-13"], "not a month")
     one_line_error(["performance", "--month", "2019-01"], "no sales roster for 2019-01")
-    one_line_error(["performance", "--month", "2026-10", "--department", "没有这个部门"], "candidates:")
+    one_line_error(
+        ["performance", "--month", "2026-10", "--department", "没有这个部门"], "candidates:"
+    )
     one_line_error(["performance", "--month", "2026-10", "--as-of", "yesterday"], "not a date")
 
 
-def test_bad_policy_file_is_one_line(demo_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_policy_file_is_one_line(
+    demo_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text("[default]\nrate = 0.05\ncap = -1\n", encoding="utf-8")
     monkeypatch.setenv("HRQ_BONUS_POLICY_PATH", str(policy))
@@ -80,7 +86,9 @@ def test_bad_policy_file_is_one_line(demo_env: str, tmp_path: Path, monkeypatch:
     one_line_error(["performance", "--month", "2026-10"], "line 3, default.cap")
 
 
-def test_policy_file_changes_the_bonus(demo_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_policy_file_changes_the_bonus(
+    demo_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = invoke("performance", "--month", "2026-10", "--json")
     policy = tmp_path / "policy.toml"
     policy.write_text("[default]\nrate = 0.10\n", encoding="utf-8")
@@ -94,14 +102,20 @@ def test_policy_file_changes_the_bonus(demo_env: str, tmp_path: Path, monkeypatc
     assert all(abs(a - 2 * b) <= 0.011 for b, a in pairs)
 
 
-def test_leaderboard_text_markdown_png(demo_env: str, sales_departments: list[str], tmp_path: Path) -> None:
+def test_leaderboard_text_markdown_png(
+    demo_env: str, sales_departments: list[str], tmp_path: Path
+) -> None:
     name = sales_departments[0]
     text = runner.invoke(app, ["leaderboard", "--month", "2026-10", "--department", name])
     assert text.exit_code == 0 and text.stdout.startswith(f"{name} 2026-10 leaderboard")
-    md = runner.invoke(app, ["leaderboard", "--month", "2026-10", "--department", name, "--markdown"])
+    md = runner.invoke(
+        app, ["leaderboard", "--month", "2026-10", "--department", name, "--markdown"]
+    )
     assert "| # | name | sales | gap to median | |" in md.stdout
     png = tmp_path / "board.png"
-    out = runner.invoke(app, ["leaderboard", "--month", "2026-10", "--department", name, "--png", str(png)])
+    out = runner.invoke(
+        app, ["leaderboard", "--month", "2026-10", "--department", name, "--png", str(png)]
+    )
     assert out.exit_code == 0, out.output
     assert png.read_bytes()[:4] == b"\x89PNG"
 

@@ -33,7 +33,9 @@ def results(url: str) -> list[object]:
 def test_duckdb_and_postgres_agree(demo_warehouse_url: str, postgres_url: str) -> None:
     from schema.demodata import generate
 
-    generate(postgres_url, seed=DEMO_SEED, end_date=date.fromisoformat(DEMO_END_DATE), scale="small")
+    generate(
+        postgres_url, seed=DEMO_SEED, end_date=date.fromisoformat(DEMO_END_DATE), scale="small"
+    )
     duck, pg = results(demo_warehouse_url), results(postgres_url)
     assert len(duck[0].rows) > 10  # type: ignore[attr-defined]
     for a, b in zip(duck[:4], pg[:4], strict=True):

@@ -10,9 +10,23 @@ from tools.errors import AmbiguousDepartmentError, UnknownDepartmentError
 DEPTS = [
     Department(department_id=1, name="总公司", name_en="Head Office", kind="company"),
     Department(department_id=2, name="华东大区", name_en="East China", parent_id=1, kind="region"),
-    Department(department_id=3, name="华东销售一部", name_en="East China Sales 1", parent_id=2, kind="sales"),
-    Department(department_id=4, name="华东销售二部", name_en="East China Sales 2", parent_id=2, kind="sales"),
-    Department(department_id=5, name="华南销售部", name_en="South China Sales", parent_id=1, kind="sales"),
+    Department(
+        department_id=3,
+        name="华东销售一部",
+        name_en="East China Sales 1",
+        parent_id=2,
+        kind="sales",
+    ),
+    Department(
+        department_id=4,
+        name="华东销售二部",
+        name_en="East China Sales 2",
+        parent_id=2,
+        kind="sales",
+    ),
+    Department(
+        department_id=5, name="华南销售部", name_en="South China Sales", parent_id=1, kind="sales"
+    ),
 ]
 
 
@@ -39,14 +53,19 @@ def test_ambiguous_lists_candidates() -> None:
         resolve_department(DEPTS, "华东销售")
     assert "华东销售一部 (East China Sales 1, id 3)" in str(info.value)
     assert info.value.candidates == [
-        "华东销售一部 (East China Sales 1, id 3)", "华东销售二部 (East China Sales 2, id 4)",
+        "华东销售一部 (East China Sales 1, id 3)",
+        "华东销售二部 (East China Sales 2, id 4)",
     ]
 
 
 def test_unknown_lists_candidates_of_the_kind() -> None:
     with pytest.raises(UnknownDepartmentError, match="no department matches '西北'") as info:
         resolve_department(DEPTS, "西北", kinds={"sales"})
-    assert [c.split(" ")[0] for c in info.value.candidates] == ["华东销售一部", "华东销售二部", "华南销售部"]
+    assert [c.split(" ")[0] for c in info.value.candidates] == [
+        "华东销售一部",
+        "华东销售二部",
+        "华南销售部",
+    ]
 
 
 def test_kinds_narrow_the_match() -> None:

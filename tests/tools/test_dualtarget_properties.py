@@ -13,7 +13,9 @@ from tools.dualtarget import MemberInput, bonus_amount, evaluate_roster, median
 from tools.money import round_money
 from tools.policy import RatePolicy
 
-money = st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(
+    min_value=0, max_value=10_000_000, places=2, allow_nan=False, allow_infinity=False
+)
 rates = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False)
 caps = st.none() | st.decimals(min_value=0, max_value=100_000, places=2, allow_nan=False)
 

@@ -57,10 +57,10 @@ def test_projection_and_flags(url: str) -> None:
     assert (result.elapsed_working_days, result.total_working_days) == (8, 23)
     got = [(r.name, r.projected, r.at_risk, r.projected_above_median) for r in result.rows]
     assert got == [
-        ("人1", Decimal("2875.00"), False, True),   # 1000 x 23 / 8
-        ("人2", Decimal("862.50"), True, False),    # below its 1,000 minimum; is the median
+        ("人1", Decimal("2875.00"), False, True),  # 1000 x 23 / 8
+        ("人2", Decimal("862.50"), True, False),  # below its 1,000 minimum; is the median
         ("人3", Decimal("0.00"), True, False),
-        ("人4", Decimal("143.75"), False, False),   # alone in its department: equals the median
+        ("人4", Decimal("143.75"), False, False),  # alone in its department: equals the median
     ]
     assert result.rows[0].projected_median == Decimal("862.50")
     assert "working days elapsed 8 of 23 in 2026-07" in result.trace

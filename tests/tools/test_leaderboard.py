@@ -29,7 +29,9 @@ def url(tmp_path: Path) -> str:
     return b.duckdb(tmp_path)
 
 
-def board(url: str, department: str | int = "测试销售一部", caller: Caller | None = None) -> Leaderboard:
+def board(
+    url: str, department: str | int = "测试销售一部", caller: Caller | None = None
+) -> Leaderboard:
     with warehouse_engine(url).connect() as conn:
         return leaderboard(conn, "2026-07", department, caller=caller or Caller.operator())
 
@@ -37,7 +39,9 @@ def board(url: str, department: str | int = "测试销售一部", caller: Caller
 def test_rows_and_text(url: str) -> None:
     b = board(url)
     assert [(r.rank, r.name, str(r.gap_to_median), r.markers) for r in b.rows] == [
-        (1, "张伟", "100.00", "✓▲"), (2, "王芳", "0.00", ""), (3, "李娜", "-100.00", "✓"),
+        (1, "张伟", "100.00", "✓▲"),
+        (2, "王芳", "0.00", ""),
+        (3, "李娜", "-100.00", "✓"),
     ]
     assert b.to_text().splitlines()[:3] == [
         "测试销售一部 2026-07 leaderboard",

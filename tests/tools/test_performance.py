@@ -46,28 +46,50 @@ CASES = [
     ),
     Case(
         "odd roster",
-        [Member("甲", "100", [("300", "paid")]), Member("乙", "100", [("200", "paid")]),
-         Member("丙", "100", [("100", "paid")])],
+        [
+            Member("甲", "100", [("300", "paid")]),
+            Member("乙", "100", [("200", "paid")]),
+            Member("丙", "100", [("100", "paid")]),
+        ],
         "200",
-        {"甲": ("300", 1, True, True, "5.00"), "乙": ("200", 2, False, False, "0"),
-         "丙": ("100", 3, False, False, "0")},
+        {
+            "甲": ("300", 1, True, True, "5.00"),
+            "乙": ("200", 2, False, False, "0"),
+            "丙": ("100", 3, False, False, "0"),
+        },
     ),
     Case(
         "even roster: mean of middle two, exact",
-        [Member("甲", "100", [("400.00", "paid")]), Member("乙", "100", [("300.01", "paid")]),
-         Member("丙", "100", [("200.00", "paid")]), Member("丁", "100", [("50", "paid")])],
+        [
+            Member("甲", "100", [("400.00", "paid")]),
+            Member("乙", "100", [("300.01", "paid")]),
+            Member("丙", "100", [("200.00", "paid")]),
+            Member("丁", "100", [("50", "paid")]),
+        ],
         "250.005",
         # 5 % of (400 - 250.005) = 7.49975 -> 7.50; 5 % of 50.005 = 2.50025 -> 2.50
-        {"甲": ("400.00", 1, True, True, "7.50"), "乙": ("300.01", 2, True, True, "2.50"),
-         "丙": ("200.00", 3, False, False, "0"), "丁": ("50", 4, False, False, "0")},
+        {
+            "甲": ("400.00", 1, True, True, "7.50"),
+            "乙": ("300.01", 2, True, True, "2.50"),
+            "丙": ("200.00", 3, False, False, "0"),
+            "丁": ("50", 4, False, False, "0"),
+        },
     ),
     Case(
         "ties at the median are not above it",
-        [Member("甲", "100", [("200", "paid")]), Member("乙", "100", [("200", "paid")]),
-         Member("丙", "100", [("200", "paid")]), Member("丁", "100", [("500", "paid")])],
+        [
+            Member("甲", "100", [("200", "paid")]),
+            Member("乙", "100", [("200", "paid")]),
+            Member("丙", "100", [("200", "paid")]),
+            Member("丁", "100", [("500", "paid")]),
+        ],
         "200",
-        {"丁": ("500", 1, True, True, "15.00"), "甲": ("200", 2, False, False, "0"),
-         "乙": ("200", 2, False, False, "0"), "丙": ("200", 2, False, False, "0")},
+        {
+            "丁": ("500", 1, True, True, "15.00"),
+            "甲": ("200", 2, False, False, "0"),
+            "乙": ("200", 2, False, False, "0"),
+            "丙": ("200", 2, False, False, "0"),
+        },
     ),
     Case(
         "everyone at zero",
@@ -77,33 +99,52 @@ CASES = [
     ),
     Case(
         "member with no orders counts as zero in the median",
-        [Member("甲", "100", [("900", "paid")]), Member("乙", "100", [("100", "paid")]),
-         Member("丙", "100")],
+        [
+            Member("甲", "100", [("900", "paid")]),
+            Member("乙", "100", [("100", "paid")]),
+            Member("丙", "100"),
+        ],
         "100",
-        {"甲": ("900", 1, True, True, "40.00"), "乙": ("100", 2, False, False, "0"),
-         "丙": ("0", 3, False, False, "0")},
+        {
+            "甲": ("900", 1, True, True, "40.00"),
+            "乙": ("100", 2, False, False, "0"),
+            "丙": ("0", 3, False, False, "0"),
+        },
     ),
     Case(
         "refunded and cancelled orders excluded",
-        [Member("甲", "100", [("300", "paid"), ("5000", "refunded")]),
-         Member("乙", "100", [("100", "paid"), ("7000", "cancelled")]),
-         Member("丙", "100", [("200", "paid")])],
+        [
+            Member("甲", "100", [("300", "paid"), ("5000", "refunded")]),
+            Member("乙", "100", [("100", "paid"), ("7000", "cancelled")]),
+            Member("丙", "100", [("200", "paid")]),
+        ],
         "200",
-        {"甲": ("300", 1, True, True, "5.00"), "丙": ("200", 2, False, False, "0"),
-         "乙": ("100", 3, False, False, "0")},
+        {
+            "甲": ("300", 1, True, True, "5.00"),
+            "丙": ("200", 2, False, False, "0"),
+            "乙": ("100", 3, False, False, "0"),
+        },
     ),
     Case(
         "above median but below minimum gets no bonus",
-        [Member("甲", "1000", [("300", "paid")]), Member("乙", "100", [("200", "paid")]),
-         Member("丙", "100", [("100", "paid")])],
+        [
+            Member("甲", "1000", [("300", "paid")]),
+            Member("乙", "100", [("200", "paid")]),
+            Member("丙", "100", [("100", "paid")]),
+        ],
         "200",
-        {"甲": ("300", 1, True, False, "0"), "乙": ("200", 2, False, False, "0"),
-         "丙": ("100", 3, False, False, "0")},
+        {
+            "甲": ("300", 1, True, False, "0"),
+            "乙": ("200", 2, False, False, "0"),
+            "丙": ("100", 3, False, False, "0"),
+        },
     ),
     Case(
         "terminated mid-month stays on the roster with sales until leaving",
-        [Member("甲", "100", [("300", "paid")], terminated=date(2026, 7, 20)),
-         Member("乙", "100", [("100", "paid")])],
+        [
+            Member("甲", "100", [("300", "paid")], terminated=date(2026, 7, 20)),
+            Member("乙", "100", [("100", "paid")]),
+        ],
         "200",
         {"甲": ("300", 1, True, True, "5.00"), "乙": ("100", 2, False, False, "0")},
     ),
@@ -152,7 +193,9 @@ def test_edge_cases(case: Case, tmp_path: Path) -> None:
 
 def test_trace_shows_even_median_arithmetic(tmp_path: Path) -> None:
     report = run(build(CASES[2].members, tmp_path))
-    assert "测试销售一部: median of 4 roster members = (200.00 + 300.01) / 2 = 250.005" in report.trace
+    assert (
+        "测试销售一部: median of 4 roster members = (200.00 + 300.01) / 2 = 250.005" in report.trace
+    )
 
 
 def test_attainment_and_met_minimum(tmp_path: Path) -> None:
@@ -207,7 +250,9 @@ def test_departments_get_their_own_median_and_region_filter(tmp_path: Path) -> N
     url = b.duckdb(tmp_path)
     report = run(url)
     assert [(s.department, s.median) for s in report.summaries] == [
-        ("测试销售一部", D("200")), ("测试销售二部", D("1000")), ("别的销售部", D("5")),
+        ("测试销售一部", D("200")),
+        ("测试销售二部", D("1000")),
+        ("别的销售部", D("5")),
     ]
     region = run(url, department="测试大区")
     assert [s.department for s in region.summaries] == ["测试销售一部", "测试销售二部"]

@@ -26,7 +26,9 @@ def build(b: WarehouseBuilder, members: list[Member]) -> WarehouseBuilder:
 
 def test_same_results_on_duckdb_and_postgres(tmp_path: Path, postgres_url: str) -> None:
     members = [m for case in CASES for m in case.members]
-    members = [Member(f"{m.name}{i}", m.min_target, m.orders, m.terminated) for i, m in enumerate(members)]
+    members = [
+        Member(f"{m.name}{i}", m.min_target, m.orders, m.terminated) for i, m in enumerate(members)
+    ]
     duck = run(build(WarehouseBuilder(), members).duckdb(tmp_path))
     pg = run(build(WarehouseBuilder(), members).write(postgres_url))
     assert len(duck.rows) == len(members)

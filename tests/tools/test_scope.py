@@ -19,7 +19,13 @@ from tools.report import SCOPE_NOTE
 def url(tmp_path: Path) -> str:
     b = WarehouseBuilder().department(10, "测试大区", kind="region")
     b.department(1, "测试销售一部", parent_id=10).department(2, "测试销售二部", kind="sales")
-    for emp, dept, sales in [(1, 1, "100"), (2, 1, "300"), (3, 1, "200"), (4, 2, "1000"), (5, 2, "10")]:
+    for emp, dept, sales in [
+        (1, 1, "100"),
+        (2, 1, "300"),
+        (3, 1, "200"),
+        (4, 2, "1000"),
+        (5, 2, "10"),
+    ]:
         b.employee(emp, f"人{emp}", dept).target(emp, JULY, 150).order(emp, date(2026, 7, 2), sales)
     return b.duckdb(tmp_path)
 
@@ -36,10 +42,22 @@ def test_sales_sees_own_department_leaderboard_columns_only(url: str) -> None:
     assert {r.department_id for r in report.rows} == {1}
     rows = {r.name: r for r in report.rows}
     mine = rows["人3"]
-    assert (mine.min_target, mine.met_minimum, mine.bonus) == (Decimal("150"), True, Decimal("0.00"))
+    assert (mine.min_target, mine.met_minimum, mine.bonus) == (
+        Decimal("150"),
+        True,
+        Decimal("0.00"),
+    )
     colleague = rows["人2"]
-    assert (colleague.rank, colleague.sales, colleague.gap_to_median) == (1, Decimal("300"), Decimal("100"))
-    assert colleague.min_target is None and colleague.bonus is None and colleague.bonus_eligible is None
+    assert (colleague.rank, colleague.sales, colleague.gap_to_median) == (
+        1,
+        Decimal("300"),
+        Decimal("100"),
+    )
+    assert (
+        colleague.min_target is None
+        and colleague.bonus is None
+        and colleague.bonus_eligible is None
+    )
     assert colleague.met_minimum is None and colleague.attainment is None
     assert colleague.employee_no is None
     # The median is still over the whole roster, not over what the caller sees.
@@ -55,7 +73,9 @@ def test_sales_may_not_see_another_department(url: str) -> None:
 
 
 def test_manager_sees_their_subtree_in_full(url: str) -> None:
-    boss = Caller(role=Role.MANAGER, employee_id=1, department_id=10, department_ids=frozenset({10, 1}))
+    boss = Caller(
+        role=Role.MANAGER, employee_id=1, department_id=10, department_ids=frozenset({10, 1})
+    )
     report = run(url, caller=boss)
     assert [r.name for r in report.rows] == ["人2", "人3", "人1"]
     assert all(r.bonus is not None and r.min_target is not None for r in report.rows)

@@ -21,7 +21,9 @@ SPENDS = [10_000, 20_000, 15_000, 30_000, 25_000, 12_000, 28_000, 18_000]
 NOISE = [50, -40, 30, -60, 20, 10, -30, 20]
 
 
-@pytest.mark.parametrize(("dof", "expected"), [(1, 3.077684), (5, 1.475884), (10, 1.372184), (30, 1.310415)])
+@pytest.mark.parametrize(
+    ("dof", "expected"), [(1, 3.077684), (5, 1.475884), (10, 1.372184), (30, 1.310415)]
+)
 def test_t_quantile_matches_tables(dof: int, expected: float) -> None:
     assert t_quantile(0.9, dof) == pytest.approx(expected, abs=1e-6)
 
@@ -32,11 +34,17 @@ def test_ols_recovers_a_line() -> None:
 
 
 def build(tmp_path: Path, months: int = len(SPENDS)) -> str:
-    b = WarehouseBuilder().department(1, "测试销售一部", "Test Sales 1").department(2, "测试市场部", kind="marketing")
+    b = (
+        WarehouseBuilder()
+        .department(1, "测试销售一部", "Test Sales 1")
+        .department(2, "测试市场部", kind="marketing")
+    )
     b.employee(1, "老甲", 1, level="senior", hire_date=date(2024, 1, 1))
     b.employee(2, "老乙", 1, level="junior", hire_date=date(2024, 1, 1))
     b.employee(3, "新丙", 1, level="junior", hire_date=date(2026, 7, 15))
-    b.employee(4, "走丁", 1, level="junior", hire_date=date(2024, 1, 1), termination_date=date(2026, 6, 30))
+    b.employee(
+        4, "走丁", 1, level="junior", hire_date=date(2024, 1, 1), termination_date=date(2026, 6, 30)
+    )
     b.employee(5, "经理", 1, level="lead", title="Sales Manager")
     for i, (spend, noise) in enumerate(zip(SPENDS[-months:], NOISE[-months:], strict=True)):
         month = add_months(AUG, -months + i)
