@@ -99,7 +99,8 @@ class WebhookLimiter:
 
     ``acquire(key)`` returns at once while the key sent fewer than ``per_window``
     messages in the last ``window_s`` seconds, and otherwise sleeps (on the
-    injected clock) until the oldest of them leaves the window.
+    injected clock) until the oldest of them leaves the window. ``slack_s`` widens
+    the window a little, as WeCom's clock is not ours.
     """
 
     def __init__(
@@ -107,11 +108,12 @@ class WebhookLimiter:
         per_window: int = WEBHOOK_PER_MINUTE,
         window_s: float = 60.0,
         clock: Clock | None = None,
+        slack_s: float = 1.0,
     ) -> None:
-        if per_window < 1 or window_s <= 0:
-            raise ValueError("a webhook limiter needs per_window >= 1 and window_s > 0")
+        if per_window < 1 or window_s <= 0 or slack_s < 0:
+            raise ValueError("a webhook limiter needs per_window >= 1, window_s > 0, slack_s >= 0")
         self.per_window = per_window
-        self.window_s = window_s
+        self.window_s = window_s + slack_s
         self._clock: Clock = clock or SystemClock()
         self._sent: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
@@ -123,11 +125,13 @@ class WebhookLimiter:
             sent = self._sent.setdefault(key, deque())
             while True:
                 now = self._clock.now()
-                while sent and sent[0] <= now - self.window_s:
+                while sent and sent[0] + self.window_s <= now:
                     sent.popleft()
                 if len(sent) < self.per_window:
                     sent.append(now)
                     return waited
                 pause = sent[0] + self.window_s - now
-                self._clock.sleep(pause)
-                waited += pause
+                if pause > 0:
+                    self._clock.sleep(pause)
+                    waited += pause
+                sent.popleft()  # slept until the oldest send left the window

@@ -32,7 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.wecom.crypto import WeComCrypto
-from api.wecom.limits import MARKDOWN_LIMIT_BYTES, WEBHOOK_PER_MINUTE, utf8_len
+from api.wecom.limits import MARKDOWN_LIMIT_BYTES, WEBHOOK_PER_MINUTE, Clock, SystemClock, utf8_len
 from api.wecom.messages import callback_xml, text_message_xml
 from api.wecom.server import ServerThread
 
@@ -82,10 +82,15 @@ def _error(errcode: int, errmsg: str) -> dict[str, Any]:
 
 
 class StubState:
-    """What the stand-in knows and has received; every method is thread-safe."""
+    """What the stand-in knows and has received; every method is thread-safe.
 
-    def __init__(self, config: StubConfig) -> None:
+    ``clock`` measures token lifetimes and the robots' per-minute window; tests
+    share a fake one with the client so that waiting a minute takes no time.
+    """
+
+    def __init__(self, config: StubConfig, clock: Clock | None = None) -> None:
         self.config = config
+        self.clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._tokens: dict[str, float] = {}
         self._media: dict[str, bytes] = {}
@@ -153,7 +158,7 @@ class StubState:
             return _error(40001, "invalid credential")
         token = secrets.token_urlsafe(48)
         with self._lock:
-            self._tokens[token] = time.monotonic() + self.config.token_ttl_s
+            self._tokens[token] = self.clock.now() + self.config.token_ttl_s
         return {
             "errcode": 0,
             "errmsg": "ok",
@@ -168,7 +173,7 @@ class StubState:
             expires = self._tokens.get(token)
         if expires is None:
             return _error(40014, "invalid access_token")
-        if time.monotonic() >= expires:
+        if self.clock.now() >= expires:
             return _error(42001, "access_token expired")
         return None
 
@@ -243,7 +248,7 @@ class StubState:
             WEBHOOK_MARKDOWN_LIMIT_BYTES
         ):
             return _error(40058, "markdown.content exceed max length 4096")
-        now = time.monotonic()
+        now = self.clock.now()
         with self._lock:
             recent = [t for t in self._webhook_sent.get(key, []) if t > now - 60]
             if len(recent) >= WEBHOOK_PER_MINUTE:
@@ -349,9 +354,15 @@ def _dispatch(
 class WeComStub:
     """A running stand-in: its base URL, its state, and the callbacks it can send."""
 
-    def __init__(self, config: StubConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: StubConfig,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Clock | None = None,
+    ) -> None:
         self.config = config
-        self.state = StubState(config)
+        self.state = StubState(config, clock)
         self.crypto = WeComCrypto(config.callback_token, config.aes_key, config.corp_id, 0)
         self._server = ServerThread(create_stub_app(self.state), host, port)
         self._msg_ids = iter(range(7_000_000_000_000_000_000, 2**63))
@@ -427,10 +438,14 @@ class WeComStub:
 
 @contextmanager
 def running_stub(
-    config: StubConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+    config: StubConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    clock: Clock | None = None,
 ) -> Iterator[WeComStub]:
     """Start a stand-in WeCom in a background thread; yields it (``stub.base_url``)."""
-    stub = WeComStub(config or StubConfig(), host, port)
+    stub = WeComStub(config or StubConfig(), host, port, clock)
     stub.start()
     try:
         yield stub
