@@ -20,7 +20,12 @@ ACCURACY_FLOOR = 0.94
 def report(demo_warehouse_url: str):  # type: ignore[no-untyped-def]
     settings = Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:")
     assistant = Assistant.from_settings(settings, app_state=False)
-    return Harness(assistant, warehouse_engine(demo_warehouse_url, read_only=True)).run(load_cases())
+    gold = warehouse_engine(demo_warehouse_url, read_only=True)
+    try:
+        return Harness(assistant, gold).run(load_cases())
+    finally:
+        assistant.warehouse.dispose()
+        gold.dispose()
 
 
 def test_accuracy_on_the_development_set(report) -> None:  # type: ignore[no-untyped-def]

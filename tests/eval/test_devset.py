@@ -187,11 +187,15 @@ def devset_warehouse(
 
 @pytest.fixture(scope="session")
 def con(devset_warehouse: str) -> Iterator[Any]:
-    import duckdb
+    # Through the product's own read-only engine: DuckDB refuses a second connection to
+    # the same file with another configuration in one process, and other tests share it.
+    from schema.db import warehouse_engine
 
-    connection = duckdb.connect(devset_warehouse, read_only=True)
-    yield connection
-    connection.close()
+    engine = warehouse_engine(f"duckdb:///{devset_warehouse}", read_only=True)
+    raw = engine.raw_connection()
+    yield raw.driver_connection
+    raw.close()
+    engine.dispose()
 
 
 def _run(con: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
