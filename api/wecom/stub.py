@@ -30,11 +30,13 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import SecretStr
 
 from api.wecom.crypto import WeComCrypto
 from api.wecom.limits import MARKDOWN_LIMIT_BYTES, WEBHOOK_PER_MINUTE, Clock, SystemClock, utf8_len
 from api.wecom.messages import callback_xml, text_message_xml
 from api.wecom.server import ServerThread
+from schema.settings import Settings
 
 WEBHOOK_MARKDOWN_LIMIT_BYTES = 4096
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -61,6 +63,34 @@ class StubConfig:
     """Known userids; None accepts every userid."""
     webhook_keys: frozenset[str] | None = None
     """Known robot keys; None accepts every non-empty key."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StubConfig:
+        """Play WeCom for the configured app: its ids and secrets where set, test values otherwise."""
+        defaults = cls()
+        return cls(
+            corp_id=settings.wecom_corp_id or defaults.corp_id,
+            secret=_secret(settings.wecom_secret) or defaults.secret,
+            agent_id=settings.wecom_agent_id or defaults.agent_id,
+            callback_token=_secret(settings.wecom_token) or defaults.callback_token,
+            aes_key=_secret(settings.wecom_aes_key) or defaults.aes_key,
+        )
+
+    def environment(self, base_url: str, show_secrets: bool) -> dict[str, str]:
+        """The ``HRQ_WECOM_*`` settings that point hrq at a stand-in serving ``base_url``."""
+        hidden = "(as configured)"
+        return {
+            "HRQ_WECOM_API_BASE": base_url,
+            "HRQ_WECOM_CORP_ID": self.corp_id,
+            "HRQ_WECOM_AGENT_ID": str(self.agent_id),
+            "HRQ_WECOM_SECRET": self.secret if show_secrets else hidden,
+            "HRQ_WECOM_TOKEN": self.callback_token if show_secrets else hidden,
+            "HRQ_WECOM_AES_KEY": self.aes_key if show_secrets else hidden,
+        }
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
 
 
 @dataclass(frozen=True)
