@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 demo-data: setup
 	@test -f data/demo.duckdb || $(BIN)/hrq demo-data --out data/demo.duckdb
 
+# Builds the demo warehouse (once), prints what is in it and the admin key, serves the product.
 demo: demo-data
 	$(BIN)/hrq demo-summary
+	$(BIN)/hrq demo-key
+	$(BIN)/hrq serve --host 127.0.0.1 --port 8000
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -10,6 +10,7 @@ from __future__ import annotations
 from api.cli import ask as _ask  # noqa: F401  (registers commands)
 from api.cli import audit as _audit  # noqa: F401  (registers commands)
 from api.cli import demo as _demo  # noqa: F401  (registers commands)
+from api.cli import demo_key as _demo_key  # noqa: F401  (registers commands)
 from api.cli import evaluate as _evaluate  # noqa: F401  (registers commands)
 from api.cli import feedback as _feedback  # noqa: F401  (registers commands)
 from api.cli import keys as _keys  # noqa: F401  (registers commands)
@@ -17,7 +18,6 @@ from api.cli import performance as _performance  # noqa: F401  (registers comman
 from api.cli import serve as _serve  # noqa: F401  (registers commands)
 from api.cli import sql as _sql  # noqa: F401  (registers commands)
 from api.cli import users as _users  # noqa: F401  (registers commands)
-from api.cli import wecom as _wecom  # noqa: F401  (registers commands)
 from api.cli.app import app
 
 
