@@ -8,6 +8,7 @@ and fails on any difference, so code and contract cannot drift apart.
 from __future__ import annotations
 
 from sqlalchemy import (
+    TIMESTAMP,
     Column,
     Date,
     ForeignKey,
@@ -17,7 +18,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    TIMESTAMP,
 )
 
 metadata = MetaData()
