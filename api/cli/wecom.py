@@ -1,4 +1,4 @@
-"""``hrq wecom ...``: the WeCom channel's commands (``hrq wecom stub`` for now)."""
+"""``hrq wecom ...``: the WeCom channel's commands."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from api.cli.app import app, settings, user_errors
 from api.wecom.stub import StubConfig, running_stub
 
-wecom_app = typer.Typer(help="WeCom (企业微信): the local stand-in WeCom and, later, the outbox.")
+wecom_app = typer.Typer(help="WeCom (企业微信) channel: the local stand-in WeCom.")
 app.add_typer(wecom_app, name="wecom")
 
 
