@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from pypinyin import lazy_pinyin
 from sqlalchemy import Connection
 
 from assistant.normalize import normalize
@@ -180,6 +181,9 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
             for (value,) in conn.execute(sa.select(column).distinct()):
                 if value:
                     gz.add(str(value), "value", f"{index}:{value}")
+                    spelled = "".join(lazy_pinyin(str(value)))
+                    if spelled != str(value):
+                        gz.add(spelled, "value", f"{index}:{value}")
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
     for word in ASKING_WORDS:

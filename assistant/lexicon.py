@@ -37,7 +37,7 @@ COUNT_WORDS = ("多少人", "多少销售", "几个", "多少个", "几个人", 
 TOTAL_WORDS = ("汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip
 SHARE_WORDS = ("占比", "比例", "百分比", "份额", "占多少", "percentage", "share", "percent of", "proportion")
-WHO_WORDS = ("谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪个人", "名单", "有哪些", "哪几个", "哪些",
+WHO_WORDS = ("的员工", "的人有", "的同事", "employees who", "people who", "reps who", "谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪个人", "名单", "有哪些", "哪几个", "哪些",
              "who", "which employees", "which reps", "which salespeople", "list", "名字")  # fmt: skip
 FOLLOW_UP_WORDS = ("那", "那么", "呢", "and ", "what about", "how about", "and for", "same for", "再看", "换成")
 

@@ -79,6 +79,7 @@ class ToolPlan(BaseModel):
     conditions: list[Condition] = Field(default_factory=list)
     focus: Focus = "rows"
     order: Literal["desc", "asc"] | None = None
+    sort_by: Literal["sales", "bonus", "attainment", "gap_to_median"] = "sales"
     limit: int | None = None
     spend: float | None = None
     period: PeriodSlot | None = None

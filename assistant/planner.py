@@ -82,7 +82,10 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         u.period_span = span
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     u.tags = gazetteer.tag(masked)
-    u.coverage = _coverage(masked, u.tags)
+    explained = masked
+    for pattern in [p for p, _ in lx.COMPARISONS] + [lx.TOP_N, lx.BOTTOM_N]:
+        explained = pattern.sub(lambda m: " " * len(m.group(0)), explained)
+    u.coverage = _coverage(explained, u.tags)
     rest = masked
     for tag in u.tags:
         if tag.kind in ("concept", "metric", "department", "employee", "value"):
@@ -169,10 +172,20 @@ _BELOW = ("低于", "不到", "没超过", "没有超过", "未超过", "不足"
 
 def _compose_conditions(u: Understanding) -> set[str]:
     """Concepts, with 'met/missed the minimum' and 'above/below the median' read from the
-    verbs around 最低目标 / 中位数 when the question splits them (没达到最低业绩目标)."""
+    verbs before 最低目标 / 中位数 when the question splits them (没达到最低业绩目标,
+    missed their minimum target), and a negation before a positive concept flipping it
+    (hasn't met the minimum target)."""
     concepts = set(u.values_of("concept"))
     for tag in u.kinds("concept"):
-        before = u.text[max(0, tag.start - 10) : tag.start]
+        before = _before(u, tag)
+        if tag.value == "met_minimum" and _negated(before):
+            concepts.discard("met_minimum")
+            concepts.add("missed_minimum")
+        if tag.value == "above_median" and _negated(before):
+            concepts.discard("above_median")
+            concepts.add("below_median")
+        if "attainment" in concepts:
+            continue
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
             if any(w in before for w in _NEGATE):
                 concepts.add("missed_minimum")
@@ -184,6 +197,16 @@ def _compose_conditions(u: Understanding) -> set[str]:
             elif any(w in before for w in _ABOVE):
                 concepts.add("above_median")
     return concepts
+
+
+def _before(u: Understanding, tag: Tag) -> str:
+    """The words just before a tag: 10 characters of Chinese, about five English words."""
+    width = 10 if u.language == "zh" else 32
+    return u.text[max(0, tag.start - width) : tag.start]
+
+
+def _negated(before: str) -> bool:
+    return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
 
 
 def _payroll_of_others(
@@ -214,6 +237,9 @@ def _resolve_entities(
     departments: list[int] = []
     for tag in u.kinds("department"):
         ids = [int(v) for v in tag.values]
+        partial = _partial_department(u, tag, gz)
+        if partial is not None:
+            return partial
         if len(ids) > 1:
             sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
             if len(sales) != 1:
@@ -243,10 +269,33 @@ def _resolve_entities(
     selves = set(u.values_of("self"))
     if "team" in selves and caller.department_id is not None and not departments:
         departments.append(caller.department_id)
-    elif "me" in selves and caller.employee_id is not None and not employees:
+    if "me" in selves and caller.employee_id is not None and not employees:
         employees.append(caller.employee_id)
     # A department named only as the home of a named employee is not a filter of its own.
     return departments, employees
+
+
+_DEPARTMENT_TAILS = ("销售部", "销售组", "销售中心", "销售团队", "sales")
+
+
+def _partial_department(u: Understanding, tag: Tag, gz: Gazetteer) -> Clarify | None:
+    """'华东销售部' when only 华东销售一部 and 华东销售二部 exist: the tag matched an
+    abbreviation and the question goes on with a department word, so ask which one."""
+    tail = u.text[tag.end : tag.end + 6].lstrip()
+    if not tail.startswith(_DEPARTMENT_TAILS):
+        return None
+    if any(normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text for d in gz.departments.values()):
+        return None
+    head = tag.text.strip()
+    candidates = [d.name for d in gz.departments.values()
+                  if gz.department_kind.get(d.id) == "sales" and (head in normalize(d.name) or head in normalize(d.name_en or ""))]  # fmt: skip
+    if len(candidates) < 2:
+        return None
+    return Clarify(
+        message_zh=f"「{tag.text}{tail[:3]}」可能指以下部门，请问是哪一个？",
+        message_en=f"'{tag.text} {tail.split()[0] if tail.split() else ''}' matches several departments; which one?",
+        options=candidates,
+    )
 
 
 def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
@@ -265,6 +314,21 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
                 bucket.append(value)
                 break
     names = strong or weak
+    implied: dict[str, int] = {}
+    for tag in u.kinds("value"):
+        metric = model.values[int(tag.value.split(":", 1)[0])].metric
+        if metric:
+            implied[metric] = implied.get(metric, 0) + 1
+    several = [m for m, n in implied.items() if n >= 2]
+    if several:
+        return several[:1]
+    if not strong:
+        for tag in u.kinds("dimension"):
+            dim = model.dimensions[tag.value]
+            if dim.tables and (not names or model.metrics[names[0]].table not in dim.tables):
+                counted = [n for n, m in model.metrics.items() if m.table in dim.tables and m.format == "count"]
+                if counted:
+                    return counted[:1]
     for tag in u.kinds("value"):
         value_set = model.values[int(tag.value.split(":", 1)[0])]
         if value_set.metric and (not names or model.metrics[names[0]].table not in value_set.tables):
@@ -294,6 +358,8 @@ def _generic(text: str) -> bool:
 def _limit(u: Understanding) -> tuple[str | None, int | None]:
     """Ranking words outside the tagged phrases (最低目标 is a target, not a ranking)."""
     rest = u.rest
+    for pattern, _ in lx.COMPARISONS:
+        rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
     if m := lx.TOP_N.search(rest):
         return "desc", int(m.group(1))
     if m := lx.BOTTOM_N.search(rest):
@@ -339,7 +405,7 @@ def _query_plan(
             continue
         if dim == "department" and departments and not u.has(("各", "每个", "分别", "each", "per", "by")):
             continue
-        if dim == "employee" and (employees or not _per_person(u, tag)):
+        if dim == "employee" and (employees or not _per_person(u, tag) or len(departments) > 1 and not _per_person_asked(u)):
             continue
         if dim not in group_by:
             group_by.append(dim)
@@ -362,7 +428,7 @@ def _query_plan(
         group_by.append(default_group)
     order, limit = _limit(u)
     having = _comparison(u)
-    if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees:
+    if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees and len(departments) < 2:
         group_by = ["employee"] if model.facts[table].employee else ["department"]
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
@@ -434,6 +500,13 @@ def _tool_plan(
     if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
         order = order or "desc"
     having = _comparison(u) if "attainment" in concepts else None
+    sort_by = "sales"
+    if concepts & {"bonus", "bonus_eligible"}:
+        sort_by = "bonus"
+    elif "attainment" in concepts:
+        sort_by = "attainment"
+    elif "gap" in concepts:
+        sort_by = "gap_to_median"
     grouped = u.has(lx.GROUP_WORDS) or ("department" in u.values_of("dimension") and not departments)
     return ToolPlan(
         tool="performance",
@@ -444,6 +517,7 @@ def _tool_plan(
         employees=employees,
         grouped=grouped,
         having=having,
+        sort_by=sort_by,
         conditions=conditions,  # type: ignore[arg-type]
         focus=focus,
         order=order,

@@ -167,7 +167,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         context["conditions"] = ["bonus_eligible"]
     keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
     if plan.order:
-        field_name = "bonus" if focus == "bonus" else "sales"
+        field_name = plan.sort_by
         rows.sort(key=lambda r: getattr(r, field_name) or Decimal(0), reverse=plan.order == "desc")
     elif focus == "leaderboard":
         rows.sort(key=lambda r: (r.department, r.rank))

@@ -13,7 +13,7 @@ from assistant.evaluate import Harness, load_cases
 from schema.db import warehouse_engine
 from schema.settings import Settings
 
-ACCURACY_FLOOR = 0.94
+ACCURACY_FLOOR = 0.97
 
 
 @pytest.fixture(scope="module")
