@@ -1,0 +1,72 @@
+"""Time expressions: table-driven, relative to a fixed as-of date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.normalize import normalize
+from assistant.timeparse import find_period
+
+AS_OF = date(2026, 11, 26)
+
+CASES = [
+    # text, start, end (exclusive), grain
+    ("本月业绩", "2026-11-01", "2026-12-01", "month"),
+    ("这个月", "2026-11-01", "2026-12-01", "month"),
+    ("上月", "2026-10-01", "2026-11-01", "month"),
+    ("上个月", "2026-10-01", "2026-11-01", "month"),
+    ("上上个月", "2026-09-01", "2026-10-01", "month"),
+    ("今年", "2026-01-01", "2026-11-27", "year"),
+    ("去年", "2025-01-01", "2026-01-01", "year"),
+    ("本季度", "2026-10-01", "2027-01-01", "quarter"),
+    ("上季度", "2026-07-01", "2026-10-01", "quarter"),
+    ("2026年9月", "2026-09-01", "2026-10-01", "month"),
+    ("九月份", "2026-09-01", "2026-10-01", "month"),
+    ("12月", "2025-12-01", "2026-01-01", "month"),
+    ("Q3", "2026-07-01", "2026-10-01", "quarter"),
+    ("Q3华南销售部", "2026-07-01", "2026-10-01", "quarter"),
+    ("2025年第二季度", "2025-04-01", "2025-07-01", "quarter"),
+    ("近三个月", "2026-08-01", "2026-11-01", "range"),
+    ("近3个月(含本月)", "2026-09-01", "2026-12-01", "range"),
+    ("前两周", "2026-11-09", "2026-11-23", "range"),
+    ("this month", "2026-11-01", "2026-12-01", "month"),
+    ("last month", "2026-10-01", "2026-11-01", "month"),
+    ("this quarter", "2026-10-01", "2027-01-01", "quarter"),
+    ("last quarter", "2026-07-01", "2026-10-01", "quarter"),
+    ("year to date", "2026-01-01", "2026-11-27", "year"),
+    ("in 2025", "2025-01-01", "2026-01-01", "year"),
+    ("September 2026", "2026-09-01", "2026-10-01", "month"),
+    ("sales in Sept", "2026-09-01", "2026-10-01", "month"),
+    ("last 3 months", "2026-08-01", "2026-11-01", "range"),
+    ("2026-09-01到2026-09-15", "2026-09-01", "2026-09-16", "range"),
+    ("9月1号至15号", "2026-09-01", "2026-09-16", "range"),
+    ("2026年9月1日到9月15日", "2026-09-01", "2026-09-16", "range"),
+    ("今年年初", "2026-01-01", "2026-01-02", "day"),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end", "grain"), CASES)
+def test_period(text: str, start: str, end: str, grain: str) -> None:
+    found = find_period(normalize(text), AS_OF)
+    assert found is not None, text
+    period, _span = found
+    assert (period.start.isoformat(), period.end.isoformat(), period.grain) == (start, end, grain)
+
+
+@pytest.mark.parametrize("text", ["华东销售一部业绩", "who is eligible for the bonus", "张伟", ""])
+def test_no_period(text: str) -> None:
+    assert find_period(normalize(text), AS_OF) is None
+
+
+def test_month_to_date_caps_at_as_of() -> None:
+    period, _ = find_period("本月", AS_OF)  # type: ignore[misc]
+    assert period.capped(AS_OF).end == date(2026, 11, 27)
+    last, _ = find_period("上月", AS_OF)  # type: ignore[misc]
+    assert last.capped(AS_OF) == last
+
+
+def test_quarter_labels_cover_the_period() -> None:
+    period, _ = find_period("今年", AS_OF)  # type: ignore[misc]
+    assert period.quarter_labels() == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
