@@ -615,7 +615,11 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
     candidates += [m for m in re.findall(r"\b([a-z]+ [a-z]+)'?s?\b", masked) if m.split()[0] not in lx.FILLER]
     if candidates and (u.kinds("metric") or u.kinds("concept")):
         word = candidates[0]
-        names = sorted({e.name for e in gz.employees.values()} | {d.name for d in gz.departments.values()})
+        names = sorted(
+            {e.name for e in gz.employees.values()}
+            | {e.name_en.lower() for e in gz.employees.values() if e.name_en}
+            | {d.name for d in gz.departments.values()}
+        )
         close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= 50]
         return Clarify(
             message_zh=f"没有找到「{word}」。" + (f"您是不是要找：{'、'.join(close)}？" if close else ""),

@@ -151,3 +151,30 @@ def test_cli_bad_input(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("turns", "check"),
+    [
+        (["上个月各部门的销售额", "按渠道分呢?"], lambda a: a.columns[0] == "渠道" and len(a.rows) == 3),
+        (["上个月武汉销售部的订单数", "and for Chengdu?"], lambda a: a.language == "en" and len(a.rows) == 1),
+        (["上个月华东一部谁超过中位数", "那华南呢"], lambda a: a.tool is not None and all("华南" in r[2] for r in a.rows)),
+    ],
+)
+def test_follow_ups_replace_only_what_they_name(assistant: Assistant, turns: list[str], check) -> None:  # type: ignore[no-untyped-def]
+    first = assistant.ask(turns[0], Caller.operator(), as_of=AS_OF)
+    follow = assistant.ask(turns[1], Caller.operator(), as_of=AS_OF, conversation_id=first.conversation_id)
+    assert follow.kind == "answer", follow.answer
+    assert check(follow), (follow.columns, follow.rows[:3])
+
+
+def test_unknown_name_offers_close_matches(assistant: Assistant) -> None:
+    answer = assistant.ask("李四的业绩", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "clarification" and "李四" in answer.answer
+    assert answer.options and all(option.startswith("李") for option in answer.options)
+
+
+def test_empty_result_is_said_in_words(assistant: Assistant) -> None:
+    answer = assistant.ask("上个月华东一部谁的业绩超过1000万", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and answer.rows == []
+    assert "没有" in answer.answer
