@@ -118,6 +118,59 @@ audit_log = Table(
 )
 
 
+#: WeCom callbacks seen, by MsgId: inserting first (the key is unique) makes a retried
+#: callback a no-op, across restarts and processes.
+wecom_messages = Table(
+    "wecom_messages",
+    metadata,
+    Column("msg_id", String(128), primary_key=True),
+    Column("from_user", String(64), nullable=False),
+    Column("msg_type", String(32), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Every message hrq sends to WeCom, written before it is sent: ``status`` pending, sending,
+#: sent or failed; failures are retried after ``next_attempt_at``. ``recipient`` is a userid
+#: (``channel`` app) or a department whose robot key is in the settings (``channel`` robot).
+wecom_outbox = Table(
+    "wecom_outbox",
+    metadata,
+    Column("outbox_id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(8), nullable=False),
+    Column("recipient", String(128), nullable=False),
+    Column("msgtype", String(16), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Notifications already queued, one per recipient, kind and month (idempotent reruns).
+notifications_sent = Table(
+    "notifications_sent",
+    metadata,
+    Column("recipient", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("month", String(10), nullable=False),
+    Column("outbox_ids", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("recipient", "kind", "month", name="uq_notifications_recipient_kind_month"),
+)
+
+#: The conversation each WeCom user is in, so follow-up questions work in chat.
+wecom_conversations = Table(
+    "wecom_conversations",
+    metadata,
+    Column("userid", String(64), primary_key=True),
+    Column("conversation_id", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 def create_app_schema(engine: Engine) -> None:
     """Create hrq's tables that do not exist yet."""
     metadata.create_all(engine)

@@ -16,6 +16,7 @@ from api.http.errors import install_error_handlers
 from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware
 from api.http.services import Services
 from api.web.routes import router as web_router
+from api.wecom.callback import router as wecom_router
 from assistant.ask import Assistant
 from schema.settings import Settings, get_settings
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
     for module in (ask, conversations, feedback, performance, reports, health, metrics):
         app.include_router(module.router)
     app.include_router(web_router)
+    app.include_router(wecom_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     return app

@@ -1,0 +1,166 @@
+"""``GET/POST /wecom/callback``: WeCom's URL verification and message callbacks.
+
+- ``GET`` (URL verification): the decrypted ``echostr`` as plain text.
+- ``POST`` (a message): verified (signature, time window), decrypted (receive
+  id checked), parsed, recorded by MsgId, queued for the background worker and
+  acknowledged at once with HTTP 200 and an empty body; the answer follows
+  through ``message/send``. A retried MsgId is acknowledged and ignored.
+- Rejections are clean JSON errors with the status the error carries: bad
+  signature, stale timestamp or wrong receive id 403; malformed body or
+  ciphertext 400; oversized body 413. Without WeCom settings: 503.
+
+The per-app :class:`WeComService` (crypto, inbox, outbox, channel, worker) is
+built on the first callback and closed when the app shuts down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from api.http.services import Services
+from api.wecom.channel import WeComChannel
+from api.wecom.crypto import WeComCrypto
+from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
+from api.wecom.inbox import Inbox
+from api.wecom.messages import (
+    MAX_BODY_BYTES,
+    WeComMessage,
+    parse_callback_json,
+    parse_callback_xml,
+    parse_message_json,
+    parse_message_xml,
+)
+from api.wecom.outbox import Outbox
+from api.wecom.worker import CallbackWorker
+from schema.settings import Settings
+
+QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
+
+
+class WeComService:
+    """Everything the callback route needs for one app instance."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings
+        self.crypto = WeComCrypto.from_settings(settings)  # WeComConfigError if unconfigured
+        self.inbox = Inbox(services.app_engine)
+        self.outbox = Outbox(services.app_engine, settings)
+        self.channel = WeComChannel(
+            services.assistant, self.inbox, self.outbox, settings.public_base_url
+        )
+        self.worker = CallbackWorker(self.channel, idle_retry_s=_idle_retry(settings))
+
+    def receive(self, query: dict[str, str], body: bytes, json_body: bool) -> bool:
+        """Verify, decrypt and record a callback; True if it was new and is now queued."""
+        signature, timestamp, nonce = _query(query)
+        envelope = parse_callback_json(body) if json_body else parse_callback_xml(body)
+        plaintext = self.crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
+        message = _message(plaintext)
+        if not self.inbox.claim(message):
+            return False
+        self.worker.submit(message)
+        return True
+
+    def close(self) -> None:
+        """Stop the worker and close the WeCom client."""
+        self.worker.close()
+        self.outbox.close()
+
+
+def _idle_retry(settings: Settings) -> float:
+    """How often the idle worker looks for due outbox messages: half the first backoff."""
+    backoff = settings.wecom_outbox_backoff_s
+    return max(0.05, min(5.0, backoff / 2 if backoff else 1.0))
+
+
+def _query(query: dict[str, str]) -> tuple[str, str, str]:
+    missing = [name for name in QUERY_FIELDS if not query.get(name)]
+    if missing:
+        raise MessageFormatError(f"callback query lacks {', '.join(missing)}")
+    return query["msg_signature"], query["timestamp"], query["nonce"]
+
+
+def _message(plaintext: str) -> WeComMessage:
+    stripped = plaintext.lstrip()
+    if stripped.startswith("<"):
+        return parse_message_xml(plaintext)
+    return parse_message_json(plaintext)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    service = getattr(app.state, "wecom", None)
+    if isinstance(service, WeComService):
+        service.close()
+
+
+router = APIRouter(tags=["wecom"], include_in_schema=False, lifespan=_lifespan)
+
+
+def _service(request: Request) -> WeComService:
+    """The app's WeCom service, built on first use (on the event loop thread, so once)."""
+    service = getattr(request.app.state, "wecom", None)
+    if service is None:
+        service = WeComService(request.app.state.services)
+        request.app.state.wecom = service
+    assert isinstance(service, WeComService)
+    return service
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _rejected(exc: CallbackError) -> JSONResponse:
+    return _error(exc.http_status, exc.code, str(exc))
+
+
+def _unconfigured(exc: WeComConfigError) -> JSONResponse:
+    return _error(503, "wecom_not_configured", f"WeCom is not configured: {exc}")
+
+
+@router.get("/wecom/callback", response_class=PlainTextResponse)
+async def verify_url(request: Request) -> Response:
+    """WeCom's URL verification: answer the decrypted ``echostr``."""
+    try:
+        service = _service(request)
+        query = dict(request.query_params)
+        signature, timestamp, nonce = _query(query)
+        echostr = query.get("echostr")
+        if not echostr:
+            raise MessageFormatError("URL verification lacks echostr")
+        echo = service.crypto.verify_url(signature, timestamp, nonce, echostr)
+    except WeComConfigError as exc:
+        return _unconfigured(exc)
+    except CallbackError as exc:
+        return _rejected(exc)
+    return PlainTextResponse(echo)
+
+
+@router.post("/wecom/callback")
+async def receive_message(request: Request) -> Response:
+    """A message from WeCom: acknowledged at once (200, empty body), answered in the background."""
+    try:
+        service = _service(request)
+        declared = request.headers.get("content-length", "0")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
+        content_type = request.headers.get("content-type", "")
+        json_body = "json" in content_type or bytes(body).lstrip().startswith(b"{")
+        await run_in_threadpool(service.receive, dict(request.query_params), bytes(body), json_body)
+    except WeComConfigError as exc:
+        return _unconfigured(exc)
+    except CallbackError as exc:
+        return _rejected(exc)
+    return Response(status_code=200)

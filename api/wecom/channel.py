@@ -1,0 +1,148 @@
+"""The WeCom conversation: who sent a message, what to answer, and queueing the reply.
+
+- The sender's userid is looked up in the warehouse (``employees.wecom_userid``)
+  and resolved to a :class:`Caller` (role and scope) like any other surface;
+  an unknown or inactive sender gets a polite refusal.
+- A text message is a question for :meth:`Assistant.ask` (``surface="wecom"``),
+  in the sender's conversation, so follow-ups work. Other message types and
+  events get a short help text (events that are not user messages get nothing).
+- A reply that is just a number picks an option of the previous clarification:
+  the original question is asked again with the option's text appended.
+- Answers go out as WeCom markdown; a department leaderboard also as a chart image.
+
+Every reply goes through the :class:`Outbox` (written first, then sent).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from api.wecom.inbox import Inbox
+from api.wecom.messages import WeComMessage
+from api.wecom.outbox import DeliveryReport, Outbox
+from api.wecom.render import (
+    HELP_TEXT,
+    INACTIVE_SENDER,
+    UNKNOWN_SENDER,
+    picked_option,
+    render_answer,
+)
+from assistant.answer import Answer
+from assistant.ask import Assistant
+from assistant.callers import resolve_caller
+from assistant.conversations import ConversationNotFoundError
+from assistant.errors import CallerError
+from schema.caller import Caller
+from schema.errors import HrqError
+from schema.warehouse import employees
+from tools.errors import ToolError
+from tools.leaderboard import leaderboard
+
+log = logging.getLogger(__name__)
+
+SILENT_EVENTS = frozenset({"enter_agent", "LOCATION", "view", "click"})
+"""Events WeCom reports without the user writing anything: no reply."""
+
+
+def employee_no_of(warehouse: sa.Engine, userid: str) -> str | None:
+    """The employee number whose ``wecom_userid`` is ``userid``, if any."""
+    with warehouse.connect() as conn:
+        return conn.execute(
+            sa.select(employees.c.employee_no).where(employees.c.wecom_userid == userid)
+        ).scalar_one_or_none()
+
+
+class WeComChannel:
+    """Answers WeCom messages. ``assistant`` is a provider, so it is built on first use."""
+
+    def __init__(
+        self,
+        assistant: Callable[[], Assistant],
+        inbox: Inbox,
+        outbox: Outbox,
+        public_base_url: str | None = None,
+    ) -> None:
+        self._assistant = assistant
+        self.inbox = inbox
+        self.outbox = outbox
+        self.public_base_url = public_base_url
+
+    def process(self, message: WeComMessage) -> DeliveryReport:
+        """Answer ``message``: queue the replies, then try to deliver them."""
+        return self.outbox.deliver(self.handle(message))
+
+    def handle(self, message: WeComMessage) -> list[int]:
+        """Queue the replies to ``message``; returns their outbox ids."""
+        userid = message.from_user_name
+        if message.msg_type == "event" and (message.event or "") in SILENT_EVENTS:
+            return []
+        assistant = self._assistant()
+        employee_no = employee_no_of(assistant.warehouse, userid)
+        if employee_no is None:
+            return [self.outbox.text(userid, UNKNOWN_SENDER)]
+        try:
+            caller = resolve_caller(
+                employee_no, warehouse=assistant.warehouse, app=self.inbox.engine
+            )
+        except CallerError:
+            return [self.outbox.text(userid, INACTIVE_SENDER)]
+        if not message.is_text or not (message.content or "").strip():
+            return [self.outbox.text(userid, HELP_TEXT)]
+        answer = self.ask(assistant, userid, caller, message.content or "")
+        ids = [self.outbox.markdown(userid, render_answer(answer, self.public_base_url))]
+        chart = self.chart(assistant, caller, answer)
+        if chart is not None:
+            ids.append(self.outbox.image(userid, chart, "leaderboard.png"))
+        return ids
+
+    def ask(self, assistant: Assistant, userid: str, caller: Caller, text: str) -> Answer:
+        """Ask in the sender's conversation (a number answers the last clarification)."""
+        conversation_id = self.inbox.conversation_of(userid)
+        previous: Answer | None = None
+        if conversation_id is not None and assistant.conversations is not None:
+            try:
+                previous = assistant.conversations.last_answer(conversation_id, caller)
+            except ConversationNotFoundError:  # the userid now belongs to someone else
+                conversation_id = None
+        option = picked_option(text, previous)
+        question = f"{previous.question} {option}" if option and previous else text
+        try:
+            answer = assistant.ask(
+                question, caller, conversation_id=conversation_id, surface="wecom"
+            )
+        except HrqError as exc:  # an unreadable question (empty, too long, binary)
+            language = "en" if text.isascii() else "zh"
+            answer = Answer(
+                question=text[:200], language=language, kind="error", answer=str(exc),
+                as_of=assistant.today(),
+            )  # fmt: skip
+        if answer.conversation_id and answer.conversation_id != conversation_id:
+            self.inbox.set_conversation(userid, answer.conversation_id)
+        return answer
+
+    def chart(self, assistant: Assistant, caller: Caller, answer: Answer) -> bytes | None:
+        """The leaderboard chart (PNG) of a one-department leaderboard answer, else None."""
+        plan = answer.plan or {}
+        if answer.kind != "answer" or answer.tool is None or plan.get("focus") != "leaderboard":
+            return None
+        month = answer.tool.arguments.get("month")
+        department = answer.tool.arguments.get("department")
+        if not isinstance(month, str) or not isinstance(department, int | str):
+            return None
+        try:
+            with assistant.warehouse.connect() as conn:
+                board = leaderboard(
+                    conn, month, department, caller=caller, as_of=answer.as_of,
+                    policy=assistant.policy,
+                )  # fmt: skip
+            with tempfile.TemporaryDirectory(prefix="hrq-chart-") as folder:
+                path = board.render_png(Path(folder) / "leaderboard.png")
+                return path.read_bytes()
+        except (ToolError, HrqError, OSError) as exc:
+            log.warning("leaderboard chart skipped: %s", exc)
+            return None

@@ -1,0 +1,323 @@
+"""The persistent outbox: every message to WeCom is written to the app database first, then sent.
+
+A message is ``pending`` until delivered (``sent``). A delivery that fails after
+the client's own retries (network down, HTTP 5xx, rate limit, token trouble)
+stays ``pending`` with ``attempts`` counted, ``last_error`` kept and
+``next_attempt_at`` pushed back exponentially; :meth:`Outbox.deliver_pending`
+retries the due ones later. A permanent error (e.g. an unknown userid) or
+``max_attempts`` failures mark it ``failed``; ``hrq wecom outbox --retry``
+retries those too. Nothing is lost.
+
+Delivery claims a row first (``status`` ``sending`` with a lease), so two
+processes never send the same row at the same time. Images are kept as PNG bytes
+and uploaded at delivery time (WeCom's media ids expire after three days).
+Robot messages name the department; its webhook key is looked up in the
+settings at delivery time, so no key is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Engine, insert, or_, select, update
+
+from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
+from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
+from api.wecom.limits import RetryPolicy
+from schema.app import create_app_schema, wecom_outbox
+from schema.settings import Settings
+
+Channel = Literal["app", "robot"]
+LEASE = timedelta(seconds=120)
+"""How long a claimed (``sending``) row is left alone before another process may retry it."""
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One queued message (the payload is summarised, never a secret)."""
+
+    outbox_id: int
+    channel: str
+    recipient: str
+    msgtype: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    payload: dict[str, Any]
+
+    def summary(self, width: int = 60) -> str:
+        """A one-line preview of the content."""
+        if self.msgtype == "image":
+            return f"[image {len(self.payload.get('png_b64', '')) * 3 // 4} bytes]"
+        text = str(self.payload.get("content", "")).replace("\n", " ⏎ ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one delivery round did."""
+
+    sent: list[int]
+    retrying: list[int]
+    failed: list[int]
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Outbox:
+    """The outbox over the app database, delivering with a :class:`WeComClient`.
+
+    ``client`` is built on first delivery by ``client_factory`` (so queueing works
+    without WeCom settings, e.g. for a dry run or while WeCom is unconfigured).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        client_factory: Callable[[], WeComClient] | None = None,
+        *,
+        create_schema: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._client_factory = client_factory or (lambda: client_from_settings(settings))
+        self._client: WeComClient | None = None
+        if create_schema:
+            create_app_schema(engine)
+
+    # -- queueing -------------------------------------------------------------------
+
+    def enqueue(
+        self, channel: Channel, recipient: str, msgtype: str, payload: dict[str, Any]
+    ) -> int:
+        """Write one message (due now); returns its outbox id."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                insert(wecom_outbox).values(
+                    channel=channel,
+                    recipient=recipient,
+                    msgtype=msgtype,
+                    payload=json.dumps(payload, ensure_ascii=False),
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    def text(self, userid: str, content: str) -> int:
+        """Queue a text message to a user."""
+        return self.enqueue("app", userid, "text", {"content": content})
+
+    def markdown(self, userid: str, content: str) -> int:
+        """Queue a markdown message to a user."""
+        return self.enqueue("app", userid, "markdown", {"content": content})
+
+    def image(self, userid: str, png: bytes, filename: str = "chart.png") -> int:
+        """Queue an image (PNG bytes, uploaded at delivery) to a user."""
+        data = base64.b64encode(png).decode("ascii")
+        return self.enqueue("app", userid, "image", {"png_b64": data, "filename": filename})
+
+    def robot_markdown(self, department: str, content: str) -> int:
+        """Queue a markdown message to a department's group robot."""
+        return self.enqueue("robot", department, "markdown", {"content": content})
+
+    def robot_image(self, department: str, png: bytes) -> int:
+        """Queue an image to a department's group robot."""
+        data = base64.b64encode(png).decode("ascii")
+        return self.enqueue("robot", department, "image", {"png_b64": data})
+
+    # -- reading ----------------------------------------------------------------------
+
+    def entries(self, statuses: tuple[str, ...] | None = None) -> list[OutboxEntry]:
+        """Messages with one of ``statuses`` (default: all), oldest first."""
+        query = select(wecom_outbox).order_by(wecom_outbox.c.outbox_id)
+        if statuses:
+            query = query.where(wecom_outbox.c.status.in_(statuses))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            OutboxEntry(
+                outbox_id=r.outbox_id,
+                channel=r.channel,
+                recipient=r.recipient,
+                msgtype=r.msgtype,
+                status=r.status,
+                attempts=r.attempts,
+                next_attempt_at=_utc(r.next_attempt_at),
+                last_error=r.last_error,
+                created_at=_utc(r.created_at),
+                sent_at=_utc(r.sent_at) if r.sent_at else None,
+                payload=json.loads(r.payload),
+            )
+            for r in rows
+        ]
+
+    def unsent(self) -> list[OutboxEntry]:
+        """Messages not delivered yet (pending, being sent, or failed)."""
+        return self.entries(("pending", "sending", "failed"))
+
+    # -- delivery -----------------------------------------------------------------------
+
+    def deliver(self, ids: list[int]) -> DeliveryReport:
+        """Try to deliver these messages now (if still unsent), in order."""
+        return self._deliver_rows(ids, include_failed=False, due_only=False)
+
+    def deliver_pending(
+        self, *, include_failed: bool = False, due_only: bool = True
+    ) -> DeliveryReport:
+        """Deliver every pending message whose retry time has come (all with ``due_only=False``;
+        ``include_failed`` also retries those marked failed)."""
+        statuses = ("pending", "sending", "failed") if include_failed else ("pending", "sending")
+        query = select(wecom_outbox.c.outbox_id).where(wecom_outbox.c.status.in_(statuses))
+        if due_only:
+            query = query.where(wecom_outbox.c.next_attempt_at <= datetime.now(UTC))
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(query.order_by(wecom_outbox.c.outbox_id)).scalars())
+        return self._deliver_rows(ids, include_failed=include_failed, due_only=due_only)
+
+    def _deliver_rows(
+        self, ids: list[int], *, include_failed: bool, due_only: bool
+    ) -> DeliveryReport:
+        sent: list[int] = []
+        retrying: list[int] = []
+        failed: list[int] = []
+        for outbox_id in ids:
+            entry = self._claim(outbox_id, include_failed=include_failed, due_only=due_only)
+            if entry is None:
+                continue
+            outcome = self._send(entry)
+            {"sent": sent, "pending": retrying, "failed": failed}[outcome].append(outbox_id)
+        return DeliveryReport(sent, retrying, failed)
+
+    def _claim(self, outbox_id: int, *, include_failed: bool, due_only: bool) -> OutboxEntry | None:
+        now = datetime.now(UTC)
+        claimable = [wecom_outbox.c.status == "pending"]
+        if include_failed:
+            claimable.append(wecom_outbox.c.status == "failed")
+        stale_lease = (wecom_outbox.c.status == "sending") & (wecom_outbox.c.next_attempt_at <= now)
+        condition = or_(*claimable, stale_lease)
+        if due_only:
+            condition = condition & (wecom_outbox.c.next_attempt_at <= now)
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.outbox_id == outbox_id, condition)
+                .values(status="sending", next_attempt_at=now + LEASE)
+            ).rowcount
+        if not claimed:
+            return None
+        return next(iter(e for e in self.entries() if e.outbox_id == outbox_id), None)
+
+    def _send(self, entry: OutboxEntry) -> str:
+        try:
+            self._transmit(entry)
+        except (WeComApiError, WeComNetworkError, WeComConfigError) as exc:
+            return self._failed(entry, exc)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.outbox_id == entry.outbox_id)
+                .values(
+                    status="sent",
+                    attempts=entry.attempts + 1,
+                    sent_at=datetime.now(UTC),
+                    last_error=None,
+                )
+            )
+        return "sent"
+
+    def _failed(self, entry: OutboxEntry, exc: Exception) -> str:
+        attempts = entry.attempts + 1
+        permanent = isinstance(exc, WeComConfigError) or (
+            isinstance(exc, WeComApiError)
+            and exc.http_status < 500
+            and exc.errcode not in RETRYABLE_ERRCODES | TOKEN_ERRCODES
+            and exc.errcode != -1
+        )
+        status = (
+            "failed"
+            if permanent or attempts >= self.settings.wecom_outbox_max_attempts
+            else "pending"
+        )
+        base = self.settings.wecom_outbox_backoff_s
+        delay = min(timedelta(seconds=base * 2 ** (attempts - 1)), MAX_BACKOFF)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.outbox_id == entry.outbox_id)
+                .values(
+                    status=status,
+                    attempts=attempts,
+                    last_error=str(exc)[:500],
+                    next_attempt_at=datetime.now(UTC) + delay,
+                )
+            )
+        return status
+
+    def _transmit(self, entry: OutboxEntry) -> None:
+        payload = entry.payload
+        if entry.channel == "robot":
+            key = self.settings.wecom_group_webhooks.get(entry.recipient)
+            if key is None:
+                raise WeComConfigError(f"no group robot key configured for {entry.recipient}")
+            if entry.msgtype == "image":
+                png = base64.b64decode(payload["png_b64"])
+                body: dict[str, Any] = {
+                    "msgtype": "image",
+                    "image": {
+                        "base64": payload["png_b64"],
+                        "md5": hashlib.md5(png).hexdigest(),  # noqa: S324 (WeCom's checksum)
+                    },
+                }
+            else:
+                body = {"msgtype": entry.msgtype, entry.msgtype: {"content": payload["content"]}}
+            self.client().webhook_send(key.get_secret_value(), body)
+            return
+        client = self.client()
+        if entry.msgtype == "text":
+            client.send_text(entry.recipient, payload["content"])
+        elif entry.msgtype == "markdown":
+            client.send_markdown(entry.recipient, payload["content"])
+        elif entry.msgtype == "image":
+            png = base64.b64decode(payload["png_b64"])
+            media_id = client.upload_image(png, payload.get("filename", "chart.png"))
+            client.send_image(entry.recipient, media_id)
+        else:
+            raise WeComConfigError(f"unknown outbox message type {entry.msgtype!r}")
+
+    def client(self) -> WeComClient:
+        """The WeCom client, built on first use."""
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+def client_from_settings(settings: Settings) -> WeComClient:
+    """The WeCom client of the configured app, with the configured retry policy."""
+    retry = RetryPolicy(
+        retries=settings.wecom_send_retries, base_delay_s=settings.wecom_retry_base_s
+    )
+    return WeComClient.from_settings(settings, retry=retry)
