@@ -167,7 +167,7 @@ class Assistant:
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
         base.answer = compose.query_sentence(
             base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
-            ordered=the_plan.order is not None,
+            order=the_plan.order,
         )  # fmt: skip
         if base.scoped:
             base.answer += SCOPE_NOTE[base.language]

@@ -84,15 +84,15 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
         else:
             expr = dim.by_table.get(table, dim.expr)
             needs.update(a for a in ("e", "d", "m", "c") if expr.startswith(a + "."))
-            if dim.key:
-                key_label = "employee_no" if language == "en" else "工号"
-                select.append(f'{dim.key} AS "{key_label}"')
-                group.append(dim.key)
-                labels.append(key_label)
         label = dim.en if language == "en" else dim.zh
         select.append(f'{expr} AS "{label}"')
         group.append(expr)
         labels.append(label)
+        if dim.key:  # names are not unique: the key tells two 张伟 apart
+            key_label = "employee_no" if language == "en" else "工号"
+            select.append(f'{dim.key} AS "{key_label}"')
+            group.append(dim.key)
+            labels.append(key_label)
         if dim.label_en and table not in dim.by_table:
             select.append(f'{dim.label_en} AS "{label}_en"')
             group.append(dim.label_en)

@@ -48,9 +48,9 @@ def query_sentence(
     rows: list[list[Any]],
     period_label: str | None,
     subject: str | None,
-    ordered: bool,
+    order: str | None,
 ) -> str:
-    """One or two sentences for a metric query's result."""
+    """One or two sentences for a metric query's result (``order``: 'desc', 'asc' or None)."""
     zh = language == "zh"
     metric = metrics[0]
     name = metric.zh if zh else metric.en
@@ -65,22 +65,19 @@ def query_sentence(
             return f"{when}{who}的{parts}。" if who else f"{when}{parts}。"
         parts = ", ".join(f"{m.en} {f}" for m, f in zip(metrics, figures, strict=False))
         return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
-    key = len(group_labels)
-    top = rows[0]
-    top_name = str(top[key - 1] if group_labels[-1].endswith("_en") is False else top[key - 2])
-    head = _label_of(top, group_labels)
-    value = number(top[key], metric.format)
-    if ordered and len(rows) == 1:
-        return f"{when}{who}{name}最{'高' if True else ''}的是 {head}（{value}）。" if zh else \
-            f"{head} ({value}) {'in ' + when if when else ''}.".strip()
-    if ordered:
-        listing = "，".join(f"{_label_of(r, group_labels)} {number(r[key], metric.format)}" for r in rows[:5])
-        return (f"{when}{who}{name}排名：{listing}。" if zh
-                else f"{name.capitalize()} ranking{' in ' + when if when else ''}: {listing}.")
-    del top_name
-    return (f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。" if zh
-            else f"{name.capitalize()} by {group_labels[0]}{' in ' + when if when else ''}: {len(rows)} rows; "
-                 f"{head}: {value}.")
+    value_at = len(group_labels)
+    head = _label_of(rows[0], group_labels)
+    value = number(rows[0][value_at], metric.format)
+    in_when = f" in {when}" if when else ""
+    if order and len(rows) == 1:
+        most = "最高" if order == "desc" else "最低"
+        return f"{when}{who}{name}{most}的是 {head}（{value}）。" if zh else f"{head} ({value}){in_when}."
+    if order:
+        listing = "，".join(f"{_label_of(r, group_labels)} {number(r[value_at], metric.format)}" for r in rows[:5])
+        return f"{when}{who}{name}排名：{listing}。" if zh else f"{name.capitalize()} ranking{in_when}: {listing}."
+    if zh:
+        return f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。"
+    return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
 
 
 def _label_of(row: list[Any], labels: list[str]) -> str:

@@ -35,14 +35,14 @@ LABELS = {
 }  # fmt: skip
 
 _FOCUS_COLUMNS = {
-    "rows": ("employee_no", "name", "department", "sales", "min_target", "median", "gap_to_median", "bonus"),
-    "bonus": ("employee_no", "name", "department", "sales", "median", "bonus_eligible", "bonus"),
-    "gap": ("employee_no", "name", "department", "sales", "median", "gap_to_median"),
-    "attainment": ("employee_no", "name", "department", "sales", "min_target", "attainment"),
-    "min_target": ("employee_no", "name", "department", "min_target"),
-    "rank": ("rank", "employee_no", "name", "department", "sales"),
-    "sales": ("employee_no", "name", "department", "sales"),
-    "leaderboard": ("rank", "employee_no", "name", "department", "sales", "gap_to_median", "met_minimum",
+    "rows": ("name", "employee_no", "department", "sales", "min_target", "median", "gap_to_median", "bonus"),
+    "bonus": ("name", "employee_no", "department", "sales", "median", "bonus_eligible", "bonus"),
+    "gap": ("name", "employee_no", "department", "sales", "median", "gap_to_median"),
+    "attainment": ("name", "employee_no", "department", "sales", "min_target", "attainment"),
+    "min_target": ("name", "employee_no", "department", "min_target"),
+    "rank": ("rank", "name", "employee_no", "department", "sales"),
+    "sales": ("name", "employee_no", "department", "sales"),
+    "leaderboard": ("rank", "name", "employee_no", "department", "sales", "gap_to_median", "met_minimum",
                     "above_median"),
 }  # fmt: skip
 
