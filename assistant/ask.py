@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from assistant import compose
+from assistant.agent import Agent
 from assistant.answer import Answer, ToolCallInfo
 from assistant.audit import AuditLog
 from assistant.compile import CompileError, compile_query
@@ -60,6 +61,7 @@ class Assistant:
     policy: BonusPolicy
     audit: AuditLog | None = None
     conversations: ConversationStore | None = None
+    agent: Agent | None = None  # the LLM path; None when no model is configured
 
     @classmethod
     def from_settings(cls, settings: Settings, *, app_state: bool = True) -> Assistant:
@@ -78,6 +80,7 @@ class Assistant:
             policy=load_policy(settings.bonus_policy_path),
             audit=AuditLog(app) if app is not None else None,
             conversations=ConversationStore(app) if app is not None else None,
+            agent=Agent.from_settings(settings),
         )
 
     def today(self) -> date:
@@ -119,6 +122,9 @@ class Assistant:
             base.plan = the_plan.model_dump(mode="json")
             base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
             if isinstance(the_plan, Refuse):
+                # Router: what the planner cannot plan (out of scope, low coverage) goes to the LLM agent.
+                if the_plan.reason == "out_of_scope" and self.agent is not None:
+                    return self.agent.answer(self, base, text, caller, as_of)
                 return _refusal(base, the_plan.reason, the_plan.message_zh, the_plan.message_en)
             if isinstance(the_plan, Clarify):
                 base.kind = "clarification"
