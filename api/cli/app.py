@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from datetime import date
+from typing import NoReturn, overload
 
 import typer
 from rich.console import Console
@@ -46,4 +47,15 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-Command = Callable[..., None]
+@overload
+def parse_date(value: str, option: str) -> date: ...
+@overload
+def parse_date(value: None, option: str) -> None: ...
+def parse_date(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option, or a one-line error naming the option (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date like 2026-11-26, not {value!r}")

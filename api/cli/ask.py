@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.app import app, fail, settings, user_errors
+from api.cli.app import app, parse_date, settings, user_errors
 from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from schema.caller import Caller
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--as-of must be a date like 2026-11-26, not {value!r}")
 
 
 @app.command()
@@ -35,7 +25,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
-    reference = _parse_date(as_of)
+    reference = parse_date(as_of, "--as-of")
     with user_errors():
         assistant = Assistant.from_settings(settings())
         caller = (

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from api.cli.app import app, fail, settings
+from api.cli.app import app, fail, parse_date, settings
 from assistant.audit import EXPORT_FORMATS, AuditLog
 from schema.db import app_engine
 
@@ -19,15 +18,6 @@ app.add_typer(audit_app, name="audit")
 
 def _log() -> AuditLog:
     return AuditLog(app_engine(settings().app_db_url))
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: not a date (YYYY-MM-DD): {value!r}")
 
 
 @audit_app.command("verify")
@@ -67,5 +57,5 @@ def export(
     """Every record in a date range, to stdout, as JSON lines or CSV."""
     if fmt not in EXPORT_FORMATS:
         fail(f"--format: use one of {', '.join(EXPORT_FORMATS)}")
-    for line in _log().export(_date(start, "--from"), _date(end, "--to"), fmt):  # type: ignore[arg-type]
+    for line in _log().export(parse_date(start, "--from"), parse_date(end, "--to"), fmt):  # type: ignore[arg-type]
         sys.stdout.write(line)

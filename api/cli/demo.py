@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.app import app, fail, settings, user_errors
+from api.cli.app import app, fail, parse_date, settings, user_errors
 
 if TYPE_CHECKING:
     from schema.demodata import Summary
@@ -83,10 +83,7 @@ def demo_summary() -> None:
 def _end_date(value: str | None) -> date:
     if value is None:
         return datetime.now(settings().tz).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--end-date must be a date like 2026-11-26, not {value!r}")
+    return parse_date(value, "--end-date")
 
 
 def _with_progress_bar(target: str, seed: int, end: date, scale: str, force: bool) -> Summary:

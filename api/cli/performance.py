@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection
 
-from api.cli.app import app, fail, settings, user_errors
+from api.cli.app import app, fail, parse_date, settings, user_errors
 from schema.caller import Caller
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
@@ -49,7 +49,7 @@ def performance(
     with user_errors(), _warehouse() as conn:
         report = monthly_performance(
             conn, month, caller=Caller.operator(), department=department,
-            as_of=_date(as_of) if as_of else None, policy=_policy(),
+            as_of=parse_date(as_of, "--as-of"), policy=_policy(),
         )  # fmt: skip
     table = report.as_table()
     if as_json:
@@ -136,7 +136,7 @@ def forecast(
     """Project month-end sales for the month in progress; flag who is at risk."""
     from tools.forecast import forecast as project
 
-    day = _date(as_of) if as_of else datetime.now(settings().tz).date()
+    day = parse_date(as_of, "--as-of") or datetime.now(settings().tz).date()
     with user_errors(), _warehouse() as conn:
         result = project(conn, day, caller=Caller.operator(), department=department)
     table = result.as_table()
@@ -170,13 +170,6 @@ def _policy() -> Any:
     from tools.policy import load_policy
 
     return load_policy(settings().bonus_policy_path)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"not a date: {text!r} (expected YYYY-MM-DD)")
 
 
 def _print_json(table: dict[str, Any]) -> None:

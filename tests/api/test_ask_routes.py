@@ -40,7 +40,7 @@ def test_ask_returns_the_public_answer_with_ids(
         "planner",
         AS_OF,
     )
-    assert body["columns"][:3] == ["排名", "工号", "姓名"]
+    assert body["columns"][:3] == ["排名", "姓名", "工号"]
     assert len(body["rows"]) >= 5 and body["rows"][0][0] == 1
     assert body["conversation_id"] and body["answer_id"]
     (record,) = _audit(client).tail(5)
