@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from assistant.plan import QueryPlan
 from assistant.timeparse import Period, month_period
-from schema.semantic import Metric, SemanticModel
+from schema.semantic import FactLinks, Metric, SemanticModel
 
 
 class CompileError(ValueError):
@@ -168,9 +168,9 @@ def plan_value_filters(plan: QueryPlan, model: SemanticModel, table: str) -> lis
     return out
 
 
-def _joins(needs: set[str], links, table: str) -> list[exp.Expression]:  # type: ignore[no-untyped-def]
+def _joins(needs: set[str], links: FactLinks, table: str) -> list[exp.Expression]:
     joins: list[str] = []
-    if "m" in needs or "d" in needs and links.employee:
+    if "m" in needs or ("d" in needs and links.employee):
         needs.add("e")
     if "e" in needs:
         if not links.employee:

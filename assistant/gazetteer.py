@@ -201,15 +201,15 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
     _prefer_exact_department_names(gz)
 
     e = employees
-    for row in conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)):
-        dept = gz.departments.get(row.department_id)
-        gz.employees[row.employee_id] = Entity(
-            row.employee_id, row.name, row.name_en, row.department_id, dept.name if dept else None
+    for person in conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)):
+        dept = gz.departments.get(person.department_id)
+        gz.employees[person.employee_id] = Entity(
+            person.employee_id, person.name, person.name_en, person.department_id, dept.name if dept else None
         )
-        gz.add(row.name, "employee", str(row.employee_id))
-        if row.name_en:
-            gz.add(row.name_en, "employee", str(row.employee_id))
-            gz.add(row.name_en.replace(" ", ""), "employee", str(row.employee_id))
+        gz.add(person.name, "employee", str(person.employee_id))
+        if person.name_en:
+            gz.add(person.name_en, "employee", str(person.employee_id))
+            gz.add(person.name_en.replace(" ", ""), "employee", str(person.employee_id))
     return gz
 
 

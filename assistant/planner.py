@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import cn2an
 from rapidfuzz import fuzz, process
@@ -22,6 +23,8 @@ from assistant.normalize import normalize
 from assistant.plan import (
     Clarify,
     Comparison,
+    Condition,
+    Focus,
     PeriodSlot,
     Plan,
     QueryPlan,
@@ -355,7 +358,10 @@ def _generic(text: str) -> bool:
     return text in _GENERIC_METRIC_WORDS
 
 
-def _limit(u: Understanding) -> tuple[str | None, int | None]:
+Order = Literal["desc", "asc"]
+
+
+def _limit(u: Understanding) -> tuple[Order | None, int | None]:
     """Ranking words outside the tagged phrases (最低目标 is a target, not a ranking)."""
     rest = u.rest
     for pattern, _ in lx.COMPARISONS:
@@ -415,12 +421,12 @@ def _query_plan(
     for index in {v.split(":")[0] for v in values}:
         same = [v for v in values if v.split(":")[0] == index]
         column = model.values[int(index)].column
-        dim = next((n for n, d in model.dimensions.items() if d.expr == column and
-                    (d.tables is None or table in d.tables)), None)  # fmt: skip
-        if len(same) > 1 and dim:
+        grouping = next((n for n, d in model.dimensions.items() if d.expr == column and
+                         (d.tables is None or table in d.tables)), None)  # fmt: skip
+        if len(same) > 1 and grouping:
             values = [v for v in values if v not in same]
-            if dim not in group_by:
-                group_by.append(dim)
+            if grouping not in group_by:
+                group_by.append(grouping)
     default_group = model.metrics[metrics[0]].default_group
     if default_group and not group_by and not any(
         model.values[int(v.split(":")[0])].column == model.dimensions[default_group].expr for v in values
@@ -483,10 +489,12 @@ def _tool_plan(
             message_en="Medians, targets and bonuses are monthly; please name one month (e.g. 'last month').",
             options=["本月", "上个月"],
         )
-    conditions = [c for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible")
-                  if c in concepts]  # fmt: skip
+    conditions: list[Condition] = [
+        c for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible") if c in concepts
+    ]
     if "bonus_eligible" in conditions and _NEGATED_ELIGIBLE.search(u.text):
-        conditions = [c for c in conditions if c != "bonus_eligible"] + ["not_bonus_eligible"]
+        conditions = [c for c in conditions if c != "bonus_eligible"]
+        conditions.append("not_bonus_eligible")
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
     order, limit = _limit(u)
@@ -500,7 +508,7 @@ def _tool_plan(
     if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
         order = order or "desc"
     having = _comparison(u) if "attainment" in concepts else None
-    sort_by = "sales"
+    sort_by: Literal["sales", "bonus", "attainment", "gap_to_median"] = "sales"
     if concepts & {"bonus", "bonus_eligible"}:
         sort_by = "bonus"
     elif "attainment" in concepts:
@@ -518,7 +526,7 @@ def _tool_plan(
         grouped=grouped,
         having=having,
         sort_by=sort_by,
-        conditions=conditions,  # type: ignore[arg-type]
+        conditions=conditions,
         focus=focus,
         order=order,
         limit=limit,
@@ -534,7 +542,9 @@ def _months_in(start: date, end: date) -> list[date]:
     return months
 
 
-def _focus(concepts: set[str], conditions: list[str], employees: list[int], counting: bool, totalling: bool) -> str:
+def _focus(
+    concepts: set[str], conditions: list[Condition], employees: list[int], counting: bool, totalling: bool
+) -> Focus:
     if counting and (conditions or not employees):
         return "count"
     if concepts & {"bonus", "bonus_eligible"} and totalling and not employees:

@@ -130,8 +130,11 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
         "month_to_date": report.month_to_date,
     }  # fmt: skip
-    base = {"name": "monthly_performance", "arguments": arguments, "trace": report.trace,
-            "scoped": report.scoped, "scope_note": report.scope_note, "context": context}  # fmt: skip
+
+    def result(keys: list[str], table: list[list[Any]]) -> ToolResult:
+        return ToolResult("monthly_performance", arguments, keys, table, report.trace, report.scoped,
+                          report.scope_note, context)  # fmt: skip
+
     if plan.having is not None:
         op, value = plan.having.op, Decimal(str(plan.having.value))
         compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
@@ -139,28 +142,28 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
     if plan.focus == "share":
         roster = [r for r in report.rows if not plan.employees or r.employee_id in plan.employees]
         share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
-        return ToolResult(keys=["share", "count", "roster_size"], rows=[[share, len(rows), len(roster)]], **base)
+        return result(["share", "count", "roster_size"], [[share, len(rows), len(roster)]])
     if plan.focus == "median":
         keys = ["department", "median", "roster_size"]
         table = [[s.department, s.median, s.roster_size] for s in report.summaries]
-        return ToolResult(keys=keys, rows=table, **base)
+        return result(keys, table)
     if plan.focus == "count":
         if group_words and not plan.department:
             counts = {s.department: 0 for s in report.summaries}
             for r in rows:
                 counts[r.department] += 1
-            return ToolResult(keys=["department", "count"], rows=[[d, n] for d, n in counts.items()], **base)
+            return result(["department", "count"], [[d, n] for d, n in counts.items()])
         context["listed"] = [r.name for r in rows]
-        return ToolResult(keys=["count"], rows=[[len(rows)]], **base)
+        return result(["count"], [[len(rows)]])
     if plan.focus == "total_bonus":
         eligible = [r for r in rows if r.bonus is not None]
         if group_words and not plan.department:
             totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
             for r in eligible:
                 totals[r.department] += r.bonus or Decimal("0")
-            return ToolResult(keys=["department", "total_bonus"], rows=[[d, t] for d, t in totals.items()], **base)
+            return result(["department", "total_bonus"], [[d, t] for d, t in totals.items()])
         total = sum((r.bonus or Decimal("0") for r in eligible), Decimal("0"))
-        return ToolResult(keys=["total_bonus"], rows=[[total]], **base)
+        return result(["total_bonus"], [[total]])
     focus = plan.focus
     if focus == "bonus" and not plan.employees and not plan.conditions:
         rows = [r for r in rows if r.bonus_eligible]
@@ -173,4 +176,4 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         rows.sort(key=lambda r: (r.department, r.rank))
     if plan.limit:
         rows = rows[: plan.limit]
-    return ToolResult(keys=keys, rows=[[getattr(r, k) for k in keys] for r in rows], **base)
+    return result(keys, [[getattr(r, k) for k in keys] for r in rows])
