@@ -8,9 +8,14 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app, settings, user_errors
+from api.wecom.outbox import Outbox, OutboxEntry
+from api.wecom.simulate import simulate
 from api.wecom.stub import StubConfig, running_stub
+from schema.db import app_engine
 
-wecom_app = typer.Typer(help="WeCom (企业微信) channel: the local stand-in WeCom.")
+wecom_app = typer.Typer(
+    help="WeCom (企业微信) channel: the local stand-in WeCom, the outbox, a simulated chat."
+)
 app.add_typer(wecom_app, name="wecom")
 
 
@@ -42,3 +47,68 @@ def stub(
         except KeyboardInterrupt:
             pass
         typer.echo("stand-in WeCom stopped")
+
+
+def _entry_line(entry: OutboxEntry) -> str:
+    when = entry.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
+    error = f"  last error: {entry.last_error}" if entry.last_error else ""
+    return (
+        f"#{entry.outbox_id} {entry.status} attempts={entry.attempts} next={when} "
+        f"{entry.channel}:{entry.recipient} {entry.msgtype} {entry.summary()}{error}"
+    )
+
+
+@wecom_app.command("outbox")
+def outbox(
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Retry every unsent message now (failed ones too).")
+    ] = False,
+) -> None:
+    """List the WeCom messages not delivered yet (pending or failed); --retry sends them now."""
+    current = settings()
+    with user_errors():
+        box = Outbox(app_engine(current.app_db_url), current)
+        try:
+            if retry:
+                report = box.deliver_pending(include_failed=True, due_only=False)
+                typer.echo(
+                    f"retried: {len(report.sent)} sent, {len(report.retrying)} still pending, "
+                    f"{len(report.failed)} failed"
+                )
+            unsent = box.unsent()
+        finally:
+            box.close()
+    if not unsent:
+        typer.echo("outbox empty: every message was delivered")
+        return
+    typer.echo(f"{len(unsent)} message(s) not delivered:")
+    for entry in unsent:
+        typer.echo(_entry_line(entry))
+
+
+@wecom_app.command("simulate")
+def simulate_command(
+    question: Annotated[str, typer.Argument(help="What the WeCom user writes.")],
+    userid: Annotated[str, typer.Option("--userid", help="The sender's WeCom userid.")],
+    hrq_url: Annotated[
+        str | None,
+        typer.Option(
+            "--hrq-url",
+            help="Send to a running hrq (its HRQ_WECOM_API_BASE must point at --stub-port); "
+            "default: an in-process hrq.",
+        ),
+    ] = None,
+    stub_port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port of the stand-in WeCom; 0 picks one.")
+    ] = 0,
+    timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the reply.")] = 60.0,
+) -> None:
+    """Send a question as WeCom would (signed, encrypted callback) and print the reply
+    that reached the stand-in WeCom."""
+    with user_errors():
+        replies = simulate(
+            settings(), question, userid, hrq_url=hrq_url, stub_port=stub_port, timeout_s=timeout
+        )
+    for reply in replies:
+        typer.echo(f"[{reply.msgtype}]")
+        typer.echo(reply.content)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
@@ -105,21 +105,28 @@ class Outbox:
         self, channel: Channel, recipient: str, msgtype: str, payload: dict[str, Any]
     ) -> int:
         """Write one message (due now); returns its outbox id."""
-        now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            result = conn.execute(
-                insert(wecom_outbox).values(
-                    channel=channel,
-                    recipient=recipient,
-                    msgtype=msgtype,
-                    payload=json.dumps(payload, ensure_ascii=False),
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+            return self.insert(conn, channel, recipient, msgtype, payload)
+
+    @staticmethod
+    def insert(
+        conn: Connection, channel: Channel, recipient: str, msgtype: str, payload: dict[str, Any]
+    ) -> int:
+        """Write one message inside the caller's transaction (e.g. with an idempotency record)."""
+        now = datetime.now(UTC)
+        result = conn.execute(
+            insert(wecom_outbox).values(
+                channel=channel,
+                recipient=recipient,
+                msgtype=msgtype,
+                payload=json.dumps(payload, ensure_ascii=False),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
             )
-            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     def text(self, userid: str, content: str) -> int:
         """Queue a text message to a user."""
@@ -131,17 +138,7 @@ class Outbox:
 
     def image(self, userid: str, png: bytes, filename: str = "chart.png") -> int:
         """Queue an image (PNG bytes, uploaded at delivery) to a user."""
-        data = base64.b64encode(png).decode("ascii")
-        return self.enqueue("app", userid, "image", {"png_b64": data, "filename": filename})
-
-    def robot_markdown(self, department: str, content: str) -> int:
-        """Queue a markdown message to a department's group robot."""
-        return self.enqueue("robot", department, "markdown", {"content": content})
-
-    def robot_image(self, department: str, png: bytes) -> int:
-        """Queue an image to a department's group robot."""
-        data = base64.b64encode(png).decode("ascii")
-        return self.enqueue("robot", department, "image", {"png_b64": data})
+        return self.enqueue("app", userid, "image", image_payload(png, filename))
 
     # -- reading ----------------------------------------------------------------------
 
@@ -313,6 +310,11 @@ class Outbox:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def image_payload(png: bytes, filename: str = "chart.png") -> dict[str, Any]:
+    """The stored form of an image message: the PNG as base64."""
+    return {"png_b64": base64.b64encode(png).decode("ascii"), "filename": filename}
 
 
 def client_from_settings(settings: Settings) -> WeComClient:

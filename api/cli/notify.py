@@ -1,0 +1,94 @@
+"""``hrq notify ...``: month-end results and mid-month reminders pushed through WeCom."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+
+from api.cli.app import app, fail, settings, user_errors
+from api.wecom.notify import NotifyResult, describe, plan_at_risk, plan_month_end, send
+from api.wecom.outbox import Outbox
+from schema.db import app_engine, warehouse_engine
+from tools.policy import load_policy
+
+notify_app = typer.Typer(help="Notifications through WeCom: month-end results, at-risk reminders.")
+app.add_typer(notify_app, name="notify")
+
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print exactly what would be sent; send and record nothing."),
+]
+Department = Annotated[
+    str | None, typer.Option("--department", help="Only this department and those below it.")
+]
+
+
+def _report(result: NotifyResult, dry_run: bool) -> None:
+    if dry_run:
+        typer.echo(describe(result.queued) or "nothing to send")
+        typer.echo(
+            f"\ndry run: {len(result.queued)} notification(s) would be sent, "
+            f"{len(result.skipped)} already sent; nothing was sent or recorded"
+        )
+        return
+    delivery = result.delivery
+    sent = len(delivery.sent) if delivery else 0
+    pending = len(delivery.retrying) + len(delivery.failed) if delivery else 0
+    typer.echo(
+        f"{len(result.queued)} notification(s) queued, {len(result.skipped)} already sent before; "
+        f"{sent} message(s) delivered, {pending} kept in the outbox (hrq wecom outbox)"
+    )
+
+
+@notify_app.command("month-end")
+def month_end(
+    month: Annotated[str, typer.Option("--month", help="The month, YYYY-MM.")],
+    department: Department = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Congratulate bonus earners, remind those below the minimum, send managers and team
+    groups the leaderboard. Running it twice sends nothing twice."""
+    current = settings()
+    with user_errors():
+        warehouse = warehouse_engine(current.warehouse_url)
+        notifications = plan_month_end(
+            warehouse, month, department=department,
+            policy=load_policy(current.bonus_policy_path),
+            group_webhooks=current.wecom_group_webhooks,
+        )  # fmt: skip
+        box = Outbox(app_engine(current.app_db_url), current)
+        try:
+            result = send(box, notifications, dry_run=dry_run)
+        finally:
+            box.close()
+    _report(result, dry_run)
+
+
+@notify_app.command("at-risk")
+def at_risk(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
+    ] = None,
+    department: Department = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Remind each salesperson the forecast says may miss the minimum target this month
+    (once per person and month)."""
+    current = settings()
+    try:
+        reference = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(f"--as-of must be a date like 2026-11-15, not {as_of!r}")
+    with user_errors():
+        day = reference or datetime.now(current.tz).date()
+        notifications = plan_at_risk(
+            warehouse_engine(current.warehouse_url), day, department=department
+        )
+        box = Outbox(app_engine(current.app_db_url), current)
+        try:
+            result = send(box, notifications, dry_run=dry_run)
+        finally:
+            box.close()
+    _report(result, dry_run)

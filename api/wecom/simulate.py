@@ -1,0 +1,118 @@
+"""Try the whole WeCom flow on one machine: a question in, the reply at the stand-in out.
+
+:func:`simulate` starts a stand-in WeCom and an in-process hrq server on
+127.0.0.1 (or sends to a running hrq whose ``HRQ_WECOM_API_BASE`` points at the
+stand-in's port), sends the question as WeCom would (a signed, encrypted
+callback from ``userid``), waits for the replies to reach the stand-in and
+returns them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import SecretStr
+
+from api.http.main import create_app
+from api.wecom.callback import WeComService
+from api.wecom.server import ServerThread
+from api.wecom.stub import StubConfig, running_stub
+from schema.errors import HrqError
+from schema.settings import Settings
+
+QUIET_S = 0.5
+"""A reply is complete when nothing more arrived for this long (a chart follows its text)."""
+
+
+class SimulationError(HrqError):
+    """The simulated message got no reply in time, or the callback was refused."""
+
+    code = "wecom_simulation"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message hrq sent to the simulated user."""
+
+    msgtype: str
+    content: str
+    """The text or markdown; for an image, a description."""
+
+
+def simulate(
+    settings: Settings,
+    question: str,
+    userid: str,
+    *,
+    hrq_url: str | None = None,
+    stub_port: int = 0,
+    timeout_s: float = 60.0,
+) -> list[Reply]:
+    """Send ``question`` from ``userid`` through a stand-in WeCom; the replies it received."""
+    config = StubConfig.from_settings(settings)
+    with running_stub(config, port=stub_port) as stub:
+        server: ServerThread | None = None
+        if hrq_url is None:
+            local = settings.model_copy(update=_pointing_at(config, stub.base_url))
+            server = ServerThread(create_app(local))
+            server.start()
+            url = f"{server.base_url}/wecom/callback"
+        else:
+            url = hrq_url.rstrip("/") + (
+                "" if hrq_url.endswith("/wecom/callback") else "/wecom/callback"
+            )
+        try:
+            response = stub.send_text(url, userid, question, timeout_s=10)
+            if response.status_code != 200:
+                raise SimulationError(
+                    f"hrq refused the callback: HTTP {response.status_code} {response.text}"
+                )
+            messages = _wait(stub.state.messages, userid, timeout_s)
+        finally:
+            if server is not None:
+                service = getattr(server.app.state, "wecom", None)
+                server.stop()
+                if isinstance(service, WeComService):
+                    service.close()
+    return [_reply(m) for m in messages]
+
+
+def _pointing_at(config: StubConfig, base_url: str) -> dict[str, Any]:
+    return {
+        "wecom_api_base": base_url,
+        "wecom_corp_id": config.corp_id,
+        "wecom_agent_id": config.agent_id,
+        "wecom_secret": SecretStr(config.secret),
+        "wecom_token": SecretStr(config.callback_token),
+        "wecom_aes_key": SecretStr(config.aes_key),
+    }
+
+
+def _for(messages: list[dict[str, Any]], userid: str) -> list[dict[str, Any]]:
+    return [m for m in list(messages) if userid in str(m.get("touser", "")).split("|")]
+
+
+def _wait(messages: list[dict[str, Any]], userid: str, timeout_s: float) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout_s
+    seen, last_change = 0, time.monotonic()
+    while time.monotonic() < deadline:
+        found = _for(messages, userid)
+        if len(found) != seen:
+            seen, last_change = len(found), time.monotonic()
+        elif found and time.monotonic() - last_change >= QUIET_S:
+            return found
+        time.sleep(0.02)
+    found = _for(messages, userid)
+    if not found:
+        raise SimulationError(f"no reply reached the stand-in within {timeout_s:g} s")
+    return found
+
+
+def _reply(message: dict[str, Any]) -> Reply:
+    msgtype = str(message.get("msgtype", ""))
+    part = message.get(msgtype, {})
+    if msgtype == "image":
+        return Reply(msgtype, f"[image {part.get('media_id', '')[:12]}…]")
+    return Reply(msgtype, str(part.get("content", "")) if isinstance(part, dict) else "")

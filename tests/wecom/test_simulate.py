@@ -1,0 +1,43 @@
+"""``hrq wecom simulate``: a question through a stand-in WeCom and an in-process hrq."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from schema.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_simulate_prints_the_reply_and_the_chart(
+    tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    result = CliRunner().invoke(
+        app, ["wecom", "simulate", "上个月华东销售一部排行榜", "--userid", "guopingshi"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "[markdown]" and "2026年10月" in lines[1]
+    assert "[image]" in lines
+
+
+def test_simulate_for_an_unknown_user_prints_the_polite_refusal(
+    tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    result = CliRunner().invoke(app, ["wecom", "simulate", "本月业绩", "--userid", "ghost"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("[text]\n抱歉，你的企业微信账号还没有关联到员工档案")
