@@ -19,6 +19,7 @@ from schema.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.tools import BaseTool
 
     from assistant.answer import Answer
     from assistant.ask import Assistant
@@ -35,6 +36,7 @@ class Agent:
     use_retrieval: bool = True
     _retriever: Retriever | None = field(default=None, init=False, repr=False)
     _opened: bool = field(default=False, init=False, repr=False)
+    _tools: list[BaseTool] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -67,7 +69,10 @@ class Agent:
         from assistant.agent.deps import AgentDeps, RunState
         from assistant.agent.loop import run_agent
         from assistant.agent.privacy import Pseudonyms
+        from assistant.agent.tools import build_tools
 
+        if self._tools is None:
+            self._tools = build_tools()  # the same stateless tools for every question
         retriever = self.retriever(assistant, base.trace)
         people = frozenset(n for e in assistant.gazetteer.employees.values() for n in (e.name, e.name_en) if n)
         deps = AgentDeps(assistant=assistant, caller=caller, as_of=as_of, language=base.language,
@@ -76,4 +81,4 @@ class Agent:
         found = retriever.search(question, self.settings.retrieval_top_k) if retriever else None
         return run_agent(self.model, deps, base, max_steps=self.settings.llm_max_steps,
                          token_budget=self.settings.llm_token_budget, model_name=self.settings.llm_model,
-                         found=found)  # fmt: skip
+                         found=found, tools=self._tools)  # fmt: skip

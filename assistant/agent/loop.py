@@ -22,6 +22,7 @@ from :mod:`assistant.llm` in production, a scripted fake model in tests.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -57,10 +58,15 @@ def run_agent(
     token_budget: int,
     model_name: str | None = None,
     found: Retrieved | None = None,
+    tools: Sequence[BaseTool] | None = None,
 ) -> Answer:
-    """Answer ``deps.question`` with ``model`` and the tools; always returns an Answer."""
-    tools = {t.name: t for t in build_tools()}
-    bound = model.bind_tools(list(tools.values()))
+    """Answer ``deps.question`` with ``model`` and the tools; always returns an Answer.
+
+    ``tools`` defaults to :func:`~assistant.agent.tools.build_tools` (pass them in to
+    reuse them across questions: building their schemas costs tens of milliseconds).
+    """
+    by_name = {t.name: t for t in (tools if tools is not None else build_tools())}
+    bound = model.bind_tools(list(by_name.values()))
     messages: list[BaseMessage] = [SystemMessage(system_prompt(deps, found)),
                                    HumanMessage(question_prompt(deps, found))]  # fmt: skip
     usage = Usage(model=model_name)
@@ -97,7 +103,7 @@ def run_agent(
                 return failure(base, "llm_corrections", n=MAX_CORRECTIONS, detail=error)
             messages.append(ToolMessage(error, tool_call_id=bad.get("id") or "invalid", status="error"))
         for call in calls:
-            content, error = _call(tools, call, deps)
+            content, error = _call(by_name, call, deps)
             if deps.state.refusal is not None:
                 reason, message = deps.state.refusal
                 base.trace.append(f"guard refused ({reason}): {message}")
