@@ -274,7 +274,7 @@ def _build(client: Any, docs: Sequence[Doc], digest: str, embedder: EmbeddingFun
     except Exception:  # nothing to delete
         pass
     collection = client.create_collection(
-        COLLECTION, embedding_function=embedder,  # type: ignore[arg-type]
+        COLLECTION, embedding_function=embedder,
         metadata={"hnsw:space": "cosine", "content_hash": digest},
     )  # fmt: skip
     for start in range(0, len(docs), batch):

@@ -78,7 +78,12 @@ class Agent:
         deps = AgentDeps(assistant=assistant, caller=caller, as_of=as_of, language=base.language,
                          question=question, retriever=retriever, sees_rows=self.settings.llm_sees_rows,
                          state=RunState(pseudonyms=Pseudonyms(people=people)))  # fmt: skip
-        found = retriever.search(question, self.settings.retrieval_top_k) if retriever else None
+        found = None
+        if retriever is not None:
+            try:
+                found = retriever.search(question, self.settings.retrieval_top_k)
+            except Exception as exc:  # the prompt falls back to the whole schema
+                base.trace.append(f"retrieval failed ({type(exc).__name__}); whole schema used")
         return run_agent(self.model, deps, base, max_steps=self.settings.llm_max_steps,
                          token_budget=self.settings.llm_token_budget, model_name=self.settings.llm_model,
                          found=found, tools=self._tools)  # fmt: skip

@@ -23,10 +23,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
 from langchain_core.tools import BaseTool
 from pydantic import ValidationError
 
@@ -103,24 +109,24 @@ def run_agent(
                 return failure(base, "llm_corrections", n=MAX_CORRECTIONS, detail=error)
             messages.append(ToolMessage(error, tool_call_id=bad.get("id") or "invalid", status="error"))
         for call in calls:
-            content, error = _call(by_name, call, deps)
+            content, failed = _call(by_name, call, deps)
             if deps.state.refusal is not None:
                 reason, message = deps.state.refusal
                 base.trace.append(f"guard refused ({reason}): {message}")
                 return finish(base, deps, None)
-            if error is not None:
-                base.trace.append(f"correction: {error}")
-                if not _correct(deps, base, error):
-                    return failure(base, "llm_corrections", n=MAX_CORRECTIONS, detail=error)
-                content = error
+            if failed is not None:
+                base.trace.append(f"correction: {failed}")
+                if not _correct(deps, base, failed):
+                    return failure(base, "llm_corrections", n=MAX_CORRECTIONS, detail=failed)
+                content = failed
             messages.append(ToolMessage(content, tool_call_id=call.get("id") or call["name"],
-                                        status="error" if error else "success"))  # fmt: skip
+                                        status="error" if failed else "success"))  # fmt: skip
             if deps.state.clarification is not None:
                 return finish(base, deps, None)
     return failure(base, "llm_step_limit", n=max_steps)
 
 
-def _call(tools: dict[str, BaseTool], call: dict[str, Any], deps: AgentDeps) -> tuple[str, str | None]:
+def _call(tools: dict[str, BaseTool], call: ToolCall, deps: AgentDeps) -> tuple[str, str | None]:
     """Run one tool call: ``(content for the model, None)`` or ``("", error message)``."""
     chosen = tools.get(call["name"])
     if chosen is None:
@@ -137,6 +143,8 @@ def _call(tools: dict[str, BaseTool], call: dict[str, Any], deps: AgentDeps) -> 
     except ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
         return "", f"invalid arguments for {call['name']}: {details}"
+    except Exception as exc:  # a tool failed unexpectedly: reported to the model, bounded by the corrections
+        return "", f"the tool {call['name']} failed ({type(exc).__name__}); try another way"
 
 
 def _correct(deps: AgentDeps, base: Answer, error: str) -> bool:
@@ -149,9 +157,10 @@ def _correct(deps: AgentDeps, base: Answer, error: str) -> bool:
 
 
 def _count(usage: Usage, reply: AIMessage) -> None:
-    meta = reply.usage_metadata or {}
-    usage.prompt_tokens += int(meta.get("input_tokens", 0))
-    usage.completion_tokens += int(meta.get("output_tokens", 0))
+    meta = reply.usage_metadata
+    if meta is not None:
+        usage.prompt_tokens += int(meta.get("input_tokens", 0))
+        usage.completion_tokens += int(meta.get("output_tokens", 0))
 
 
 def _text(reply: AIMessage) -> str:
