@@ -40,7 +40,6 @@ from assistant.errors import CallerError
 from schema.caller import Caller
 from schema.errors import HrqError
 from schema.warehouse import employees
-from tools.errors import ToolError
 from tools.leaderboard import leaderboard
 
 log = logging.getLogger(__name__)
@@ -143,6 +142,6 @@ class WeComChannel:
             with tempfile.TemporaryDirectory(prefix="hrq-chart-") as folder:
                 path = board.render_png(Path(folder) / "leaderboard.png")
                 return path.read_bytes()
-        except (ToolError, HrqError, OSError) as exc:
+        except Exception as exc:  # the chart is optional; the answer itself was queued
             log.warning("leaderboard chart skipped: %s", exc)
             return None
