@@ -1,0 +1,298 @@
+"""The held-out set of the accuracy harness: its shape, and gold SQL that runs and is right.
+
+``holdout.yaml`` was written independently of the planner, over another demo warehouse
+(seed 23, end date 2026-10-20), to measure how the planner generalises. This file only
+checks the set itself: the format shared with ``devset.yaml``, that every gold query runs
+on that warehouse and returns rows (unless ``empty_ok``), and, for a sample of
+dual-target questions, that the gold agrees with a recomputation from raw rows in plain
+Python. It never runs the planner and never measures its accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.eval.test_devset import (
+    CONTRACT_TABLES,
+    EXPECTS,
+    LANGS,
+    OPTIONAL,
+    REQUIRED,
+    Roster,
+    _month_bounds,
+    _roster,
+    _run,
+    _same,
+)
+
+HOLDOUT = Path(__file__).with_name("holdout.yaml")
+DEVSET = Path(__file__).with_name("devset.yaml")
+SEED = 23
+END_DATE = "2026-10-20"
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, list), f"{path.name} must be a YAML list"
+    return data
+
+
+ENTRIES = _load(HOLDOUT)
+BY_ID = {e["id"]: e for e in ENTRIES}
+
+
+# --- the shape of the set ------------------------------------------------------------
+
+
+def test_every_entry_has_the_required_keys_and_valid_values() -> None:
+    problems: list[str] = []
+    for e in ENTRIES:
+        eid = e.get("id", "?")
+        missing = [k for k in REQUIRED if k not in e]
+        extra = [k for k in e if k not in REQUIRED + OPTIONAL]
+        if missing or extra:
+            problems.append(f"{eid}: missing {missing} extra {extra}")
+            continue
+        if not re.fullmatch(r"ho(-[a-z0-9]+)+-\d{3}", e["id"]):
+            problems.append(f"{eid}: id must be ho-<family prefix>-NNN")
+        if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", e["family"]):
+            problems.append(f"{eid}: family must look like area.name")
+        if e["lang"] not in LANGS:
+            problems.append(f"{eid}: lang {e['lang']!r}")
+        if e["expect"] not in EXPECTS:
+            problems.append(f"{eid}: expect {e['expect']!r}")
+        if e["split"] != "dev":
+            problems.append(
+                f"{eid}: held-out entries are all split 'dev' (never retrieval examples)"
+            )
+        if not isinstance(e["ordered"], bool):
+            problems.append(f"{eid}: ordered must be a boolean")
+        if not isinstance(e["question"], str) or not e["question"].strip():
+            problems.append(f"{eid}: empty question")
+        if not isinstance(e["as_of"], str):
+            problems.append(f"{eid}: as_of must be a quoted YYYY-MM-DD string")
+        elif date.fromisoformat(e["as_of"]) > date.fromisoformat(END_DATE):
+            problems.append(f"{eid}: as_of after the warehouse's last day")
+        if e["user"] is not None and not re.fullmatch(r"E\d{5}", str(e["user"])):
+            problems.append(f"{eid}: user must be null or an employee_no")
+        if e["expect"] == "refusal":
+            if e["gold_sql"] is not None:
+                problems.append(f"{eid}: a refusal has no gold SQL")
+        elif not isinstance(e["gold_sql"], str) or not e["gold_sql"].strip():
+            problems.append(f"{eid}: gold_sql required")
+        if e["ordered"] and "ORDER BY" not in (e["gold_sql"] or "").upper():
+            problems.append(f"{eid}: ordered gold must ORDER BY")
+        if "empty_ok" in e and e["empty_ok"] is not True:
+            problems.append(f"{eid}: empty_ok is only ever true")
+    assert not problems, "\n".join(problems)
+
+
+def test_ids_are_unique_and_questions_are_not_repeated() -> None:
+    ids = Counter(e["id"] for e in ENTRIES)
+    assert [i for i, n in ids.items() if n > 1] == []
+    texts = Counter((e["question"], e["as_of"], e["user"]) for e in ENTRIES)
+    assert [q for q, n in texts.items() if n > 1] == []
+
+
+def test_the_set_is_disjoint_from_the_devset() -> None:
+    dev = _load(DEVSET)
+    assert not {e["id"] for e in ENTRIES} & {d["id"] for d in dev}
+    assert not {e["question"].strip() for e in ENTRIES} & {d["question"].strip() for d in dev}
+
+
+def test_size_languages_and_coverage() -> None:
+    langs = Counter(e["lang"] for e in ENTRIES)
+    assert len(ENTRIES) >= 140
+    assert langs["zh"] >= len(ENTRIES) / 2, langs
+    assert langs["en"] >= len(ENTRIES) / 5, langs
+    assert langs["mixed"] >= 10, langs
+    areas = {e["family"].split(".")[0] for e in ENTRIES}
+    assert areas >= {
+        "dual_target",
+        "sales",
+        "orders",
+        "refunds",
+        "marketing",
+        "people",
+        "payroll",
+        "attendance",
+        "leave",
+        "interactions",
+        "reviews",
+        "customers",
+        "clarify",
+        "refuse",
+    }, areas
+    share = sum(e["family"].startswith("dual_target.") for e in ENTRIES) / len(ENTRIES)
+    assert 0.35 <= share <= 0.45, f"dual-target share {share:.0%}"
+    kinds = Counter(e["expect"] for e in ENTRIES)
+    assert kinds["clarification"] >= 8, kinds
+    assert kinds["refusal"] >= 8, kinds
+    assert len({e["as_of"] for e in ENTRIES}) >= 3, "the reference date must move sometimes"
+
+
+def test_every_family_has_at_least_three_questions() -> None:
+    families: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in ENTRIES:
+        families[e["family"]].append(e)
+    small = {f: len(v) for f, v in families.items() if len(v) < 3}
+    assert not small, small
+    for family, items in families.items():
+        assert len({e["lang"] for e in items}) >= 2, f"{family}: ask it in both languages"
+        assert {e["expect"] for e in items} == {items[0]["expect"]}, family
+
+
+def test_gold_reads_only_contract_tables() -> None:
+    import sqlglot
+    from sqlglot import exp
+
+    for e in ENTRIES:
+        if not e["gold_sql"]:
+            continue
+        tree = sqlglot.parse_one(e["gold_sql"], read="duckdb")
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        tables = {t.name for t in tree.find_all(exp.Table)} - ctes
+        assert tables <= CONTRACT_TABLES, (e["id"], tables - CONTRACT_TABLES)
+        assert isinstance(tree, exp.Query), e["id"]
+
+
+# --- the gold runs on the held-out warehouse ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def holdout_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Path of the held-out demo DuckDB file (seed 23, end date 2026-10-20), built once."""
+    from schema.demodata import generate
+
+    path = tmp_path_factory.mktemp("holdout-warehouse") / "holdout.duckdb"
+    generate(f"duckdb:///{path}", seed=SEED, end_date=date.fromisoformat(END_DATE), scale="small")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def hcon(holdout_warehouse: str) -> Iterator[Any]:
+    from schema.db import warehouse_engine
+
+    engine = warehouse_engine(f"duckdb:///{holdout_warehouse}", read_only=True)
+    raw = engine.raw_connection()
+    yield raw.driver_connection
+    raw.close()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["gold_sql"]], ids=lambda e: e["id"])
+def test_gold_sql_runs(hcon: Any, entry: dict[str, Any]) -> None:
+    columns, rows = _run(hcon, entry["gold_sql"])
+    assert len(set(columns)) == len(columns), f"duplicate column names {columns}"
+    if entry["expect"] == "clarification":
+        departments = {row[-1] for row in rows}
+        assert len(rows) >= 2 and len(departments) >= 2, (
+            "a clarification needs candidates in two departments"
+        )
+        return
+    if not entry.get("empty_ok"):
+        assert rows, "gold returns no rows: mark empty_ok if the honest answer is empty"
+    assert all(v is not None for row in rows for v in row), "gold returns NULLs"
+    if entry["ordered"] and "LIMIT" in entry["gold_sql"].upper():
+        # A top-N cut must not fall inside a tie, or two right answers would disagree.
+        full = re.sub(r"\s+LIMIT\s+\d+\s*$", "", entry["gold_sql"].strip(), flags=re.I)
+        _, all_rows = _run(hcon, full)
+        if len(all_rows) > len(rows):
+            assert all_rows[len(rows) - 1][-1] != all_rows[len(rows)][-1], "top-N cut inside a tie"
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["user"]], ids=lambda e: e["id"])
+def test_askers_exist_and_are_active(hcon: Any, entry: dict[str, Any]) -> None:
+    _, rows = _run(hcon, f"SELECT status FROM employees WHERE employee_no = '{entry['user']}'")
+    assert rows == [("active",)]
+
+
+def test_named_people_in_answer_questions_are_unique(hcon: Any) -> None:
+    """Names quoted in gold (e.name = '...') must identify one person, else the question is ambiguous."""
+    for e in ENTRIES:
+        if e["expect"] != "answer" or not e["gold_sql"]:
+            continue
+        for name in re.findall(r"(?<!d\.)\bname = '([^']+)'", e["gold_sql"]):
+            _, rows = _run(hcon, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
+            assert rows == [(1,)], (e["id"], name)
+
+
+def test_clarified_names_are_really_shared(hcon: Any) -> None:
+    for e in ENTRIES:
+        if e["family"] != "clarify.person":
+            continue
+        (name,) = re.findall(r"name = '([^']+)'", e["gold_sql"])
+        _, rows = _run(hcon, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
+        assert rows[0][0] >= 2, (e["id"], name)
+
+
+# --- the dual-target gold recomputed from raw rows -----------------------------------------
+
+ALL = lambda r: [m for rows in r.values() for m in rows]  # noqa: E731
+
+# id -> (months back from as_of, expected rows from the recomputed roster)
+RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
+    "ho-dt-median-001": (1, lambda r: [(r["华北销售部"][0]["median"],)]),
+    "ho-dt-median-002": (2, lambda r: [(r["武汉销售部"][0]["median"],)]),
+    "ho-dt-median-006": (1, lambda r: [(r["华东销售二部"][0]["median"],)]),
+    "ho-dt-medmulti-001": (2, lambda r: [(d, rows[0]["median"]) for d, rows in r.items()]),
+    "ho-dt-above-001": (1, lambda r: [(m["name"],) for m in r["成都销售组"] if m["above"]]),
+    "ho-dt-above-004": (
+        0,
+        lambda r: [(m["name"],) for m in r["华北销售部"] if m["sales"] < m["median"]],
+    ),
+    "ho-dt-met-002": (0, lambda r: [(m["name"],) for m in r["华东销售二部"] if not m["met"]]),
+    "ho-dt-metcnt-005": (0, lambda r: [(d, sum(m["met"] for m in rows)) for d, rows in r.items()]),
+    "ho-dt-mixcond-003": (
+        2,
+        lambda r: [(m["name"],) for m in ALL(r) if m["met"] and not m["above"]],
+    ),
+    "ho-dt-bonus-002": (
+        2,
+        lambda r: [(m["name"], m["bonus"]) for m in r["成都销售组"] if m["met"] and m["above"]],
+    ),
+    "ho-dt-bonusp-004": (1, lambda r: [(m["bonus"],) for m in ALL(r) if m["id"] == 22]),
+    "ho-dt-bonustot-002": (
+        1,
+        lambda r: [(d, sum(m["bonus"] for m in rows)) for d, rows in r.items()],
+    ),
+    "ho-dt-gap-003": (0, lambda r: [(m["gap"],) for m in ALL(r) if m["id"] == 24]),
+    "ho-dt-att-006": (
+        1,
+        lambda r: [(m["name"], m["attainment"]) for m in r["华南销售部"] if m["attainment"] > 1.5],
+    ),
+    "ho-dt-board-004": (
+        2,
+        lambda r: sorted(
+            ((m["name"], m["sales"], m["gap"]) for m in r["武汉销售部"]), key=lambda t: -t[1]
+        ),
+    ),
+    "ho-dt-rank-003": (2, lambda r: [(m["rank"],) for m in ALL(r) if m["id"] == 66]),
+}
+
+
+@pytest.mark.parametrize("entry_id", sorted(RECOMPUTED))
+def test_dual_target_gold_matches_a_recomputation(hcon: Any, entry_id: str) -> None:
+    entry = BY_ID[entry_id]
+    back, expected = RECOMPUTED[entry_id]
+    roster = _roster(hcon, *_month_bounds(entry["as_of"], back))
+    _, gold = _run(hcon, entry["gold_sql"])
+    want = expected(roster)
+    assert want, "the recomputation found nothing: the check would be vacuous"
+    assert _same(gold, want, entry["ordered"]), f"gold {gold}\nrecomputed {want}"
+
+
+def test_half_cent_medians_are_kept(hcon: Any) -> None:
+    """Even rosters in August 2026 give medians ending in half a cent; the gold keeps them."""
+    _, gold = _run(hcon, BY_ID["ho-dt-median-002"]["gold_sql"])
+    (median,) = gold[0]
+    assert (median * 1000) % 10 == 5, median
