@@ -93,10 +93,16 @@ def median_trace(values: Sequence[Decimal]) -> str:
 
 def _median_line(ordered: Sequence[Decimal], value: Decimal) -> str:
     count = len(ordered)
+    if count % 2:
+        return median_line_of(count, value, value, value)
+    return median_line_of(count, ordered[count // 2 - 1], ordered[count // 2], value)
+
+
+def median_line_of(count: int, low: Decimal, high: Decimal, value: Decimal) -> str:
+    """The median's trace line from the roster size and its two middle values (low <= high)."""
     noun = "roster member" if count == 1 else "roster members"
     if count % 2:
         return f"median of {count} {noun} = the middle value, {fmt_money(value)}"
-    low, high = ordered[count // 2 - 1], ordered[count // 2]
     return f"median of {count} {noun} = ({fmt_money(low)} + {fmt_money(high)}) / 2 = {fmt_money(value)}"
 
 

@@ -1,10 +1,14 @@
 """Monthly performance under the dual target: sales, minimum target, median, bonus, rank.
 
 One grouped query fetches every roster member's minimum target and paid sales for the
-month (``sales_targets`` LEFT JOIN the per-employee sums of paid orders); the median,
-eligibility, bonus and rank are computed in Python with Decimal (``tools.dualtarget``).
-The whole roster of each department is always computed, whoever asks; the result is
-then cut to the caller's scope (``tools.scope``).
+month (``sales_targets`` LEFT JOIN the per-employee sums of paid orders). The rules of
+``tools.dualtarget`` (the Decimal reference) are applied to every department at once by
+``tools.rostermath``: ranks, medians and flags on integer cents with numpy, the median,
+gaps and bonuses with the reference's own Decimal expressions, so the results are
+identical. On DuckDB the roster is fetched column-wise (money as integer cents) from
+the driver; on other backends through SQLAlchemy as Decimal. The whole roster of each
+department is always computed, whoever asks; the result is then cut to the caller's
+scope (``tools.scope``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -29,11 +35,16 @@ from tools.money import fmt_money, to_decimal
 from tools.period import month_label, next_month, parse_month
 from tools.policy import BonusPolicy, load_policy
 from tools.report import table_of
+from tools.rostermath import Bools, Ints, evaluate_month, fits_integer_path
 from tools.scope import cut_performance
 
 #: No result processing: DuckDB and psycopg already return DECIMAL as Decimal, and
 #: SQLAlchemy's Numeric conversion would triple the cost of fetching a large roster.
 _RAW = sa.types.NullType()
+#: Text columns of the column-wise roster (Python str or None).
+Texts = npt.NDArray[np.object_]
+#: Money columns hold whole cents (NUMERIC(14, 2)); the cents path relies on it.
+assert sales_orders.c.amount.type.scale == 2 and sales_targets.c.min_target.type.scale == 2  # type: ignore[attr-defined]
 
 
 class RosterRecord(NamedTuple):
@@ -144,34 +155,7 @@ def fetch_roster(
     and LEFT JOINed to the per-employee sum of paid orders, so a member without paid
     orders has sales 0.
     """
-    o, t, e, d = sales_orders, sales_targets, employees, departments_table
-    paid = (
-        sa.select(o.c.employee_id, sa.func.sum(o.c.amount, type_=_RAW).label("sales"))
-        .where(o.c.status == "paid", o.c.order_date >= start, o.c.order_date < end_exclusive)
-        .group_by(o.c.employee_id)
-        .subquery("paid")
-    )
-    query = (
-        sa.select(
-            t.c.employee_id,
-            e.c.employee_no,
-            e.c.name,
-            e.c.name_en,
-            e.c.department_id,
-            d.c.name.label("department"),
-            d.c.name_en.label("department_en"),
-            sa.type_coerce(t.c.min_target, _RAW),
-            paid.c.sales,
-        )  # fmt: skip
-        .select_from(
-            t.join(e, e.c.employee_id == t.c.employee_id)
-            .join(d, d.c.department_id == e.c.department_id)
-            .outerjoin(paid, paid.c.employee_id == t.c.employee_id)
-        )
-        .where(t.c.month == month)
-    )
-    if department_ids is not None:
-        query = query.where(e.c.department_id.in_(sorted(department_ids)))
+    query = _roster_query(month, start, end_exclusive, department_ids)
     zero = Decimal(0)
     return [
         RosterRecord(
@@ -187,6 +171,176 @@ def fetch_roster(
         )  # fmt: skip
         for r in conn.execute(query).all()
     ]
+
+
+def _roster_query(
+    month: date,
+    start: date,
+    end_exclusive: date,
+    department_ids: Collection[int] | None,
+    *,
+    cents: bool = False,
+) -> sa.Select[Any]:
+    """The one grouped roster query; with ``cents``, money as BIGINT cents plus a has-sales flag."""
+    o, t, e, d = sales_orders, sales_targets, employees, departments_table
+    paid = (
+        sa.select(o.c.employee_id, sa.func.sum(o.c.amount, type_=_RAW).label("sales"))
+        .where(o.c.status == "paid", o.c.order_date >= start, o.c.order_date < end_exclusive)
+        .group_by(o.c.employee_id)
+        .subquery("paid")
+    )
+    money: tuple[Any, ...] = (sa.type_coerce(t.c.min_target, _RAW), paid.c.sales)
+    if cents:
+        hundred = sa.literal_column("100")  # a literal, so the product stays DECIMAL
+        money = (
+            sa.cast(t.c.min_target * hundred, sa.BigInteger).label("target_cents"),
+            sa.func.coalesce(sa.cast(paid.c.sales * hundred, sa.BigInteger), 0).label(
+                "sales_cents"
+            ),
+            paid.c.sales.is_not(None).label("has_sales"),
+        )
+    query = (
+        sa.select(
+            t.c.employee_id,
+            e.c.employee_no,
+            e.c.name,
+            e.c.name_en,
+            e.c.department_id,
+            d.c.name.label("department"),
+            d.c.name_en.label("department_en"),
+            *money,
+        )  # fmt: skip
+        .select_from(
+            t.join(e, e.c.employee_id == t.c.employee_id)
+            .join(d, d.c.department_id == e.c.department_id)
+            .outerjoin(paid, paid.c.employee_id == t.c.employee_id)
+        )
+        .where(t.c.month == month)
+    )
+    if department_ids is not None:
+        query = query.where(e.c.department_id.in_(sorted(department_ids)))
+    if cents:  # already in report order; the evaluation checks it and sorts otherwise
+        query = query.order_by(e.c.department_id, sa.desc("sales_cents"), t.c.employee_id)
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class RosterColumns:
+    """The roster column-wise: numbers as numpy arrays (money in cents), text as object arrays.
+
+    ``min_target`` and ``sales`` are the same money as Decimal when the fetch already had
+    it (the row-wise path); None means "build from the cents".
+    """
+
+    employee_id: Ints
+    department_id: Ints
+    target_cents: Ints
+    sales_cents: Ints
+    #: False for a member without paid orders (their sales are ``Decimal(0)``).
+    has_sales: Bools
+    employee_no: Texts
+    name: Texts
+    name_en: Texts
+    department: Texts
+    department_en: Texts
+    min_target: list[Decimal] | None = None
+    sales: list[Decimal] | None = None
+
+    def __len__(self) -> int:
+        return len(self.employee_id)
+
+    @classmethod
+    def from_records(cls, records: list[RosterRecord]) -> RosterColumns | None:
+        """Columns of row-wise records; None when some money is not whole cents or too large."""
+        targets = [r.min_target for r in records]
+        sales = [r.sales for r in records]
+        target_cents = _cents(targets)
+        sales_cents = _cents(sales)
+        if target_cents is None or sales_cents is None:
+            return None
+
+        def texts(values: list[str | None]) -> Texts:
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
+            return array
+
+        return cls(
+            employee_id=np.array([r.employee_id for r in records], dtype=np.int64),
+            department_id=np.array([r.department_id for r in records], dtype=np.int64),
+            target_cents=target_cents,
+            sales_cents=sales_cents,
+            has_sales=np.ones(len(records), dtype=np.bool_),
+            employee_no=texts([r.employee_no for r in records]),
+            name=texts([r.name for r in records]),
+            name_en=texts([r.name_en for r in records]),
+            department=texts([r.department for r in records]),
+            department_en=texts([r.department_en for r in records]),
+            min_target=targets,
+            sales=sales,
+        )
+
+
+def fetch_roster_columns(
+    conn: Connection,
+    month: date,
+    start: date,
+    end_exclusive: date,
+    department_ids: Collection[int] | None = None,
+) -> RosterColumns | None:
+    """The roster of :func:`fetch_roster`, column-wise; None when the cents path cannot
+    represent it exactly (then use :func:`fetch_roster` and the Decimal reference).
+
+    On DuckDB the query returns money as BIGINT cents, already in report order, and the
+    driver's ``fetchnumpy`` reads every column at once (no per-row Python objects);
+    elsewhere the row-wise records are converted.
+    """
+    if conn.dialect.name != "duckdb":
+        return RosterColumns.from_records(
+            fetch_roster(conn, month, start, end_exclusive, department_ids)
+        )
+    query = _roster_query(month, start, end_exclusive, department_ids, cents=True)
+    result = conn.execute(query)
+    try:
+        data = result.cursor.fetchnumpy()  # type: ignore[union-attr]
+    finally:
+        result.close()
+    target_cents = np.asarray(data["target_cents"], dtype=np.int64)
+    sales_cents = np.asarray(data["sales_cents"], dtype=np.int64)
+    if not fits_integer_path(target_cents, sales_cents):
+        return None
+    return RosterColumns(
+        employee_id=np.asarray(data["employee_id"], dtype=np.int64),
+        department_id=np.asarray(data["department_id"], dtype=np.int64),
+        target_cents=target_cents,
+        sales_cents=sales_cents,
+        has_sales=np.asarray(data["has_sales"], dtype=np.bool_),
+        employee_no=_texts(data["employee_no"]),
+        name=_texts(data["name"]),
+        name_en=_texts(data["name_en"]),
+        department=_texts(data["department"]),
+        department_en=_texts(data["department_en"]),
+    )
+
+
+def _texts(column: Any) -> Texts:
+    """A fetched text column as an object array, NULL as None (DuckDB masks NULLs)."""
+    if isinstance(column, np.ma.MaskedArray):
+        values = np.array(column.data, dtype=object)
+        values[np.ma.getmaskarray(column)] = None
+        return values
+    return np.asarray(column, dtype=object)
+
+
+def _cents(values: list[Decimal]) -> Ints | None:
+    """Whole cents of each value, or None if one has a fraction of a cent or is too large."""
+    cents = []
+    for value in values:
+        scaled = value.scaleb(2)
+        if scaled != scaled.to_integral_value():
+            return None
+        cents.append(int(scaled))
+    array = np.array(cents, dtype=np.int64)
+    return array if fits_integer_path(array) else None
 
 
 def monthly_performance(
@@ -218,13 +372,132 @@ def monthly_performance(
         root = resolve_department(departments, department)
         wanted = subtree_ids(departments, root.department_id)
         where = f" in {root.name}"
-    records = fetch_roster(conn, first, start, end_exclusive, wanted)
-    if not records:
+    columns = fetch_roster_columns(conn, first, start, end_exclusive, wanted)
+    records = fetch_roster(conn, first, start, end_exclusive, wanted) if columns is None else []
+    if not (records or (columns is not None and len(columns))):
         raise NoRosterError(
             f"no sales roster for {month_label(first)}{where} (no sales_targets rows for that month)"
         )
-    report = evaluate_records(records, policy, first, start, end_exclusive, to_date)
+    if columns is not None:
+        report = evaluate_columns(columns, policy, first, start, end_exclusive, to_date)
+    else:
+        report = evaluate_records(records, policy, first, start, end_exclusive, to_date)
     return cut_performance(report, caller)
+
+
+def evaluate_columns(
+    columns: RosterColumns,
+    policy: BonusPolicy,
+    month: date,
+    start: date,
+    end_exclusive: date,
+    month_to_date: bool,
+) -> PerformanceReport:
+    """The report of :func:`evaluate_records` (identical), computed column-wise."""
+    departments = np.unique(columns.department_id, return_index=True)
+    dept_ids: list[int] = departments[0].tolist()
+    firsts: list[int] = departments[1].tolist()
+    names: list[str] = columns.department[firsts].tolist()
+    policies = [
+        policy.for_department(d, name, name_en)
+        for d, name, name_en in zip(
+            dept_ids, names, columns.department_en[firsts].tolist(), strict=True
+        )
+    ]
+    outcome = evaluate_month(
+        columns.department_id,
+        columns.employee_id,
+        columns.target_cents,
+        columns.sales_cents,
+        columns.has_sales,
+        policies,
+        columns.min_target,
+        columns.sales,
+    )
+    math = outcome.math
+
+    def ordered(values: npt.NDArray[Any]) -> list[Any]:
+        return values.tolist() if outcome.identity else values[math.order].tolist()
+
+    rows = list(
+        map(
+            PerformanceRow,
+            ordered(columns.employee_id),
+            ordered(columns.employee_no),
+            ordered(columns.name),
+            ordered(columns.name_en),
+            ordered(columns.department_id),
+            ordered(columns.department),
+            outcome.sales,
+            outcome.min_target,
+            outcome.attainment,
+            outcome.median,
+            outcome.gap_to_median,
+            math.met.tolist(),
+            math.above.tolist(),
+            math.eligible.tolist(),
+            outcome.bonus,
+            math.rank.tolist(),
+        )
+    )
+    end = end_exclusive - timedelta(days=1)
+    trace = _report_trace(month, start, end, month_to_date, len(columns), len(dept_ids))
+    summaries: list[DepartmentSummary] = []
+    for dept_id, name, rate, dept in zip(
+        dept_ids, names, policies, outcome.departments, strict=True
+    ):
+        summaries.append(
+            DepartmentSummary(
+                department_id=dept_id,
+                department=name,
+                roster_size=dept.stop - dept.start,
+                median=dept.median,
+                met_minimum_count=dept.met_count,
+                above_median_count=dept.above_count,
+                bonus_eligible_count=dept.eligible_count,
+                total_bonus=dept.total_bonus,
+                policy=rate.describe(),
+            )
+        )
+        trace.extend(f"{name}: {line}" for line in dept.trace)
+    return _report(month, start, end, month_to_date, rows, summaries, trace)
+
+
+def _report_trace(
+    month: date, start: date, end: date, month_to_date: bool, members: int, departments: int
+) -> list[str]:
+    """The first lines of a report's trace: the period and the roster."""
+    return [
+        f"sales = paid orders dated {start.isoformat()} .. {end.isoformat()}"
+        + (" (month to date)" if month_to_date else "")
+        + "; refunded and cancelled orders excluded",
+        f"roster = employees with a {month_label(month)} sales_targets row, by their department: "
+        f"{members} members in {departments} department(s)",
+    ]
+
+
+def _report(
+    month: date,
+    start: date,
+    end: date,
+    month_to_date: bool,
+    rows: list[PerformanceRow],
+    summaries: list[DepartmentSummary],
+    trace: list[str],
+) -> PerformanceReport:
+    """The report, with the grand total line when it covers more than one department."""
+    if len(summaries) > 1:
+        grand = sum((s.total_bonus or Decimal(0) for s in summaries), Decimal("0.00"))
+        trace.append(f"total bonus across {len(summaries)} departments: {fmt_money(grand)}")
+    return PerformanceReport(
+        month=month,
+        period_start=start,
+        period_end=end,
+        month_to_date=month_to_date,
+        rows=rows,
+        summaries=summaries,
+        trace=trace,
+    )
 
 
 def evaluate_records(
@@ -235,18 +508,16 @@ def evaluate_records(
     end_exclusive: date,
     month_to_date: bool,
 ) -> PerformanceReport:
-    """Apply the dual-target rules department by department to fetched roster records."""
+    """Apply the dual-target rules department by department to fetched roster records.
+
+    The Decimal reference (``tools.dualtarget.evaluate_roster`` per department); used
+    when the roster cannot take the cents path, and to check :func:`evaluate_columns`.
+    """
     grouped: dict[int, list[RosterRecord]] = {}
     for record in records:
         grouped.setdefault(record.department_id, []).append(record)
     end = end_exclusive - timedelta(days=1)
-    trace = [
-        f"sales = paid orders dated {start.isoformat()} .. {end.isoformat()}"
-        + (" (month to date)" if month_to_date else "")
-        + "; refunded and cancelled orders excluded",
-        f"roster = employees with a {month_label(month)} sales_targets row, by their department: "
-        f"{len(records)} members in {len(grouped)} department(s)",
-    ]
+    trace = _report_trace(month, start, end, month_to_date, len(records), len(grouped))
     rows: list[PerformanceRow] = []
     summaries: list[DepartmentSummary] = []
     for dept_id in sorted(grouped):
@@ -293,18 +564,7 @@ def evaluate_records(
             )
         )
         trace.extend(f"{dept_name}: {line}" for line in outcome.trace)
-    if len(summaries) > 1:
-        grand = sum((s.total_bonus or Decimal(0) for s in summaries), Decimal("0.00"))
-        trace.append(f"total bonus across {len(summaries)} departments: {fmt_money(grand)}")
-    return PerformanceReport(
-        month=month,
-        period_start=start,
-        period_end=end,
-        month_to_date=month_to_date,
-        rows=rows,
-        summaries=summaries,
-        trace=trace,
-    )
+    return _report(month, start, end, month_to_date, rows, summaries, trace)
 
 
 def _period(first: date, as_of: date | None) -> tuple[date, date, bool]:

@@ -1,0 +1,153 @@
+"""The vectorised dual-target math equals the Decimal reference, exactly (exponents too)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schema.caller import Caller
+from schema.db import warehouse_engine
+from tests.tools.builders import WarehouseBuilder
+from tools.dualtarget import MemberInput, evaluate_roster
+from tools.performance import (
+    RosterColumns,
+    evaluate_columns,
+    evaluate_records,
+    fetch_roster,
+    fetch_roster_columns,
+    monthly_performance,
+)
+from tools.policy import BonusPolicy, RatePolicy
+from tools.rostermath import MAX_CENTS, evaluate_month, fits_integer_path, half_up_divide
+
+cents = st.integers(min_value=0, max_value=10**9)  # up to 10 million CNY
+rates = st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False)
+odd_rates = st.fractions(min_value=0, max_value=1, max_denominator=997).map(
+    lambda f: (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal("1e-9"))
+)
+caps = st.none() | st.decimals(min_value=0, max_value=100_000, places=3, allow_nan=False)
+
+
+@st.composite
+def month_rosters(draw: st.DrawFn) -> list[tuple[int, int, int, int]]:
+    """(department, employee, target cents, sales cents) for up to 4 departments, with ties."""
+    size = draw(st.integers(min_value=1, max_value=40))
+    pool = draw(st.lists(cents, min_size=1, max_size=5))
+    members = []
+    for employee in range(1, size + 1):
+        department = draw(st.integers(min_value=1, max_value=4))
+        target = draw(st.sampled_from(pool) | cents | st.just(0))
+        sales = draw(st.sampled_from(pool) | cents | st.just(0))
+        members.append((department, employee, target, sales))
+    return members
+
+
+def _arrays(members: list[tuple[int, int, int, int]]) -> list[np.ndarray]:
+    return [np.array(column, dtype=np.int64) for column in zip(*members, strict=True)]
+
+
+def _money(c: int) -> Decimal:
+    return Decimal(c) * Decimal("0.01")
+
+
+@settings(max_examples=300)
+@given(month_rosters(), rates | odd_rates, caps, st.randoms(use_true_random=False))
+def test_month_equals_reference_per_department(
+    members: list[tuple[int, int, int, int]],
+    rate: Decimal,
+    cap: Decimal | None,
+    rnd: random.Random,
+) -> None:
+    rnd.shuffle(members)
+    policy = RatePolicy(rate=rate, cap=cap)
+    dept, emp, target, sales = _arrays(members)
+    departments = sorted(set(dept.tolist()))
+    outcome = evaluate_month(
+        dept, emp, target, sales, np.ones(len(emp), dtype=np.bool_), [policy] * len(departments)
+    )
+    math = outcome.math
+    for group, department in enumerate(departments):
+        inputs = [MemberInput(e, _money(t), _money(s)) for d, e, t, s in members if d == department]
+        expected = evaluate_roster(inputs, policy)
+        got = outcome.departments[group]
+        assert repr(got.median) == repr(expected.median)
+        assert got.trace == expected.trace
+        assert got.total_bonus == sum((o.bonus for o in expected.members), Decimal("0.00"))
+        for position, o in zip(range(got.start, got.stop), expected.members, strict=True):
+            assert int(emp[math.order[position]]) == o.employee_id
+            assert repr(outcome.sales[position]) == repr(o.sales)
+            assert repr(outcome.min_target[position]) == repr(o.min_target)
+            assert repr(outcome.attainment[position]) == repr(o.attainment)
+            assert repr(outcome.gap_to_median[position]) == repr(o.gap_to_median)
+            assert repr(outcome.bonus[position]) == repr(o.bonus)
+            assert outcome.median[position] is got.median
+            assert bool(math.met[position]) is o.met_minimum
+            assert bool(math.above[position]) is o.above_median
+            assert bool(math.eligible[position]) is o.bonus_eligible
+            assert int(math.rank[position]) == o.rank
+
+
+@given(st.integers(min_value=-(10**14), max_value=10**14), st.integers(1, 10**14))
+def test_half_up_divide_equals_decimal(numerator: int, denominator: int) -> None:
+    got = half_up_divide(
+        np.array([numerator], dtype=np.int64), np.array([denominator], dtype=np.int64)
+    )
+    expected = (Decimal(numerator) / Decimal(denominator)).quantize(0, rounding=ROUND_HALF_UP)
+    assert int(got[0]) == int(expected)
+
+
+def test_integer_path_bounds() -> None:
+    assert fits_integer_path(np.array([MAX_CENTS - 1, -(MAX_CENTS - 1)], dtype=np.int64))
+    assert not fits_integer_path(np.array([MAX_CENTS], dtype=np.int64))
+    assert fits_integer_path(np.zeros(0, dtype=np.int64))
+
+
+def _warehouse(tmp_path: Path) -> str:
+    july = date(2026, 7, 1)
+    b = WarehouseBuilder().department(1, "一部", "Team One").department(2, "二部")
+    amounts = ["100.00", "250.05", "250.05", "0.01", "99999.99", "250.04", "1"]
+    for i, amount in enumerate(amounts, start=1):
+        b.employee(i, f"人{i}", 1 + i % 2).target(i, july, ["100", "0", "250.05"][i % 3])
+        b.order(i, date(2026, 7, 10), amount)
+    b.employee(20, "无单", 1).target(20, july, "10")  # no orders at all
+    b.order(1, date(2026, 7, 11), "5000", status="refunded")
+    return b.duckdb(tmp_path)
+
+
+def test_columns_equal_records_on_a_warehouse(tmp_path: Path) -> None:
+    url = _warehouse(tmp_path)
+    july, august = date(2026, 7, 1), date(2026, 8, 1)
+    policy = BonusPolicy(
+        default=RatePolicy(rate=Decimal("0.0333"), cap=Decimal("3.333")),
+        departments={"2": RatePolicy(rate=Decimal("0.125"), source="department")},
+    )
+    with warehouse_engine(url).connect() as conn:
+        records = fetch_roster(conn, july, july, august)
+        columns = fetch_roster_columns(conn, july, july, august)
+        assert columns is not None
+        converted = RosterColumns.from_records(records)
+        assert converted is not None
+        expected = evaluate_records(records, policy, july, july, august, False)
+        for cols in (columns, converted):
+            got = evaluate_columns(cols, policy, july, july, august, False)
+            assert repr(got.rows) == repr(expected.rows)
+            assert repr(got.summaries) == repr(expected.summaries)
+            assert got.trace == expected.trace
+            assert got.as_table() == expected.as_table()
+        report = monthly_performance(conn, "2026-07", caller=Caller.operator(), policy=policy)
+        assert repr(report.rows) == repr(expected.rows)
+
+
+def test_fraction_of_a_cent_falls_back_to_the_reference() -> None:
+    records = []
+    assert RosterColumns.from_records(records) is not None  # empty is representable
+    from tools.performance import RosterRecord
+
+    records = [RosterRecord(1, "E1", "甲", None, 1, "一部", None, Decimal("1.005"), Decimal(2))]
+    assert RosterColumns.from_records(records) is None
