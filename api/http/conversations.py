@@ -35,3 +35,17 @@ def get_conversation(
     return ConversationOut(
         conversation_id=conversation_id, turns=[AnswerPublic.of(a) for a in turns]
     )
+
+
+@router.get(
+    "/answers/{answer_id}",
+    response_model=AnswerPublic,
+    summary="One of the asker's answers (the full report behind a WeCom link)",
+    responses=error_responses(*AUTH_ERRORS, 404),
+)
+def get_answer(
+    services: ServicesDep,
+    caller: CallerDep,
+    answer_id: Annotated[str, Path(min_length=1, max_length=64)],
+) -> AnswerPublic:
+    return AnswerPublic.of(services.conversations.get_answer(answer_id, caller))

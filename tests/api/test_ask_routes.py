@@ -209,3 +209,15 @@ def test_report_of_an_earlier_answer_is_not_asked_again(
         "/v1/reports", json={"answer_id": "x", "question": "y"}, headers=bearer(keys["hr"])
     )
     assert both.status_code == 422
+
+
+def test_an_answer_by_id_for_its_owner_only(client: TestClient, keys: dict[str, str]) -> None:
+    first = _ask(client, keys["hr"], "上个月各部门销售额")
+    mine = client.get(f"/v1/answers/{first['answer_id']}", headers=bearer(keys["hr"]))
+    assert mine.status_code == 200
+    assert (mine.json()["question"], mine.json()["rows"]) == (first["question"], first["rows"])
+    for key in (keys["sales"], keys["admin"]):
+        other = client.get(f"/v1/answers/{first['answer_id']}", headers=bearer(key))
+        assert other.status_code == 404
+    assert client.get("/v1/answers/nope", headers=bearer(keys["hr"])).status_code == 404
+    assert client.get(f"/v1/answers/{first['answer_id']}").status_code == 401

@@ -198,9 +198,20 @@
     } catch (err) { target.replaceChildren(el("p", { class: "error" }, err.message)); }
   }
 
+  async function showLinkedAnswer() {
+    // A WeCom message links to the full answer as /?answer=<id>.
+    const answerId = new URLSearchParams(window.location.search).get("answer");
+    if (!answerId || !store.getItem("hrq.key")) return;
+    try {
+      const ans = await (await api("/v1/answers/" + encodeURIComponent(answerId))).json();
+      $("messages").append(el("div", { class: "msg q" }, el("span", {}, ans.question)), renderAnswer(ans));
+    } catch (err) { showError(err); }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     applyLang();
     showApp(Boolean(store.getItem("hrq.key")));
+    showLinkedAnswer();
     const now = new Date(); now.setMonth(now.getMonth() - 1);
     $("board-month").value = now.toISOString().slice(0, 7);
     $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; store.setItem("hrq.lang", lang); applyLang(); });
@@ -210,6 +221,7 @@
       const key = $("key").value.trim();
       if (!key) return;
       store.setItem("hrq.key", key); $("key").value = ""; $("signin-error").textContent = ""; showApp(true);
+      showLinkedAnswer();
     });
     $("ask-form").addEventListener("submit", (e) => {
       e.preventDefault();
