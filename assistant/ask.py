@@ -8,9 +8,10 @@ question's language) -> audit (always) and the conversation turn.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -23,7 +24,7 @@ from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError, GuardError
 from assistant.execute import execute
 from assistant.gazetteer import Gazetteer, build_gazetteer
-from assistant.guard import Catalog, guard
+from assistant.guard import Catalog, GuardedSql, guard
 from assistant.plan import Clarify, QueryPlan, Refuse, ToolPlan
 from assistant.planner import detect_language, plan
 from assistant.tool_answer import run_tool
@@ -35,7 +36,11 @@ from schema.settings import Settings
 from tools.errors import ToolError
 from tools.policy import BonusPolicy, load_policy
 
+if TYPE_CHECKING:
+    from functools import _lru_cache_wrapper
+
 MAX_QUESTION_CHARS = 2000
+GUARD_CACHE_SIZE = 1024
 
 EXAMPLES_ZH = ["本月各销售部门业绩中位数是多少", "上个月哪些人获得了业绩奖金", "今年各部门的入职人数"]
 EXAMPLES_EN = ["What is each sales department's median this month?", "Who is eligible for the bonus last month?",
@@ -62,6 +67,16 @@ class Assistant:
     audit: AuditLog | None = None
     conversations: ConversationStore | None = None
     agent: Agent | None = None  # the LLM path; None when no model is configured
+    #: The guard's results for this assistant's compiled SQL, by (SQL, caller): the guard
+    #: is a pure function of them (catalog and limit are fixed here), and a caller (frozen,
+    #: with its role, employee and departments) is its scope. Refusals are not cached.
+    guarded: _lru_cache_wrapper[GuardedSql] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.guarded = lru_cache(maxsize=GUARD_CACHE_SIZE)(self._guard)
+
+    def _guard(self, sql: str, caller: Caller) -> GuardedSql:
+        return guard(sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
 
     @classmethod
     def from_settings(cls, settings: Settings, *, app_state: bool = True) -> Assistant:
@@ -159,7 +174,7 @@ class Assistant:
     def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:
         compiled = compile_query(the_plan, self.model, as_of, base.language)
         base.sql_written = compiled.sql
-        guarded = guard(compiled.sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
+        guarded = self.guarded(compiled.sql, caller)
         base.sql = guarded.sql
         base.scopes = list(guarded.scopes)
         base.scoped = bool(guarded.scopes)

@@ -191,7 +191,7 @@ def _roster_query(
     )
     money: tuple[Any, ...] = (sa.type_coerce(t.c.min_target, _RAW), paid.c.sales)
     if cents:
-        hundred = sa.literal_column("100")  # a literal, so the product stays DECIMAL
+        hundred: sa.ColumnElement[Any] = sa.literal_column("100")  # a literal: stays DECIMAL
         money = (
             sa.cast(t.c.min_target * hundred, sa.BigInteger).label("target_cents"),
             sa.func.coalesce(sa.cast(paid.c.sales * hundred, sa.BigInteger), 0).label(
@@ -301,7 +301,7 @@ def fetch_roster_columns(
     query = _roster_query(month, start, end_exclusive, department_ids, cents=True)
     result = conn.execute(query)
     try:
-        data = result.cursor.fetchnumpy()  # type: ignore[union-attr]
+        data = result.cursor.fetchnumpy()
     finally:
         result.close()
     target_cents = np.asarray(data["target_cents"], dtype=np.int64)
