@@ -34,10 +34,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from assistant.answer import Answer
 from schema.app import audit_log, create_app_schema
 from schema.caller import Caller
+from schema.db import sqlite_pragmas
 from schema.errors import HrqError
 
 GENESIS_HASH = "0" * 64
-SQLITE_BUSY_TIMEOUT_MS = 10_000
 EXPORT_FORMATS = ("jsonl", "csv")
 _MAX_ATTEMPTS = 200
 
@@ -45,24 +45,15 @@ _MAX_ATTEMPTS = 200
 def prepare_sqlite(engine: Engine) -> None:
     """Make a file SQLite app database fit for several writers (no-op for other databases).
 
-    WAL journal (readers never block the writer), ``synchronous=NORMAL`` (no fsync per
-    commit: a power loss may drop the last commits but never corrupts the file or the
-    chain) and a busy timeout, so concurrent processes wait instead of failing.
+    Engines from :func:`schema.db.app_engine` are already prepared; this covers engines
+    built elsewhere (the pragmas are :func:`schema.db.sqlite_pragmas`).
     """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
-    if event.contains(engine, "connect", _sqlite_pragmas):
+    if event.contains(engine, "connect", sqlite_pragmas):
         return
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", sqlite_pragmas)
     engine.dispose()  # pooled connections reconnect with the pragmas
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
 
 
 class AuditError(HrqError):

@@ -126,9 +126,16 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
         needs.add("e")
         ids = ", ".join(str(i) for i in sorted(set(plan.employees)))
         where.append(f"e.employee_id IN ({ids})")
+    if plan.managers:
+        needs.add("e")
+        ids = ", ".join(str(i) for i in sorted(set(plan.managers)))
+        where.append(f"e.manager_id IN ({ids})")
+    by_column: dict[str, list[str]] = {}
     for column, value in plan_value_filters(plan, model, table):
+        by_column.setdefault(column, []).append(value)
+    for column, chosen in by_column.items():
         needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
-        where.append(f"{column} = '{value}'")
+        where.append(f"{column} IN ({', '.join(repr_sql(v) for v in chosen)})")
 
     query = sqlglot.select(*select).from_(f"{table} AS f")
     for join in _joins(needs, links, table):
@@ -153,6 +160,11 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
     return CompiledQuery(query.sql(), labels + metric_labels, metric_labels, period)
 
 
+def repr_sql(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _metric_sql(metric: Metric, at: date, start: date, end: date) -> str:
     return metric.expr.format(at=_date(at), start=_date(start), end=_date(end))
 
@@ -164,7 +176,7 @@ def plan_value_filters(plan: QueryPlan, model: SemanticModel, table: str) -> lis
         index, value = item.split(":", 1)
         value_set = model.values[int(index)]
         if table in value_set.tables:
-            out.append((value_set.column, value.replace("'", "''")))
+            out.append((value_set.column, value))
     return out
 
 

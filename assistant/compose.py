@@ -20,6 +20,8 @@ def money(value: Any) -> str:
 def number(value: Any, fmt: str = "number") -> str:
     if value is None:
         return "—"
+    if fmt == "text":
+        return str(value)
     if fmt == "money":
         return money(value)
     if fmt == "percent":

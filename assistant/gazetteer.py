@@ -31,7 +31,8 @@ SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself",
 #: Ways of asking that contain 我 without being about the asker.
 ASKING_WORDS = ("给我看", "给我", "帮我", "告诉我", "我想知道", "我想看", "我要看", "让我看", "show me", "tell me", "give me")
 #: Words for the caller's own department.
-TEAM_WORDS = ("我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
+TEAM_WORDS = ("我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
+              "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
               "my dept", "my group")  # fmt: skip
 
@@ -196,7 +197,10 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.departments[row.department_id] = Entity(row.department_id, row.name, row.name_en, row.department_id, row.kind)
         gz.department_parent[row.department_id] = row.parent_id
         gz.department_kind[row.department_id] = row.kind
-        for alias in department_aliases(row.name, row.name_en):
+        aliases = department_aliases(row.name, row.name_en) if row.kind in ("sales", "region") else {
+            row.name, *([row.name_en.lower()] if row.name_en else [])
+        }
+        for alias in aliases:
             gz.add(alias, "department", str(row.department_id))
     _prefer_exact_department_names(gz)
 

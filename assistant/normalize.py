@@ -15,6 +15,7 @@ import cn2an
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 _PREFIXED = re.compile(rf"(前|近|最近|过去|后|第|top|倒数)\s*([{_CN_DIGITS}]+)")
+_HALF = re.compile(r"一半|half")
 _SUFFIXED = re.compile(
     rf"([{_CN_DIGITS}]+)(个月|个季度|季度|个人|个|名|位|人|天|周|个星期|星期|年|月份|月|号|日|单|次|笔|倍)"
 )
@@ -43,6 +44,8 @@ def normalize(text: str) -> str:
     text = _PREFIXED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
     text = _SUFFIXED.sub(lambda m: _digits(m.group(1)) + m.group(2), text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 100,000 -> 100000
+    text = re.sub(r"n['’]t\b", " not", text)  # hasn't -> has not
+    text = re.sub(r"['’]s\b", "", text)  # my team's -> my team
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)
     text = _PUNCT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

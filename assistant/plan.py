@@ -54,6 +54,7 @@ class QueryPlan(BaseModel):
     limit: int | None = None
     having: Comparison | None = None
     share: bool = False
+    managers: list[int] = Field(default_factory=list, description="Filter: direct reports of these.")
 
 
 Focus = Literal[

@@ -56,6 +56,10 @@ class Understanding:
     period_span: tuple[int, int] | None = None
     coverage: float = 0.0
     rest: str = ""
+    #: Employees named as the head of a team (徐刚浩团队, 李颖手下): their direct reports.
+    managers: list[int] = field(default_factory=list)
+    #: Regions named by an abbreviation (华东), not by their full name.
+    loose_regions: list[int] = field(default_factory=list)
 
     def kinds(self, kind: str) -> list[Tag]:
         return [t for t in self.tags if t.kind == kind]
@@ -86,7 +90,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
     u.tags = gazetteer.tag(masked)
     explained = masked
-    for pattern in [p for p, _ in lx.COMPARISONS] + [lx.TOP_N, lx.BOTTOM_N]:
+    for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [lx.TOP_N, lx.BOTTOM_N, lx.HALF]:
         explained = pattern.sub(lambda m: " " * len(m.group(0)), explained)
     u.coverage = _coverage(explained, u.tags)
     rest = masked
@@ -140,6 +144,12 @@ def plan(
             return merged, u
 
     concepts = _compose_conditions(u)
+    threshold = _comparison(u)
+    if "min_target" in concepts and threshold is not None and (
+        "%" in u.text or "百分之" in u.text or "一半" in u.text or "half" in u.text
+    ):
+        concepts.add("attainment")
+        concepts -= {"met_minimum", "missed_minimum"}
     metrics = _metrics(u, model)
     if "bonus" in concepts and any(model.metrics[m].table == "payroll" for m in metrics):
         concepts.discard("bonus")
@@ -147,8 +157,11 @@ def plan(
     if (not metrics or metrics == ["sales"]) and not concepts and employees and u.has(lx.RANK_WORDS):
         concepts = {"leaderboard"}
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
-        return _tool_plan(u, concepts, departments, employees, as_of), u
+        return _tool_plan(u, concepts, departments, employees, as_of, gazetteer), u
     if metrics and _payroll_of_others(metrics, model, caller, departments, employees, u):
+        if model.metrics[metrics[0]].personal:
+            return _refuse("denied_personal_data", "手机号和邮箱仅 HR 可以查看，你只能查询自己的。",
+                           "Phone numbers and emails are visible to HR only; you may ask about your own."), u
         return _refuse("denied_payroll", "工资数据仅 HR 可以查看，你只能查询自己的工资。",
                        "Payroll is visible to HR only; you may ask about your own pay."), u
     if metrics:
@@ -167,9 +180,11 @@ def plan(
 _ACHIEVE = ("完成", "达到", "达成", "达标", "做到", "够", "过了", "hit", "met", "meet", "reach", "achiev", "made", "make")
 _NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "miss", "n't", "not", "failed", "short", "低于", "不到",
            "少于", "below", "under")  # fmt: skip
-_ABOVE = ("超过", "高于", "大于", "超出", "超", "比中位数高", "above", "beat", "over", "exceed", "higher", "more than",
+_ABOVE_AFTER = ("以上", "之上", "上面", "上方", "高")
+_BELOW_AFTER = ("以下", "之下", "下面", "下方", "低")
+_ABOVE = ("跑赢", "ahead of", "超过", "高于", "大于", "超出", "超", "比中位数高", "above", "beat", "over", "exceed", "higher", "more than",
           "better than")  # fmt: skip
-_BELOW = ("低于", "不到", "没超过", "没有超过", "未超过", "不足", "below", "under", "lower", "less than", "short of",
+_BELOW = ("没过", "没到", "跑输", "behind", "低于", "不到", "没超过", "没有超过", "未超过", "不足", "below", "under", "lower", "less than", "short of",
           "worse than")  # fmt: skip
 
 
@@ -189,15 +204,16 @@ def _compose_conditions(u: Understanding) -> set[str]:
             concepts.add("below_median")
         if "attainment" in concepts:
             continue
+        after = u.text[tag.end : tag.end + 8]
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
-            if any(w in before for w in _NEGATE):
+            if any(w in before for w in _NEGATE) or re.match(r"\S{0,2}(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after):
                 concepts.add("missed_minimum")
-            elif any(w in before for w in _ACHIEVE):
+            elif any(w in before for w in _ACHIEVE) or any(w in after[:4] for w in _ACHIEVE):
                 concepts.add("met_minimum")
         if tag.value == "median" and not concepts & {"above_median", "below_median"}:
-            if any(w in before for w in _BELOW):
+            if any(w in before for w in _BELOW) or after.startswith(_BELOW_AFTER):
                 concepts.add("below_median")
-            elif any(w in before for w in _ABOVE):
+            elif any(w in before for w in _ABOVE) or after.startswith(_ABOVE_AFTER):
                 concepts.add("above_median")
     return concepts
 
@@ -217,10 +233,13 @@ def _payroll_of_others(
     u: Understanding,
 ) -> bool:
     """A non-HR caller asking for payroll of anyone but themselves (RULES: payroll is HR's)."""
-    if caller.role.sees_everything or model.metrics[metrics[0]].table != "payroll":
+    metric = model.metrics[metrics[0]]
+    if caller.role.sees_everything or not (metric.table == "payroll" or metric.personal):
         return False
     own = caller.employee_id is not None and employees == [caller.employee_id]
-    return not own or u.has(("所有人", "每个人", "大家", "全部人", "everyone", "everybody", "all employees"))
+    others = ("所有人", "每个人", "大家", "全部人", "同事", "everyone", "everybody", "all employees", "teammates",
+              "colleagues")  # fmt: skip
+    return not own or "team" in u.values_of("self") or u.has(others)
 
 
 def _refuse(reason: str, zh: str, en: str) -> Refuse:
@@ -243,6 +262,8 @@ def _resolve_entities(
         partial = _partial_department(u, tag, gz)
         if partial is not None:
             return partial
+        if len(ids) == 1 and gz.department_kind.get(ids[0]) == "region" and not _full_name(tag, gz):
+            u.loose_regions.append(ids[0])
         if len(ids) > 1:
             sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
             if len(sales) != 1:
@@ -261,6 +282,7 @@ def _resolve_entities(
             scope = {d for root in departments for d in gz.subtree(root)}
             narrowed = [i for i in ids if gz.employees[i].department_id in scope]
             ids = narrowed or ids
+        team_of = len(ids) == 1 and _TEAM_AFTER.match(u.text, tag.end)
         if len(ids) > 1:
             options = [f"{gz.employees[i].name}（{gz.employees[i].extra}）" for i in ids]
             return Clarify(
@@ -268,6 +290,9 @@ def _resolve_entities(
                 message_en=f"{len(ids)} employees are called {gz.employees[ids[0]].name}; which one?",
                 options=options,
             )
+        if team_of:
+            u.managers.extend(ids)
+            continue
         employees.extend(ids)
     selves = set(u.values_of("self"))
     if "team" in selves and caller.department_id is not None and not departments:
@@ -276,6 +301,13 @@ def _resolve_entities(
         employees.append(caller.employee_id)
     # A department named only as the home of a named employee is not a filter of its own.
     return departments, employees
+
+
+_TEAM_AFTER = re.compile(r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的人|team|people|direct reports|reports)")
+
+
+def _full_name(tag: Tag, gz: Gazetteer) -> bool:
+    return any(normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text for d in gz.departments.values())
 
 
 _DEPARTMENT_TAILS = ("销售部", "销售组", "销售中心", "销售团队", "sales")
@@ -364,7 +396,7 @@ Order = Literal["desc", "asc"]
 def _limit(u: Understanding) -> tuple[Order | None, int | None]:
     """Ranking words outside the tagged phrases (最低目标 is a target, not a ranking)."""
     rest = u.rest
-    for pattern, _ in lx.COMPARISONS:
+    for pattern, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS):
         rest = pattern.sub(lambda m: " " * len(m.group(0)), rest)
     if m := lx.TOP_N.search(rest):
         return "desc", int(m.group(1))
@@ -380,15 +412,19 @@ def _limit(u: Understanding) -> tuple[Order | None, int | None]:
 
 
 def _comparison(u: Understanding) -> Comparison | None:
-    for pattern, op in lx.COMPARISONS:
+    """A threshold in the question: 超过10万, at least 20, 两次及以上, 不到一半 (a share)."""
+    if lx.HALF.search(u.rest):
+        return Comparison(op="<", value=0.5)
+    for pattern, op in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS):
         if m := pattern.search(u.rest):
             raw = m.group("num")
             try:
                 number = float(raw) if raw[0].isdigit() else float(cn2an.cn2an(raw, "smart"))
             except ValueError:
                 continue
-            number *= lx.UNITS.get(m.group("unit") or "", 1)
-            if m.group("pct") or "百分之" in u.text[max(0, m.start() - 4) : m.end()]:
+            groups = m.groupdict()
+            number *= lx.UNITS.get(groups.get("unit") or "", 1)
+            if groups.get("pct") or "百分之" in u.text[max(0, m.start() - 4) : m.end()]:
                 number /= 100
             return Comparison(op=op, value=number)  # type: ignore[arg-type]
     return None
@@ -417,14 +453,13 @@ def _query_plan(
             group_by.append(dim)
     if len(departments) > 1 and "department" not in group_by and not _per_person_asked(u):
         group_by.insert(0, "department")
-    values = [t.value for t in u.kinds("value") if table in model.values[int(t.value.split(":")[0])].tables]
+    values = _values_for(u, model, table)
     for index in {v.split(":")[0] for v in values}:
         same = [v for v in values if v.split(":")[0] == index]
         column = model.values[int(index)].column
         grouping = next((n for n, d in model.dimensions.items() if d.expr == column and
                          (d.tables is None or table in d.tables)), None)  # fmt: skip
-        if len(same) > 1 and grouping:
-            values = [v for v in values if v not in same]
+        if len(same) > 1 and grouping:  # 婚假和产假各多少: filter to those values, one row each
             if grouping not in group_by:
                 group_by.append(grouping)
     default_group = model.metrics[metrics[0]].default_group
@@ -449,11 +484,33 @@ def _query_plan(
         limit=limit if group_by else None,
         having=having if group_by else None,
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
+        managers=u.managers,
     )
 
 
+_SIBLING = re.compile(r"\s*(?:和|、|及|与|或|以及|and|or|,|/)\s*([a-z]{1,12}|[\u4e00-\u9fff]{1,3}?)(?=[的和、及与或\s]|$)")
+
+
+def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]:
+    """Value filters that apply to ``table``: of each tag's readings, the first whose column
+    the table has; then siblings joined to it (C和D, 婚假和产假) of the same column."""
+    chosen: list[str] = []
+    for tag in u.kinds("value"):
+        reading = next((v for v in tag.values if table in model.values[int(v.split(":")[0])].tables), None)
+        if reading is None:
+            continue
+        chosen.append(reading)
+        index = reading.split(":")[0]
+        raw = {value.lower(): value for value in model.values[int(index)].values}
+        position = tag.end
+        while (match := _SIBLING.match(u.text, position)) and match.group(1) in raw:
+            chosen.append(f"{index}:{raw[match.group(1)]}")
+            position = match.end()
+    return list(dict.fromkeys(chosen))
+
+
 _PER_PERSON = ("每个人", "每人", "每位", "各员工", "每个员工", "每个销售", "每名", "个人", "each person",
-               "per person", "per employee", "each employee", "by employee", "individual", "everyone's")
+               "per employee", "each employee", "by employee", "individual", "everyone's")
 
 
 def _per_person_asked(u: Understanding) -> bool:
@@ -472,6 +529,7 @@ def _tool_plan(
     departments: list[int],
     employees: list[int],
     as_of: date,
+    gz: Gazetteer,
 ) -> Plan:
     period = u.period.period() if u.period else month_period(as_of.replace(day=1))
     if "suggest_targets" in concepts:
@@ -480,6 +538,18 @@ def _tool_plan(
     if "forecast" in concepts and not (concepts & _CONDITIONS - {"met_minimum", "missed_minimum"}):
         return ToolPlan(tool="forecast", month=as_of.replace(day=1), department=departments[0] if departments else None,
                         employees=employees)  # fmt: skip
+    if u.loose_regions and not departments[1:]:
+        region = u.loose_regions[0]
+        teams = [gz.departments[d].name for d in gz.subtree(region) if gz.department_kind.get(d) == "sales"]
+        if len(teams) > 1:
+            return Clarify(
+                message_zh=f"{gz.departments[region].name}下有{len(teams)}个销售部门，中位数按部门计算，请问是哪一个？",
+                message_en=f"{gz.departments[region].name_en or gz.departments[region].name} has {len(teams)} sales "
+                           "departments, each with its own median; which one?",
+                options=teams,
+            )  # fmt: skip
+    if u.managers and not departments:
+        departments = [gz.employees[m].department_id for m in u.managers if gz.employees[m].department_id]
     months: list[date] = []
     if period.grain != "month" and u.period is not None:
         months = _months_in(period.start, period.end)
@@ -498,10 +568,10 @@ def _tool_plan(
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
     order, limit = _limit(u)
-    counting = u.has(lx.COUNT_WORDS)
+    counting = u.has(lx.COUNT_WORDS) and not u.has(lx.LIST_WORDS)
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
-    if employees and any(w in u.rest for w in lx.RANK_WORDS):
+    if employees and (any(w in u.rest for w in lx.RANK_WORDS) or "leaderboard" in concepts):
         focus = "rank"
     if u.has(lx.SHARE_WORDS) and conditions:
         focus = "share"

@@ -200,6 +200,32 @@ MONTHS_EN = {
 _MONTH_EN = "|".join(sorted(MONTHS_EN, key=len, reverse=True))
 
 
+def _relative_year_month(m: re.Match[str], as_of: date) -> Period:
+    year = as_of.year + {"去年": -1, "今年": 0, "前年": -2}[m.group("rel")]
+    return month_period(date(year, int(m.group("mo")), 1))
+
+
+def _relative_year_quarter(m: re.Match[str], as_of: date) -> Period:
+    offset = {"去年": -1, "last year": -1, "今年": 0, "this year": 0, "前年": -2}[m.group("rel")]
+    q = int(m.group("q"))
+    return quarter_period(date(as_of.year + offset, 3 * q - 2, 1))
+
+
+def _half_year(m: re.Match[str], as_of: date) -> Period:
+    year = as_of.year + {"去年": -1, "今年": 0, "前年": -2, None: 0}[m.group("rel")]
+    first = date(year, 1 if m.group("half") == "上" else 7, 1)
+    label = "上半年" if m.group("half") == "上" else "下半年"
+    return Period(first, add_months(first, 6), "range", f"{year}年{label}", f"H{1 if first.month == 1 else 2} {year}")
+
+
+def _en_between(m: re.Match[str], as_of: date) -> Period:
+    year = int(m.group("y")) if m.group("y") else as_of.year
+    first_month = MONTHS_EN[m.group("n1")]
+    a = date(year, first_month, int(m.group("d1")))
+    b = date(year, MONTHS_EN[m.group("n2")] if m.group("n2") else first_month, int(m.group("d2")))
+    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+
+
 def _en_month(m: re.Match[str], as_of: date) -> Period:
     month = MONTHS_EN[m.group("name")]
     if m.group("y"):
@@ -208,6 +234,7 @@ def _en_month(m: re.Match[str], as_of: date) -> Period:
     return month_period(date(year, month, 1))
 
 
+_MONTH_EN_PLACEHOLDER = _MONTH_EN
 _D = r"(?P<y{i}>\d{{4}})[-/年.](?P<m{i}>\d{{1,2}})[-/月.](?P<d{i}>\d{{1,2}})日?"
 
 RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
@@ -215,6 +242,10 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:到|至|~|-)\s*(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]", _short_between),
     (r"(?:今年)?年初|start of (?:the|this) year|beginning of (?:the|this) year", _start_of_year),
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<y_>\d{4})年(?P<mo_>\d{1,2})月(?P<d_>\d{1,2})[日号]", _date),
+    (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
+    (r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))", _relative_year_quarter),
+    (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
+    (rf"\b(?P<n1>{_MONTH_EN_PLACEHOLDER})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|until|through|-)\s*(?:(?P<n2>{_MONTH_EN_PLACEHOLDER})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_between),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
     (r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?", _last_n_months),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*(?:周|个星期|星期)", _last_n_weeks),
@@ -238,6 +269,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月份?", _year_month),
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})(?![\d-])", _year_month),
     (r"(?P<y>\d{4})\s*年?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
+    (r"(?<![\d第])(?P<q>[1-4])\s*季度", _quarter),
     (r"(?:第\s*(?P<q>[1-4])\s*季度|(?<![a-z0-9])q(?P<q_>[1-4])(?!\d))(?:\s*(?:of\s*)?(?P<y>\d{4}))?", _quarter),
     (rf"\b(?P<name>{_MONTH_EN})\b\.?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_month),
     (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _bare_month),

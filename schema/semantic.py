@@ -20,7 +20,7 @@ from schema.warehouse import metadata as warehouse_metadata
 
 DEFAULT_PATH = Path(__file__).with_name("semantic.yaml")
 
-Format = Literal["money", "count", "number", "percent"]
+Format = Literal["money", "count", "number", "percent", "text"]
 Alias = Literal["e", "d", "m", "c"]
 Concept = Literal[
     "median",
@@ -60,6 +60,7 @@ class Metric(Labelled):
     period_required: bool = False
     format: Format = "number"
     default_group: str | None = Field(default=None, description="Dimension a bare question groups by.")
+    personal: bool = Field(default=False, description="Personal data: HR sees anyone's, others their own.")
 
 
 class Dimension(Labelled):
