@@ -16,6 +16,9 @@ from sqlalchemy.exc import ArgumentError
 
 from schema.errors import ConfigError, WarehouseError
 
+#: How long a SQLite app-database connection waits for another writer's lock.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
 
 def dialect_of(url: str) -> str:
     """The sqlglot dialect name of a SQLAlchemy URL: 'duckdb', 'postgres' or 'sqlite'."""
@@ -49,11 +52,30 @@ def warehouse_engine(url: str, *, read_only: bool = True) -> Engine:
 
 
 def app_engine(url: str) -> Engine:
-    """An engine on hrq's own database, creating the SQLite file's folder if needed."""
+    """An engine on hrq's own database, creating the SQLite file's folder if needed.
+
+    A SQLite file is set up for several writers (server workers, the CLI) on every new
+    connection (:func:`sqlite_pragmas`), and its pooled connections are not pinged
+    before use: a local file has no server that could have dropped them.
+    """
     parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", sqlite_pragmas)
+        return engine
     return create_engine(parsed, pool_pre_ping=True)
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL journal (readers never block the writer), ``synchronous=NORMAL`` (no fsync per
+    commit: a power loss may drop the last commits but never corrupts the file or the
+    audit chain) and a busy timeout, so concurrent processes wait instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
 
 
 def _postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
