@@ -1,19 +1,26 @@
-"""The planner answers the development set: execution accuracy over the whole set.
+"""The planner answers the development and held-out sets: execution accuracy.
 
-Issue target: 95 %. ``ACCURACY_FLOOR`` is the accuracy measured when this test
-was last tightened; it only ever goes up.
+Issue target: 95 % on the development set. The floors are the accuracies
+measured when this test was last tightened; they only ever go up. The held-out
+set (another seed, end date and wording) guards against tuning to the devset.
 """
 
 from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from assistant.ask import Assistant
 from assistant.evaluate import Harness, load_cases
 from schema.db import warehouse_engine
+from schema.demodata import generate
 from schema.settings import Settings
 
 ACCURACY_FLOOR = 0.97
+HOLDOUT_FLOOR = 0.94
+HOLDOUT = Path(__file__).with_name("holdout.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +49,17 @@ def test_planner_never_answers_a_refusal_case_with_data(report) -> None:  # type
     leaks = [r for r in report.results if r.expected == "refusal" and r.got == "answer"
              and not r.family.startswith("refuse.permission")]  # fmt: skip
     assert not leaks, leaks
+
+
+def test_accuracy_on_the_held_out_set(tmp_path_factory: pytest.TempPathFactory) -> None:
+    url = f"duckdb:///{tmp_path_factory.mktemp('holdout') / 'holdout.duckdb'}"
+    generate(url, seed=23, end_date=date(2026, 10, 20), scale="small")
+    assistant = Assistant.from_settings(Settings(warehouse_url=url), app_state=False)
+    gold = warehouse_engine(url, read_only=True)
+    try:
+        result = Harness(assistant, gold).run(load_cases(HOLDOUT))
+    finally:
+        assistant.warehouse.dispose()
+        gold.dispose()
+    failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures)
+    assert result.accuracy >= HOLDOUT_FLOOR, f"held-out accuracy {result.accuracy:.1%}\n{failures}"
