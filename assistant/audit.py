@@ -197,7 +197,7 @@ class AuditLog:
                 "prev_hash": GENESIS_HASH if last is None else last.hash,
             }
             row["hash"] = content_hash(row)
-            conn.execute(insert(audit_log).values(**row))
+            conn.execute(insert(audit_log), row)  # parameters, not .values(): compiled once
         return seq
 
     def _rows(self, query: Any) -> Iterator[AuditRecord]:

@@ -78,12 +78,13 @@ class ConversationStore:
         """Start a conversation owned by ``caller``; return its id."""
         conversation_id = _new_id()
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(conversations).values(
-                    conversation_id=conversation_id,
-                    owner=owner_of(caller),
-                    created_at=datetime.now(UTC),
-                )
+            conn.execute(  # parameters, not .values(): the statement is compiled once
+                insert(conversations),
+                {
+                    "conversation_id": conversation_id,
+                    "owner": owner_of(caller),
+                    "created_at": datetime.now(UTC),
+                },
             )
         return conversation_id
 
@@ -119,6 +120,7 @@ class ConversationStore:
         stored = answer.model_copy(
             update={"conversation_id": conversation_id, "answer_id": answer_id}
         )
+        stored_json = stored.model_dump_json()
         for attempt in range(_MAX_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
@@ -135,13 +137,14 @@ class ConversationStore:
                         )
                     ).scalar_one_or_none()
                     conn.execute(
-                        insert(turns).values(
-                            answer_id=answer_id,
-                            conversation_id=conversation_id,
-                            seq=(last or 0) + 1,
-                            created_at=datetime.now(UTC),
-                            answer=stored.model_dump_json(),
-                        )
+                        insert(turns),
+                        {
+                            "answer_id": answer_id,
+                            "conversation_id": conversation_id,
+                            "seq": (last or 0) + 1,
+                            "created_at": datetime.now(UTC),
+                            "answer": stored_json,
+                        },
                     )
                 return answer_id
             except (IntegrityError, OperationalError):

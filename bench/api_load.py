@@ -41,6 +41,37 @@ QUESTIONS = [
 END_DATE = date(2026, 9, 15)
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by ``pids`` (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
@@ -78,7 +109,7 @@ def start_server(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[by
 
 
 async def run_level(
-    base: str, key: str, clients: int, max_requests: int, max_seconds: float
+    base: str, key: str, clients: int, max_requests: int, max_seconds: float, server_pid: int
 ) -> dict[str, float]:
     latencies: list[float] = []
     errors = 0
@@ -110,9 +141,14 @@ async def run_level(
                 json={"question": question, "as_of": END_DATE.isoformat()},
                 headers=headers,
             )
+        server = process_tree(server_pid)
+        server_cpu, client_cpu = cpu_seconds(server), time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(client_loop(http) for _ in range(clients)))
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(server) - server_cpu
+        client_cpu = time.process_time() - client_cpu
+    count = max(len(latencies), 1)
     return {
         "clients": clients,
         "requests": len(latencies),
@@ -120,6 +156,8 @@ async def run_level(
         "throughput": len(latencies) / elapsed,
         "p50": statistics.median(latencies),
         "p99": percentile(latencies, 0.99),
+        "server_cpu_ms": server_cpu * 1000 / count,
+        "client_cpu_ms": client_cpu * 1000 / count,
     }
 
 
@@ -135,11 +173,18 @@ def in_process_floor(warehouse_url: str, app_db_url: str, rounds: int) -> dict[s
     for question in QUESTIONS:
         assistant.ask(question, caller, as_of=END_DATE)
     times = []
+    cpu = time.process_time()
     for i in range(rounds):
         started = time.perf_counter()
         assistant.ask(QUESTIONS[i % len(QUESTIONS)], caller, as_of=END_DATE)
         times.append((time.perf_counter() - started) * 1000)
-    return {"p50": statistics.median(times), "p99": percentile(times, 0.99), "rounds": rounds}
+    cpu = time.process_time() - cpu
+    return {
+        "p50": statistics.median(times),
+        "p99": percentile(times, 0.99),
+        "rounds": rounds,
+        "cpu_ms": cpu * 1000 / rounds,
+    }
 
 
 def main() -> None:
@@ -172,10 +217,11 @@ def main() -> None:
             "HRQ_APP_DB_URL": app_db_url,
             "HRQ_API_RATE_LIMIT_PER_MINUTE": "0",
         }
+        load_before = os.getloadavg()
         proc, base = start_server(env, args.workers)
         try:
             rows = [
-                asyncio.run(run_level(base, key, int(c), args.requests, args.seconds))
+                asyncio.run(run_level(base, key, int(c), args.requests, args.seconds, proc.pid))
                 for c in args.levels.split(",")
             ]
         finally:
@@ -186,16 +232,29 @@ def main() -> None:
     print(
         f"server: hrq serve --workers {args.workers}; {os.cpu_count()} CPUs; small demo warehouse"
     )
-    print("| clients | requests | errors | answers/s | p50 ms | p99 ms |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"load average before and after: {load_before} / {os.getloadavg()}")
+    print(
+        "| clients | requests | errors | answers/s | p50 ms | p99 ms "
+        "| server CPU ms/answer | load generator CPU ms/answer | CPU-bound ceiling answers/s |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    cores = os.cpu_count() or 1
     for r in rows:
+        cpu = r["server_cpu_ms"] + r["client_cpu_ms"]
         print(
             f"| {r['clients']} | {r['requests']} | {r['errors']} | {r['throughput']:.1f} "
-            f"| {r['p50']:.1f} | {r['p99']:.1f} |"
+            f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['server_cpu_ms']:.1f} "
+            f"| {r['client_cpu_ms']:.1f} | {cores * 1000 / cpu:.0f} |"
         )
     print(
+        f"(ceiling = {cores} cores x 1000 / (server + load generator CPU ms per answer): "
+        "the most this machine could answer if nothing else ran on it)"
+    )
+    print(
         f"\nin-process ask (floor, {floor['rounds']} asks, audit + conversation writes): "
-        f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms"
+        f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms, "
+        f"CPU {floor['cpu_ms']:.1f} ms per ask ({cores * 1000 / floor['cpu_ms']:.0f} asks/s "
+        f"on {cores} cores at best)"
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import AssistantDep, CallerDep, ServicesDep
@@ -71,9 +72,16 @@ def answer_question(
     caller: Caller,
     request: AskRequest,
 ) -> Answer:
-    """Ask within the caller's conversation (a new one unless given), counting the answer."""
+    """Ask within the caller's conversation (a new one unless given), counting the answer.
+
+    A new conversation is started by the assistant itself when it keeps conversations
+    (it starts one when given none), which spares looking up the turns of a conversation
+    that has none yet.
+    """
+    conversation_id: str | None
     if request.conversation_id is None:
-        conversation_id = services.conversations.start(caller)
+        own_store = assistant.conversations is not None
+        conversation_id = None if own_store else services.conversations.start(caller)
     else:
         services.conversations.check_owner(request.conversation_id, caller)
         conversation_id = request.conversation_id
@@ -98,10 +106,18 @@ def answer_question(
     ),
     responses=error_responses(*AUTH_ERRORS, 403, 404, 413, 503),
 )
-def ask(
+async def ask(
     services: ServicesDep,
     assistant: AssistantDep,
     caller: CallerDep,
     request: Annotated[AskRequest, Body(openapi_examples=ASK_EXAMPLES)],
+) -> AnswerPublic:
+    # One hop to the thread pool for all the blocking work; the response is then
+    # serialised on the event loop (a plain ``def`` route would take a second hop).
+    return await run_in_threadpool(_ask_public, services, assistant, caller, request)
+
+
+def _ask_public(
+    services: Services, assistant: Assistant, caller: Caller, request: AskRequest
 ) -> AnswerPublic:
     return AnswerPublic.of(answer_question(services, assistant, caller, request))

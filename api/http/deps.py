@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.errors import ApiError
@@ -21,7 +22,12 @@ _bearer = HTTPBearer(
 )
 
 
-def get_services(request: Request) -> Services:
+# The cheap dependencies are ``async``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a thread hop per request for an attribute read. Those that touch a
+# database stay plain functions, so they never block the event loop.
+
+
+async def get_services(request: Request) -> Services:
     """The app instance's services."""
     services: Services = request.app.state.services
     return services
@@ -30,7 +36,7 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_app_settings(services: ServicesDep) -> Settings:
+async def get_app_settings(services: ServicesDep) -> Settings:
     """The settings the app was built with."""
     return services.settings
 
@@ -38,9 +44,12 @@ def get_app_settings(services: ServicesDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def get_assistant(services: ServicesDep) -> Assistant:
-    """The assistant that answers questions."""
-    return services.assistant()
+async def get_assistant(services: ServicesDep) -> Assistant:
+    """The assistant that answers questions (built in the thread pool on first use)."""
+    built = services.built_assistant()
+    if built is not None:
+        return built
+    return await run_in_threadpool(services.assistant)
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]

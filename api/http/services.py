@@ -57,6 +57,10 @@ class Services:
                 self._assistant = Assistant.from_settings(self.settings)
             return self._assistant
 
+    def built_assistant(self) -> Assistant | None:
+        """The assistant if it is already built (never builds it, never blocks)."""
+        return self._assistant
+
     def policy(self) -> BonusPolicy:
         """The bonus policy the tools apply."""
         return self.assistant().policy
