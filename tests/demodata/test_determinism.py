@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from schema.db import warehouse_engine
 from schema.demodata import DemoDataError, generate
 from schema.warehouse import TABLES
 
@@ -15,8 +16,8 @@ END = date(2026, 11, 26)
 
 
 def contents(url: str) -> dict[str, list[tuple[object, ...]]]:
-    """Every table's rows, sorted, read through SQLAlchemy."""
-    engine = sa.create_engine(url)
+    """Every table's rows, sorted, read through SQLAlchemy (read-only, like every reader)."""
+    engine = warehouse_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             return {
