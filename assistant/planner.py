@@ -691,8 +691,8 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
     if u.period_span:
         a, b = u.period_span
         masked = masked[:a] + " " * (b - a) + masked[b:]
-    candidates = re.findall(r"([\u4e00-\u9fff]{2,4})的", masked)
-    candidates += [m for m in re.findall(r"\b([a-z]+ [a-z]+)'?s?\b", masked) if m.split()[0] not in lx.FILLER]
+    candidates = [w for w in re.findall(r"([\u4e00-\u9fff]{2,3})的", masked) if w[0] in lx.SURNAMES]
+    candidates += [m for m in re.findall(r"\b([a-z]+ [a-z]+)\b", masked) if not set(m.split()) & set(lx.FILLER)]
     if candidates and (u.kinds("metric") or u.kinds("concept")):
         word = candidates[0]
         names = sorted(
@@ -701,14 +701,16 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
             | {d.name for d in gz.departments.values()}
         )
         close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= 50]
+        if not close:  # nothing like it: not a name we could have meant
+            return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
         return Clarify(
             message_zh=f"没有找到「{word}」。" + (f"您是不是要找：{'、'.join(close)}？" if close else ""),
             message_en=f"I found no one called '{word}'." + (f" Did you mean: {', '.join(close)}?" if close else ""),
             options=close,
         )
-    return _refuse(
-        "out_of_scope",
-        "这个问题超出了我能回答的范围。我可以回答业绩、目标、奖金、人事、考勤、请假等问题。",
-        "That is outside what I can answer. I answer questions about sales, targets, bonuses, people, "
-        "attendance and leave.",
-    )
+    return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
+
+
+_OUT_OF_SCOPE_ZH = "这个问题超出了我能回答的范围。我可以回答业绩、目标、奖金、人事、考勤、请假等问题。"
+_OUT_OF_SCOPE_EN = ("That is outside what I can answer. I answer questions about sales, targets, bonuses, people, "
+                    "attendance and leave.")
