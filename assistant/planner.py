@@ -34,6 +34,7 @@ from assistant.plan import (
 from assistant.timeparse import find_period, month_period
 from schema.caller import Caller
 from schema.semantic import SemanticModel
+from tools.period import next_month
 
 #: Share of a question's content the tags must explain for the plan to run.
 MIN_COVERAGE = 0.6
@@ -608,7 +609,7 @@ def _months_in(start: date, end: date) -> list[date]:
     months, cursor = [], start.replace(day=1)
     while cursor < end:
         months.append(cursor)
-        cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        cursor = next_month(cursor)
     return months
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tools.period import add_months
+
 Grain = str  # "day" | "week" | "month" | "quarter" | "year" | "range"
 
 
@@ -47,11 +49,6 @@ class Period:
             labels.append(f"{cursor.year}-Q{(cursor.month - 1) // 3 + 1}")
             cursor = add_months(cursor, 3)
         return labels
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def month_start(day: date) -> date:
