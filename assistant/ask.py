@@ -147,7 +147,7 @@ class Assistant:
                 base.options = the_plan.options
                 return base
             if isinstance(the_plan, ToolPlan):
-                return self._run_tool(base, the_plan, caller, as_of, understanding.text)
+                return self._run_tool(base, the_plan, caller, as_of)
             return self._run_query(base, the_plan, caller, as_of)
         except GuardError as exc:
             return _refusal(base, exc.reason, str(exc), str(exc))
@@ -157,10 +157,9 @@ class Assistant:
             base.answer = str(exc)
             return base
 
-    def _run_tool(self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date, text: str) -> Answer:
-        group_words = any(w in text for w in ("各", "每个", "分别", "each", "per ", "by department"))
+    def _run_tool(self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date) -> Answer:
         with self.warehouse.connect() as conn:
-            result = run_tool(the_plan, conn, caller, as_of, self.policy, group_words)
+            result = run_tool(the_plan, conn, caller, as_of, self.policy)
         base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
         base.columns = result.columns(base.language)
         base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]

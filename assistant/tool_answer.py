@@ -73,9 +73,7 @@ class ToolResult:
         return [LABELS[k][0 if language == "zh" else 1] for k in self.keys]
 
 
-def run_tool(
-    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy, group_words: bool
-) -> ToolResult:
+def run_tool(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy) -> ToolResult:
     """Call the tool the plan names and keep what the question asked for."""
     if plan.tool == "forecast":
         result = forecast(conn, as_of, caller=caller, department=plan.department)
@@ -101,7 +99,7 @@ def run_tool(
         })  # fmt: skip
     arguments = {"month": month, "department": plan.department or plan.departments or None,
                  "as_of": as_of.isoformat()}  # fmt: skip
-    return _project(plan, report, arguments, group_words or plan.grouped)
+    return _project(plan, report, arguments)
 
 
 def _median_trend(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy) -> ToolResult:
@@ -119,7 +117,7 @@ def _median_trend(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date,
                       trace, context=context)  # fmt: skip
 
 
-def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any], group_words: bool) -> ToolResult:
+def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
     rows: list[PerformanceRow] = list(report.rows)
     if plan.employees:
         rows = [r for r in rows if r.employee_id in plan.employees]
@@ -148,7 +146,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         table = [[s.department, s.median, s.roster_size] for s in report.summaries]
         return result(keys, table)
     if plan.focus == "count":
-        if group_words and not plan.department:
+        if plan.grouped and not plan.department:
             counts = {s.department: 0 for s in report.summaries}
             for r in rows:
                 counts[r.department] += 1
@@ -157,7 +155,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         return result(["count"], [[len(rows)]])
     if plan.focus == "total_bonus":
         eligible = [r for r in rows if r.bonus is not None]
-        if group_words and not plan.department:
+        if plan.grouped and not plan.department:
             totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
             for r in eligible:
                 totals[r.department] += r.bonus or Decimal("0")

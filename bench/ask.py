@@ -61,7 +61,7 @@ def main() -> None:
             elif isinstance(the_plan, ToolPlan):
                 with assistant.warehouse.connect() as conn:
                     t2 = time.perf_counter()
-                    run_tool(the_plan, conn, operator, case.as_of, assistant.policy, False)
+                    run_tool(the_plan, conn, operator, case.as_of, assistant.policy)
                     t3 = time.perf_counter()
                 stages["execution (tool path)"].append((t3 - t2) * 1000)
             t4 = time.perf_counter()
