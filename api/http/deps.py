@@ -79,9 +79,16 @@ def get_key(
 KeyDep = Annotated[KeyRecord, Depends(get_key)]
 
 
-def get_caller(services: ServicesDep, key: KeyDep) -> Caller:
-    """The caller behind the key: its employee and role, scoped by the warehouse."""
-    return services.caller_for(key)
+async def get_caller(services: ServicesDep, key: KeyDep) -> Caller:
+    """The caller behind the key: its employee and role, scoped by the warehouse.
+
+    A recently resolved caller comes from the cache on the event loop; resolving one
+    reads the databases, in the thread pool.
+    """
+    cached = services.cached_caller(key)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(services.caller_for, key)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -65,17 +65,25 @@ class Services:
         """The bonus policy the tools apply."""
         return self.assistant().policy
 
+    def cached_caller(self, record: KeyRecord) -> Caller | None:
+        """The key's caller if resolved recently enough (no database access), else None."""
+        cache_key = (record.employee_no, record.role.value if record.role else None)
+        hit = self._callers.get(cache_key)
+        if hit is not None and time.monotonic() - hit[0] < self.settings.api_caller_cache_s:
+            return hit[1]
+        return None
+
     def caller_for(self, record: KeyRecord) -> Caller:
         """The caller of a key: its employee resolved in the warehouse, cached briefly.
 
         The key's role, when it has one, replaces the role the warehouse implies; the
         department scope always comes from the warehouse.
         """
+        hit = self.cached_caller(record)
+        if hit is not None:
+            return hit
         cache_key = (record.employee_no, record.role.value if record.role else None)
         now = time.monotonic()
-        hit = self._callers.get(cache_key)
-        if hit is not None and now - hit[0] < self.settings.api_caller_cache_s:
-            return hit[1]
         caller = resolve_caller(record.employee_no, warehouse=self.warehouse(), app=self.app_engine)
         if record.role is not None and record.role is not caller.role:
             caller = replace(caller, role=record.role)
