@@ -137,26 +137,27 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
         needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
         where.append(f"{column} IN ({', '.join(repr_sql(v) for v in chosen)})")
 
-    query = sqlglot.select(*select).from_(f"{table} AS f")
+    # copy=False: each builder step extends this one tree instead of deep-copying it.
+    query = sqlglot.select(*select, copy=False).from_(f"{table} AS f", copy=False)
     for join in _joins(needs, links, table):
-        query = query.join(join)
+        query = query.join(join, copy=False)
     for condition in where:
-        query = query.where(condition)
+        query = query.where(condition, copy=False)
     if group:
-        query = query.group_by(*group)
+        query = query.group_by(*group, copy=False)
     if plan.having is not None:
-        query = query.having(f'{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}')
+        query = query.having(f'{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}', copy=False)
     if plan.share and group:
         label = "share_pct" if language == "en" else "占比(%)"
         select_share = f'ROUND(100.0 * {_metric_sql(metrics[0], at, start, end)} / NULLIF(SUM({_metric_sql(metrics[0], at, start, end)}) OVER (), 0), 2) AS "{label}"'
-        query = query.select(select_share)
+        query = query.select(select_share, copy=False)
         metric_labels.append(label)
     if plan.order and metric_labels:
-        query = query.order_by(f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST')
+        query = query.order_by(f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST', copy=False)
     elif group:
-        query = query.order_by(*[f'"{label}"' for label in labels[:1]])
+        query = query.order_by(*[f'"{label}"' for label in labels[:1]], copy=False)
     if plan.limit:
-        query = query.limit(plan.limit)
+        query = query.limit(plan.limit, copy=False)
     return CompiledQuery(query.sql(), labels + metric_labels, metric_labels, period)
 
 
