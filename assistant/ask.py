@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from assistant import compose
 from assistant.agent import Agent
@@ -30,7 +32,7 @@ from assistant.planner import detect_language, plan
 from assistant.tool_answer import run_tool
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
-from schema.errors import HrqError
+from schema.errors import HrqError, WarehouseError
 from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
 from tools.errors import ToolError
@@ -83,8 +85,13 @@ class Assistant:
         """Open the warehouse read-only, load the models and build the gazetteer."""
         warehouse = warehouse_engine(settings.warehouse_url, read_only=True)
         model = load_semantic_model()
-        with warehouse.connect() as conn:
-            gazetteer = build_gazetteer(model, conn)
+        try:
+            with warehouse.connect() as conn:
+                gazetteer = build_gazetteer(model, conn)
+        except DBAPIError as exc:
+            where = make_url(settings.warehouse_url).render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise WarehouseError(f"cannot read the warehouse at {where}: {reason}") from exc
         app = app_engine(settings.app_db_url) if app_state else None
         return cls(
             settings=settings,

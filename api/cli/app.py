@@ -8,6 +8,7 @@ from datetime import date
 from typing import NoReturn, overload
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from schema.errors import HrqError
@@ -28,8 +29,10 @@ def settings() -> Settings:
     """The settings for this command invocation."""
     try:
         return get_settings()
-    except Exception as exc:  # pydantic ValidationError: show it as one readable line
-        fail(f"invalid settings: {exc}".replace("\n", " "))
+    except ValidationError as exc:  # one readable line naming the variable
+        first = exc.errors()[0]
+        name = "HRQ_" + "_".join(str(p) for p in first["loc"]).upper()
+        fail(f"invalid setting {name}: {first['msg'].removeprefix('Value error, ')}")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -178,3 +178,28 @@ def test_empty_result_is_said_in_words(assistant: Assistant) -> None:
     answer = assistant.ask("上个月华东一部谁的业绩超过1000万", Caller.operator(), as_of=AS_OF)
     assert answer.kind == "answer" and answer.rows == []
     assert "没有" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("HRQ_WAREHOUSE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "cannot read the warehouse"),
+        ("HRQ_WAREHOUSE_URL", "not a url", "not a database URL"),
+        ("HRQ_TIMEZONE", "Mars/Base", "HRQ_TIMEZONE"),
+        ("HRQ_SQL_ROW_LIMIT", "lots", "HRQ_SQL_ROW_LIMIT"),
+    ],
+)
+def test_cli_bad_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    from schema.settings import get_settings
+
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["ask", "本月业绩"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output and "secret" not in result.output
