@@ -7,6 +7,8 @@ Errors from the library (``HrqError``) are printed as one line and exit 2
 
 from __future__ import annotations
 
+from sqlalchemy.exc import DBAPIError
+
 from api.cli import ask as _ask  # noqa: F401  (registers commands)
 from api.cli import audit as _audit  # noqa: F401  (registers commands)
 from api.cli import demo as _demo  # noqa: F401  (registers commands)
@@ -21,9 +23,13 @@ from api.cli import serve as _serve  # noqa: F401  (registers commands)
 from api.cli import sql as _sql  # noqa: F401  (registers commands)
 from api.cli import users as _users  # noqa: F401  (registers commands)
 from api.cli import wecom as _wecom  # noqa: F401  (registers commands)
-from api.cli.app import app
+from api.cli.app import app, database_error, err_console
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: any command's database failure is one line, exit 2."""
+    try:
+        app()
+    except DBAPIError as exc:
+        err_console.print(f"[bold red]error:[/] {database_error(exc)}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None

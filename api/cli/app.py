@@ -10,6 +10,7 @@ from typing import NoReturn, overload
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from schema.errors import HrqError
 from schema.settings import Settings, get_settings
@@ -35,6 +36,12 @@ def settings() -> Settings:
         fail(f"invalid setting {name}: {first['msg'].removeprefix('Value error, ')}")
 
 
+def database_error(exc: DBAPIError) -> str:
+    """One line for a database that cannot be reached or refuses a statement."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return f"database error: {reason}"
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print a one-line error to stderr and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -48,6 +55,7 @@ def user_errors() -> Iterator[None]:
         yield
     except HrqError as exc:
         fail(str(exc))
+
 
 
 @overload
