@@ -69,44 +69,54 @@ BY_ID = {e["id"]: e for e in ENTRIES}
 # --- the shape of the set ------------------------------------------------------------
 
 
-def test_every_entry_has_the_required_keys_and_valid_values() -> None:
+def entry_problems(
+    e: dict[str, Any], *, id_pattern: str, splits: set[str], last_day: date | None = None
+) -> list[str]:
+    """What is wrong with one question entry (shared by the development and held-out sets)."""
+    eid = e.get("id", "?")
+    missing = [k for k in REQUIRED if k not in e]
+    extra = [k for k in e if k not in REQUIRED + OPTIONAL]
+    if missing or extra:
+        return [f"{eid}: missing {missing} extra {extra}"]
     problems: list[str] = []
-    for e in ENTRIES:
-        eid = e.get("id", "?")
-        missing = [k for k in REQUIRED if k not in e]
-        extra = [k for k in e if k not in REQUIRED + OPTIONAL]
-        if missing or extra:
-            problems.append(f"{eid}: missing {missing} extra {extra}")
-            continue
-        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*-\d{3}", e["id"]):
-            problems.append(f"{eid}: id must be family-prefix-NNN")
-        if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", e["family"]):
-            problems.append(f"{eid}: family must look like area.name")
-        if e["lang"] not in LANGS:
-            problems.append(f"{eid}: lang {e['lang']!r}")
-        if e["expect"] not in EXPECTS:
-            problems.append(f"{eid}: expect {e['expect']!r}")
-        if e["split"] not in SPLITS:
-            problems.append(f"{eid}: split {e['split']!r}")
-        if not isinstance(e["ordered"], bool):
-            problems.append(f"{eid}: ordered must be a boolean")
-        if not isinstance(e["question"], str) or not e["question"].strip():
-            problems.append(f"{eid}: empty question")
-        if not isinstance(e["as_of"], str):
-            problems.append(f"{eid}: as_of must be a quoted YYYY-MM-DD string")
-        else:
-            date.fromisoformat(e["as_of"])
-        if e["user"] is not None and not re.fullmatch(r"E\d{5}", str(e["user"])):
-            problems.append(f"{eid}: user must be null or an employee_no")
-        if e["expect"] == "refusal":
-            if e["gold_sql"] is not None:
-                problems.append(f"{eid}: a refusal has no gold SQL")
-        elif not isinstance(e["gold_sql"], str) or not e["gold_sql"].strip():
-            problems.append(f"{eid}: gold_sql required")
-        if e["ordered"] and "ORDER BY" not in (e["gold_sql"] or "").upper():
-            problems.append(f"{eid}: ordered gold must ORDER BY")
-        if "empty_ok" in e and e["empty_ok"] is not True:
-            problems.append(f"{eid}: empty_ok is only ever true")
+    if not re.fullmatch(id_pattern, e["id"]):
+        problems.append(f"{eid}: id must match {id_pattern}")
+    if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)+", e["family"]):
+        problems.append(f"{eid}: family must look like area.name")
+    if e["lang"] not in LANGS:
+        problems.append(f"{eid}: lang {e['lang']!r}")
+    if e["expect"] not in EXPECTS:
+        problems.append(f"{eid}: expect {e['expect']!r}")
+    if e["split"] not in splits:
+        problems.append(f"{eid}: split {e['split']!r} (allowed: {sorted(splits)})")
+    if not isinstance(e["ordered"], bool):
+        problems.append(f"{eid}: ordered must be a boolean")
+    if not isinstance(e["question"], str) or not e["question"].strip():
+        problems.append(f"{eid}: empty question")
+    if not isinstance(e["as_of"], str):
+        problems.append(f"{eid}: as_of must be a quoted YYYY-MM-DD string")
+    elif last_day is not None and date.fromisoformat(e["as_of"]) > last_day:
+        problems.append(f"{eid}: as_of after the warehouse's last day")
+    else:
+        date.fromisoformat(e["as_of"])
+    if e["user"] is not None and not re.fullmatch(r"E\d{5}", str(e["user"])):
+        problems.append(f"{eid}: user must be null or an employee_no")
+    if e["expect"] == "refusal":
+        if e["gold_sql"] is not None:
+            problems.append(f"{eid}: a refusal has no gold SQL")
+    elif not isinstance(e["gold_sql"], str) or not e["gold_sql"].strip():
+        problems.append(f"{eid}: gold_sql required")
+    if e["ordered"] and "ORDER BY" not in (e["gold_sql"] or "").upper():
+        problems.append(f"{eid}: ordered gold must ORDER BY")
+    if "empty_ok" in e and e["empty_ok"] is not True:
+        problems.append(f"{eid}: empty_ok is only ever true")
+    return problems
+
+
+def test_every_entry_has_the_required_keys_and_valid_values() -> None:
+    problems = [
+        p for e in ENTRIES for p in entry_problems(e, id_pattern=r"[a-z0-9]+(-[a-z0-9]+)*-\d{3}", splits=SPLITS)
+    ]
     assert not problems, "\n".join(problems)
 
 
