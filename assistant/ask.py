@@ -21,7 +21,7 @@ from assistant import compose
 from assistant.agent import Agent
 from assistant.answer import Answer, ToolCallInfo
 from assistant.audit import AuditLog
-from assistant.compile import CompileError, compile_query
+from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError, GuardError
 from assistant.execute import execute
@@ -73,9 +73,15 @@ class Assistant:
     #: is a pure function of them (catalog and limit are fixed here), and a caller (frozen,
     #: with its role, employee and departments) is its scope. Refusals are not cached.
     guarded: _lru_cache_wrapper[GuardedSql] = field(init=False, repr=False, compare=False)
+    #: Compiled SQL by (plan as JSON, as_of, language): compiling is a pure function of them.
+    compiled: _lru_cache_wrapper[CompiledQuery] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.guarded = lru_cache(maxsize=GUARD_CACHE_SIZE)(self._guard)
+        self.compiled = lru_cache(maxsize=GUARD_CACHE_SIZE)(self._compile)
+
+    def _compile(self, plan_json: str, as_of: date, language: str) -> CompiledQuery:
+        return compile_query(QueryPlan.model_validate_json(plan_json), self.model, as_of, language)
 
     def _guard(self, sql: str, caller: Caller) -> GuardedSql:
         return guard(sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
@@ -178,7 +184,7 @@ class Assistant:
         return base
 
     def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:
-        compiled = compile_query(the_plan, self.model, as_of, base.language)
+        compiled = self.compiled(the_plan.model_dump_json(), as_of, base.language)
         base.sql_written = compiled.sql
         guarded = self.guarded(compiled.sql, caller)
         base.sql = guarded.sql

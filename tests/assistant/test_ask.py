@@ -203,3 +203,18 @@ def test_cli_bad_environment(
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output and "secret" not in result.output
+
+
+def test_compiled_sql_is_cached_per_plan_date_and_language(assistant: Assistant) -> None:
+    from assistant.compile import compile_query
+    from assistant.plan import QueryPlan
+
+    plan = QueryPlan(metrics=["sales"], group_by=["department"])
+    key = plan.model_dump_json()
+    first = assistant.compiled(key, AS_OF, "zh")
+    assert first == compile_query(plan, assistant.model, AS_OF, "zh")
+    assert assistant.compiled(key, AS_OF, "zh") is first  # served from the cache
+    assert assistant.compiled(key, date(2026, 10, 31), "zh").sql != first.sql  # another month to date
+    assert assistant.compiled(key, AS_OF, "en").columns != first.columns  # English labels
+    again = assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF)
+    assert again.rows == assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF).rows
