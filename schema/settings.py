@@ -55,6 +55,9 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest HTTP request body accepted, bytes (413 above).",
     )
+    api_ask_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Questions one server process answers at once; more wait their turn."
+    )
     api_caller_cache_s: float = Field(
         default=60.0, ge=0, description="Seconds the API reuses a key's resolved caller and scope."
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Body
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import AssistantDep, CallerDep, ServicesDep
@@ -114,7 +114,9 @@ async def ask(
 ) -> AnswerPublic:
     # One hop to the thread pool for all the blocking work; the response is then
     # serialised on the event loop (a plain ``def`` route would take a second hop).
-    return await run_in_threadpool(_ask_public, services, assistant, caller, request)
+    return await anyio.to_thread.run_sync(
+        _ask_public, services, assistant, caller, request, limiter=services.ask_slots
+    )
 
 
 def _ask_public(

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 
+import anyio
 from sqlalchemy import Engine
 
 from api.http.ratelimit import RateLimiter
@@ -37,6 +38,9 @@ class Services:
         self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
         self.metrics = Metrics()
         self._lock = threading.RLock()
+        #: Asks that run at once in this process; the rest wait their turn on the event loop
+        #: (more threads only contend for the GIL and the app database's write lock).
+        self.ask_slots = anyio.CapacityLimiter(settings.api_ask_concurrency)
         #: Chart rendering (matplotlib) one at a time.
         self.render_lock = threading.Lock()
         self._assistant: Assistant | None = assistant
