@@ -120,7 +120,7 @@ class Gazetteer:
         return sorted(out)
 
 
-_KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "metric": 3, "value": 4,
+_KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "bundle": 3, "metric": 3, "value": 4,
                "dimension": 5, "self": 6}  # fmt: skip
 
 
@@ -135,8 +135,13 @@ def _word_bounded(text: str, start: int, end: int) -> bool:
     return not (latin(text[end - 1]) and end < len(text) and latin(text[end]))
 
 
-def department_aliases(name: str, name_en: str | None) -> set[str]:
-    """The names a department is called by: full names and clear abbreviations."""
+def department_aliases(name: str, name_en: str | None, city: str | None = None) -> set[str]:
+    """The names a department is called by: full names and clear abbreviations.
+
+    华东销售一部 -> 华东一部; 成都销售组 -> 成都组, 成都; 北京大客户部 (city 北京) -> 大客户部,
+    北京KA (initials of "Key Accounts"); 东部区 -> 东区; English names without generic words.
+    Abbreviations two departments share are resolved (or clarified) by the planner.
+    """
     aliases = {name}
     core = name
     for word in _DEPT_GENERIC:
@@ -148,8 +153,16 @@ def department_aliases(name: str, name_en: str | None) -> set[str]:
         if stem.endswith(suffix) and len(stem) - len(suffix) >= 2:
             stem = stem[: -len(suffix)]
             break
-    if len(stem) >= 2 and not stem[-1].isdigit() and stem[-1] not in "一二三四五六七八九十":
+    if len(stem) >= 2 and not stem[-1].isdigit() and stem[-1] not in _NUMERALS:
         aliases.update({stem, stem + "组", stem + "部", stem + "团队", stem + "队"})
+    if name.endswith("部区") and len(name) >= 3:  # 东部区 -> 东区
+        aliases.add(name[:-2] + "区")
+    rest = name[len(city) :] if city and name.startswith(city) else ""
+    distinctive = rest
+    for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
+        distinctive = distinctive.replace(word, "")
+    if len(distinctive) >= 2 and rest[0] not in _NUMERALS:  # 大客户部, 渠道二组, 直销中心 (not 一组, 销售组)
+        aliases.update({rest, f"{city}{rest[:2]}"})  # and 深圳直销, 广州电销
     if name_en:
         en = name_en.lower()
         aliases.add(en)
@@ -157,7 +170,14 @@ def department_aliases(name: str, name_en: str | None) -> set[str]:
         short = re.sub(r"\s+", " ", short).strip()
         if len(short) >= 3:
             aliases.update({short, short + " team"})
+        words = [w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")]
+        if city and len(words) >= 3:  # Beijing Key Accounts -> 北京ka, beijing ka
+            initials = "".join(w[0] for w in words[1:])
+            aliases.update({city + initials, f"{words[0]} {initials}"})
     return aliases
+
+
+_NUMERALS = "一二三四五六七八九十0123456789"
 
 
 def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
@@ -169,6 +189,9 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
     for name, dim in model.dimensions.items():
         for phrase in dim.phrases():
             gz.add(phrase, "dimension", name)
+    for name, bundle in model.bundles.items():
+        for phrase in bundle.synonyms:
+            gz.add(phrase, "bundle", name)
     for concept, phrases in model.concepts.items():
         for phrase in phrases:
             gz.add(phrase, "concept", concept)
@@ -193,11 +216,11 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.add(word, "self", "team")
 
     d = departments
-    for row in conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind)):
+    for row in conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind, d.c.city)):
         gz.departments[row.department_id] = Entity(row.department_id, row.name, row.name_en, row.department_id, row.kind)
         gz.department_parent[row.department_id] = row.parent_id
         gz.department_kind[row.department_id] = row.kind
-        aliases = department_aliases(row.name, row.name_en) if row.kind in ("sales", "region") else {
+        aliases = department_aliases(row.name, row.name_en, row.city) if row.kind in ("sales", "region") else {
             row.name, *([row.name_en.lower()] if row.name_en else [])
         }
         for alias in aliases:

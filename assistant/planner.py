@@ -59,7 +59,7 @@ class Understanding:
     rest: str = ""
     #: Employees named as the head of a team (徐刚浩团队, 李颖手下): their direct reports.
     managers: list[int] = field(default_factory=list)
-    #: Regions named by an abbreviation (华东), not by their full name.
+    #: Regions named in the question (华东, 东部区): several sales teams, several medians.
     loose_regions: list[int] = field(default_factory=list)
 
     def kinds(self, kind: str) -> list[Tag]:
@@ -96,7 +96,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
     u.coverage = _coverage(explained, u.tags)
     rest = masked
     for tag in u.tags:
-        if tag.kind in ("concept", "metric", "department", "employee", "value"):
+        if tag.kind in ("concept", "metric", "bundle", "department", "employee", "value"):
             rest = rest[: tag.start] + " " * (tag.end - tag.start) + rest[tag.end :]
     u.rest = rest
     return u
@@ -263,7 +263,7 @@ def _resolve_entities(
         partial = _partial_department(u, tag, gz)
         if partial is not None:
             return partial
-        if len(ids) == 1 and gz.department_kind.get(ids[0]) == "region" and not _full_name(tag, gz):
+        if len(ids) == 1 and gz.department_kind.get(ids[0]) == "region":
             u.loose_regions.append(ids[0])
         if len(ids) > 1:
             sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
@@ -283,7 +283,9 @@ def _resolve_entities(
             scope = {d for root in departments for d in gz.subtree(root)}
             narrowed = [i for i in ids if gz.employees[i].department_id in scope]
             ids = narrowed or ids
-        team_of = len(ids) == 1 and _TEAM_AFTER.match(u.text, tag.end)
+        team_of = len(ids) == 1 and (
+            _TEAM_AFTER.match(u.text, tag.end) or _TEAM_BEFORE.search(u.text[max(0, tag.start - 16) : tag.start])
+        )
         if len(ids) > 1:
             options = [f"{gz.employees[i].name}（{gz.employees[i].extra}）" for i in ids]
             return Clarify(
@@ -304,6 +306,7 @@ def _resolve_entities(
     return departments, employees
 
 
+_TEAM_BEFORE = re.compile(r"(?:reports? to|reporting to|working for|works for|under|向|归)\s*$")
 _TEAM_AFTER = re.compile(r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的人|team|people|direct reports|reports)")
 
 
@@ -343,6 +346,8 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
     """
     strong: list[str] = []
     weak: list[str] = []
+    for tag in u.kinds("bundle"):
+        strong.extend(m for m in model.bundles[tag.value].metrics if m not in strong)
     for tag in u.kinds("metric"):
         bucket = weak if _generic(tag.text) else strong
         for value in tag.values:
@@ -383,7 +388,7 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
 
 _GENERIC_METRIC_WORDS = frozenset(
     ("多少人", "几个人", "人数", "天数", "次数", "days", "times", "people", "staff", "employees", "customers",
-     "客户数", "score", "得分", "评分", "评级", "订单", "orders", "绩效")
+     "客户数", "score", "得分", "评分", "评级", "订单", "orders", "绩效", "员工", "有多少员工", "几个员工")
 )
 
 
@@ -539,7 +544,7 @@ def _tool_plan(
     if "forecast" in concepts and not (concepts & _CONDITIONS - {"met_minimum", "missed_minimum"}):
         return ToolPlan(tool="forecast", month=as_of.replace(day=1), department=departments[0] if departments else None,
                         employees=employees)  # fmt: skip
-    if u.loose_regions and not departments[1:]:
+    if u.loose_regions and not departments[1:] and not u.has(lx.GROUP_WORDS):
         region = u.loose_regions[0]
         teams = [gz.departments[d].name for d in gz.subtree(region) if gz.department_kind.get(d) == "sales"]
         if len(teams) > 1:
@@ -701,7 +706,8 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
             | {e.name_en.lower() for e in gz.employees.values() if e.name_en}
             | {d.name for d in gz.departments.values()}
         )
-        close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= 50]
+        cutoff = 80 if word.isascii() else 50
+        close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= cutoff]
         if not close:  # nothing like it: not a name we could have meant
             return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
         return Clarify(

@@ -215,6 +215,13 @@ def _half_year(m: re.Match[str], as_of: date) -> Period:
     return Period(first, add_months(first, 6), "range", f"{year}年{label}", f"H{1 if first.month == 1 else 2} {year}")
 
 
+def _month_range(m: re.Match[str], as_of: date) -> Period:
+    first, last = sorted((int(m.group("m1")), int(m.group("m2"))))
+    start = date(as_of.year, first, 1)
+    end = add_months(date(as_of.year, last, 1), 1)
+    return Period(start, end, "range", f"{as_of.year}年{first}-{last}月", f"{start:%b}-{date(as_of.year, last, 1):%b} {as_of.year}")
+
+
 def _en_between(m: re.Match[str], as_of: date) -> Period:
     year = int(m.group("y")) if m.group("y") else as_of.year
     first_month = MONTHS_EN[m.group("n1")]
@@ -242,6 +249,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
     (r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))", _relative_year_quarter),
     (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
+    (r"(?<![\d年])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*(?:到|至|~|-)\s*(?P<m2>1[0-2]|0?[1-9])\s*月(?![\d日号])", _month_range),
     (rf"\b(?P<n1>{_MONTH_EN_PLACEHOLDER})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|until|through|-)\s*(?:(?P<n2>{_MONTH_EN_PLACEHOLDER})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_between),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
     (r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?", _last_n_months),

@@ -86,6 +86,13 @@ class ValueSet(BaseModel):
     )
 
 
+class Bundle(BaseModel):
+    """Several metrics of one table that a word asks for together (工资条 -> its parts)."""
+
+    metrics: list[str]
+    synonyms: list[str]
+
+
 class FactLinks(BaseModel):
     employee: str | None = None
     department: str | None = None
@@ -101,6 +108,7 @@ class SemanticModel(BaseModel):
     dimensions: dict[str, Dimension]
     values: list[ValueSet]
     concepts: dict[Concept, list[str]]
+    bundles: dict[str, Bundle] = Field(default_factory=dict)
     default_metric: str | None = None
 
     @model_validator(mode="after")
@@ -118,6 +126,10 @@ class SemanticModel(BaseModel):
             for table in dim.tables or []:
                 if table not in known:
                     raise ValueError(f"dimension {name}: unknown table {table!r}")
+        for name, bundle in self.bundles.items():
+            unknown = [m for m in bundle.metrics if m not in self.metrics]
+            if unknown:
+                raise ValueError(f"bundle {name}: unknown metrics {unknown}")
         if self.default_metric and self.default_metric not in self.metrics:
             raise ValueError(f"default_metric: unknown metric {self.default_metric!r}")
         for i, vs in enumerate(self.values):
