@@ -555,7 +555,7 @@ def _tool_plan(
                 options=teams,
             )  # fmt: skip
     if u.managers and not departments:
-        departments = [gz.employees[m].department_id for m in u.managers if gz.employees[m].department_id]
+        departments = [d for m in u.managers if (d := gz.employees[m].department_id) is not None]
     months: list[date] = []
     if period.grain != "month" and u.period is not None:
         months = _months_in(period.start, period.end)
