@@ -129,6 +129,9 @@ wecom_messages = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False),
     Column("processed_at", DateTime(timezone=True), nullable=True),
+    #: The decrypted message (JSON), so one received but never answered (a crash) is answered
+    #: after the restart.
+    Column("payload", Text, nullable=True),
 )
 
 #: Every message hrq sends to WeCom, written before it is sent: ``status`` pending, sending,

@@ -40,6 +40,8 @@ from api.wecom.worker import CallbackWorker
 from schema.settings import Settings
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
+#: A message claimed this long ago and still not answered was left by a stopped process.
+RECOVER_AFTER_S = 300.0
 
 
 class WeComService:
@@ -54,6 +56,8 @@ class WeComService:
             services.assistant, self.inbox, self.outbox, settings.public_base_url
         )
         self.worker = CallbackWorker(self.channel, idle_retry_s=_idle_retry(settings))
+        for message in self.inbox.unanswered(RECOVER_AFTER_S):  # a previous process stopped
+            self.worker.submit(message)
 
     def receive(self, query: dict[str, str], body: bytes, json_body: bool) -> bool:
         """Verify, decrypt and record a callback; True if it was new and is now queued."""

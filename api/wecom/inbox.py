@@ -8,7 +8,7 @@ first insert succeeds, so only one answer is ever produced per message.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -45,11 +45,38 @@ class Inbox:
                         msg_type=message.msg_type[:32],
                         received_at=datetime.now(UTC),
                         status="received",
+                        payload=message.model_dump_json(),
                     )
                 )
         except IntegrityError:
             return False
         return True
+
+    def unanswered(self, older_than_s: float) -> list[WeComMessage]:
+        """Messages received more than ``older_than_s`` ago and never answered (the process
+        that claimed them stopped), each taken over by this process: the status moves from
+        ``received`` to ``recovering`` under the same check, so two processes never both
+        answer one message."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        taken: list[WeComMessage] = []
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(wecom_messages.c.msg_id, wecom_messages.c.payload).where(
+                    wecom_messages.c.status == "received",
+                    wecom_messages.c.received_at < cutoff,
+                    wecom_messages.c.payload.is_not(None),
+                )
+            ).all()
+        for row in rows:
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(wecom_messages)
+                    .where(wecom_messages.c.msg_id == row.msg_id, wecom_messages.c.status == "received")
+                    .values(status="recovering")
+                )
+            if result.rowcount == 1:
+                taken.append(WeComMessage.model_validate_json(row.payload))
+        return taken
 
     def mark(self, message: WeComMessage, status: str) -> None:
         """Record how processing of ``message`` ended (``answered``, ``failed``...)."""

@@ -218,3 +218,37 @@ def test_while_wecom_is_down_the_answer_waits_in_the_outbox(
     (reply,) = _replies(stub, userid)  # the idle worker retries it
     assert "销售额" in content_of(reply)
     assert wait_for(lambda: not outbox.unsent())
+
+
+def test_a_message_left_unanswered_by_a_stopped_process_is_answered_after_the_restart(
+    stub: WeComStub, settings: Settings, people: dict[str, str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from api.wecom.callback import RECOVER_AFTER_S
+    from api.wecom.messages import WeComMessage
+    from schema.app import wecom_messages
+
+    userid = people["manager"]
+    engine = app_engine(settings.app_db_url)
+    inbox = Inbox(engine)
+    # A process claimed this message (and acknowledged WeCom), then stopped before answering.
+    lost = WeComMessage(msg_type="text", from_user_name=userid, to_user_name="corp", create_time=1,
+                        content="上个月的业绩", msg_id="7001", agent_id=None)  # fmt: skip
+    fresh = lost.model_copy(update={"msg_id": "7002"})
+    assert inbox.claim(lost) and inbox.claim(fresh)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(wecom_messages)
+            .where(wecom_messages.c.msg_id == "7001")
+            .values(received_at=datetime.now(UTC) - timedelta(seconds=RECOVER_AFTER_S + 60))
+        )
+    server = serve(settings)
+    try:
+        _ask(stub, server, userid, "本月的业绩", msg_id=7003)  # the first callback starts the service
+        replies = _replies(stub, userid, 2)
+        assert len(replies) == 2
+    finally:
+        server.stop()
+    assert inbox.status("7001") == "answered"
+    assert inbox.status("7002") == "received"  # claimed moments ago: its process may still answer it
