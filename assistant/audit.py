@@ -101,11 +101,15 @@ class VerifyResult(BaseModel):
     checked: int
     broken_seq: int | None = None
     reason: str | None = None
+    #: The last record's hash: kept outside the database (a compliance ticket, a WeCom
+    #: message), it lets a later ``verify --anchor`` prove no record was cut off the end.
+    head: str | None = None
 
     def message(self) -> str:
         """One line for a person."""
         if self.ok:
-            return f"audit log intact: {self.checked} records"
+            head = f"; head {self.checked}:{self.head}" if self.head else ""
+            return f"audit log intact: {self.checked} records{head}"
         return f"audit log broken at record {self.broken_seq}: {self.reason}"
 
 
@@ -205,12 +209,19 @@ class AuditLog:
             for row in conn.execute(query):
                 yield _to_record(row)
 
-    def verify(self) -> VerifyResult:
-        """Walk the chain from the first record; report the first edited, missing or moved one."""
+    def verify(self, anchor: tuple[int, str] | None = None) -> VerifyResult:
+        """Walk the chain from the first record; report the first edited, missing or moved one.
+
+        ``anchor`` is a ``(seq, hash)`` pair noted earlier from a verify's head: the chain
+        must still hold that record with that hash, so records cut off the end (which
+        leave an intact but shorter chain) are found too.
+        """
         expected_prev = GENESIS_HASH
         expected_seq = 1
         checked = 0
         for rec in self._rows(select(audit_log).order_by(audit_log.c.seq)):
+            if anchor is not None and rec.seq == anchor[0] and rec.hash != anchor[1]:
+                return _broken(checked, rec.seq, "it is not the record the anchor noted")
             if rec.content_hash() != rec.hash:
                 return _broken(checked, rec.seq, "its content does not match its hash (edited)")
             if rec.prev_hash != expected_prev:
@@ -223,7 +234,9 @@ class AuditLog:
             expected_prev = rec.hash
             expected_seq += 1
             checked += 1
-        return VerifyResult(ok=True, checked=checked)
+        if anchor is not None and checked < anchor[0]:
+            return _broken(checked, checked + 1, f"records {checked + 1}..{anchor[0]} were cut off the end")
+        return VerifyResult(ok=True, checked=checked, head=expected_prev if checked else None)
 
     def tail(self, n: int = 20) -> list[AuditRecord]:
         """The last ``n`` records, oldest first."""

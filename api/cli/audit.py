@@ -21,9 +21,20 @@ def _log() -> AuditLog:
 
 
 @audit_app.command("verify")
-def verify() -> None:
-    """Walk the hash chain; exit 1 naming the first broken record."""
-    result = _log().verify()
+def verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option("--anchor", help="SEQ:HASH from an earlier verify: also proves nothing was cut off the end."),
+    ] = None,
+) -> None:
+    """Walk the hash chain; exit 1 naming the first broken record. Prints the head to keep."""
+    noted: tuple[int, str] | None = None
+    if anchor is not None:
+        seq, _, digest = anchor.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            fail(f"--anchor must be SEQ:HASH as printed by an earlier verify, not {anchor!r}")
+        noted = (int(seq), digest)
+    result = _log().verify(noted)
     typer.echo(result.message())
     if not result.ok:
         raise typer.Exit(1)

@@ -188,3 +188,24 @@ def test_export_jsonl_and_csv_by_range(engine: Engine) -> None:
     assert rows[0]["hash"] == log.tail(3)[0].hash
     with pytest.raises(AuditError):
         list(log.export(fmt="xml"))  # type: ignore[arg-type]
+
+
+def test_records_cut_off_the_end_are_found_with_an_anchor(engine: Engine) -> None:
+    log = AuditLog(engine)
+    _fill(log, 6)
+    noted = log.verify()
+    assert noted.ok and noted.head is not None and f"6:{noted.head}" in noted.message()
+    _fill(log, 2)  # the log goes on growing after the anchor was noted
+    assert log.verify((6, noted.head)).ok
+    with engine.begin() as conn:  # someone removes the latest records, chain still intact
+        conn.execute(delete(audit_log).where(audit_log.c.seq >= 5))
+    assert log.verify().ok  # without the anchor a cut tail cannot be seen
+    result = log.verify((6, noted.head))
+    assert (result.ok, result.broken_seq) == (False, 5) and "cut off the end" in (result.reason or "")
+
+
+def test_an_anchor_that_does_not_match_is_reported(engine: Engine) -> None:
+    log = AuditLog(engine)
+    _fill(log, 3)
+    result = log.verify((2, "0" * 64))
+    assert (result.ok, result.broken_seq) == (False, 2)
