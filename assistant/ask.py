@@ -195,6 +195,9 @@ class Assistant:
         base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
         period = compiled.period
         label = (period.label_zh if base.language == "zh" else period.label_en) if period else None
+        if label and the_plan.also is not None:
+            also = the_plan.also.label_zh if base.language == "zh" else the_plan.also.label_en
+            label = f"{label}和{also}" if base.language == "zh" else f"{label} and {also}"
         subject = self._subject(the_plan, base.language)
         metrics = [self.model.metrics[m] for m in the_plan.metrics]
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]

@@ -115,7 +115,13 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
             quarters = ", ".join(f"'{q}'" for q in period.quarter_labels())
             where.append(f"f.{first.time} IN ({quarters})")
         else:
-            where.append(f"f.{first.time} >= {_date(period.start)} AND f.{first.time} < {_date(period.end)}")
+            ranges = [(period.start, period.end)]
+            if plan.also is not None:
+                also = plan.also.period().capped(as_of)
+                ranges.append((also.start, also.end))
+            where.append(" OR ".join(
+                f"(f.{first.time} >= {_date(a)} AND f.{first.time} < {_date(b)})" for a, b in ranges
+            ))  # fmt: skip
     if first.snapshot:
         pass  # headcount counts rows itself at {at}
     if plan.departments:

@@ -55,6 +55,7 @@ class QueryPlan(BaseModel):
     having: Comparison | None = None
     share: bool = False
     managers: list[int] = Field(default_factory=list, description="Filter: direct reports of these.")
+    also: PeriodSlot | None = Field(default=None, description="A second period, compared with the first.")
 
 
 Focus = Literal[

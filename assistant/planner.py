@@ -55,6 +55,8 @@ class Understanding:
     tags: list[Tag] = field(default_factory=list)
     period: PeriodSlot | None = None
     period_span: tuple[int, int] | None = None
+    #: A second period of the same grain compared with the first.
+    also: PeriodSlot | None = None
     coverage: float = 0.0
     rest: str = ""
     #: Employees named as the head of a team (徐刚浩团队, 李颖手下): their direct reports.
@@ -78,6 +80,9 @@ def detect_language(question: str) -> str:
     return "zh" if cjk * 2 >= latin or cjk >= 4 else "en"
 
 
+_PERIOD_JOIN = re.compile(r"\s*(?:和|与|跟|及|以及|还有|对比|vs\.?|versus|and|、|,)\s*")
+
+
 def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understanding:
     """Normalise, find the period and tag the question."""
     text = normalize(question)
@@ -89,6 +94,15 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         u.period = PeriodSlot.of(period)
         u.period_span = span
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
+        # A second period joined to the first (2025年Q4和2026年Q1, 9月和11月): compared side by side.
+        joined = _PERIOD_JOIN.match(masked, span[1])
+        second = find_period(masked[joined.end() :], as_of) if joined else None
+        if joined and second and second[1][0] == 0:
+            other, (a, b) = second
+            start = joined.end()
+            if other.grain == period.grain:
+                u.also = PeriodSlot.of(other)
+                masked = masked[:start] + " " * (b - a) + masked[start + b :]
     u.tags = gazetteer.tag(masked)
     explained = masked
     for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [lx.TOP_N, lx.BOTTOM_N, lx.HALF]:
@@ -473,6 +487,10 @@ def _query_plan(
         model.values[int(v.split(":")[0])].column == model.dimensions[default_group].expr for v in values
     ) and not employees:
         group_by.append(default_group)
+    if u.also is not None:  # two periods side by side: one row per period
+        grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(u.also.grain)
+        if grain and grain not in group_by:
+            group_by.insert(0, grain)
     order, limit = _limit(u)
     having = _comparison(u)
     if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees and len(departments) < 2:
@@ -491,6 +509,7 @@ def _query_plan(
         having=having if group_by else None,
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
         managers=u.managers,
+        also=u.also,
     )
 
 

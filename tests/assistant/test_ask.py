@@ -218,3 +218,17 @@ def test_compiled_sql_is_cached_per_plan_date_and_language(assistant: Assistant)
     assert assistant.compiled(key, AS_OF, "en").columns != first.columns  # English labels
     again = assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF)
     assert again.rows == assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF).rows
+
+
+def test_two_periods_are_compared_side_by_side(assistant: Assistant) -> None:
+    answer = assistant.ask("2025年第四季度和2026年第一季度分别卖了多少", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and [row[0] for row in answer.rows] == ["2025-Q4", "2026-Q1"]
+    assert "2025年Q4和2026年Q1" in answer.answer
+    with assistant.warehouse.connect() as conn:
+        q4 = conn.execute(sa.text(
+            "SELECT SUM(amount) FROM sales_orders WHERE status = 'paid' "
+            "AND order_date >= DATE '2025-10-01' AND order_date < DATE '2026-01-01'"
+        )).scalar_one()  # fmt: skip
+    assert answer.rows[0][1] == pytest.approx(float(q4), abs=0.01)
+    months = assistant.ask("9月和11月的订单数", Caller.operator(), as_of=AS_OF)
+    assert [row[0] for row in months.rows] == ["2026-09-01", "2026-11-01"]  # not October
