@@ -25,16 +25,16 @@ from schema.warehouse import metadata as warehouse_metadata
 #: Words that make a department name generic; removing them gives its abbreviations.
 _DEPT_GENERIC = ("销售", "营销")
 _DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组", "部", "组", "区", "队")
-_EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group)\b")
+_EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group|bu|business unit)\b")
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
 #: Ways of asking that contain 我 without being about the asker.
-ASKING_WORDS = ("给我看", "给我", "帮我", "告诉我", "我想知道", "我想看", "我要看", "让我看", "show me", "tell me", "give me")
+ASKING_WORDS = ("我们公司", "咱们公司", "我们集团", "our company", "我们这", "给我看", "给我", "帮我", "告诉我", "我想知道", "我想看", "我要看", "让我看", "show me", "tell me", "give me")
 #: Words for the caller's own department.
 TEAM_WORDS = ("我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
               "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
-              "my dept", "my group")  # fmt: skip
+              "my dept", "my group", "my teams", "my departments", "我们", "咱们", "our", "we")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class Gazetteer:
     departments: dict[int, Entity] = field(default_factory=dict)
     department_parent: dict[int, int | None] = field(default_factory=dict)
     department_kind: dict[int, str] = field(default_factory=dict)
+    department_city: dict[int, str | None] = field(default_factory=dict)
     employees: dict[int, Entity] = field(default_factory=dict)
     max_len: int = 1
 
@@ -157,6 +158,13 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         aliases.update({stem, stem + "组", stem + "部", stem + "团队", stem + "队"})
     if name.endswith("部区") and len(name) >= 3:  # 东部区 -> 东区
         aliases.add(name[:-2] + "区")
+    for alias in list(aliases):
+        numbered = re.fullmatch(r"(.*?)([一二三四五六七八九十])(部|组|队|团队)?", alias)
+        if numbered:
+            digit = str("一二三四五六七八九十".index(numbered.group(2)) + 1)
+            aliases.add(numbered.group(1) + digit + (numbered.group(3) or ""))
+            if numbered.group(1).isascii() and numbered.group(1):  # KA一部 -> KA1
+                aliases.add(numbered.group(1) + digit)
     rest = name[len(city) :] if city and name.startswith(city) else ""
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
@@ -171,7 +179,7 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         if len(short) >= 3:
             aliases.update({short, short + " team"})
         words = [w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")]
-        if city and len(words) >= 3:  # Beijing Key Accounts -> 北京ka, beijing ka
+        if city and len(words) >= 3 and words[0] == "".join(lazy_pinyin(city)):  # Beijing Key Accounts -> 北京ka
             initials = "".join(w[0] for w in words[1:])
             aliases.update({city + initials, f"{words[0]} {initials}"})
     return aliases
@@ -220,6 +228,7 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.departments[row.department_id] = Entity(row.department_id, row.name, row.name_en, row.department_id, row.kind)
         gz.department_parent[row.department_id] = row.parent_id
         gz.department_kind[row.department_id] = row.kind
+        gz.department_city[row.department_id] = row.city
         aliases = department_aliases(row.name, row.name_en, row.city) if row.kind in ("sales", "region") else {
             row.name, *([row.name_en.lower()] if row.name_en else [])
         }

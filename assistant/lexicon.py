@@ -43,13 +43,16 @@ COUNT_WORDS = ("多少人", "多少销售", "几个", "多少个", "几个人", 
                "count of", "有几个", "多少名")  # fmt: skip
 TOTAL_WORDS = ("加起来", "加在一起", "汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip
-SHARE_WORDS = ("占比", "比例", "百分比", "份额", "占多少", "percentage", "share", "percent of", "proportion")
+SHARE_WORDS = ("百分之多少的人", "多少比例的人", "what percent of", "what percentage of", "what share of", "占比", "比例", "百分比", "份额", "占多少", "percentage", "share", "percent of", "proportion")
 LIST_WORDS = ("哪几", "哪些", "谁", "名单", "which", "who", "list")
 WHO_WORDS = ("的员工", "的人有", "的同事", "employees who", "people who", "reps who", "谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪个人", "名单", "有哪些", "哪几个", "哪些",
              "who", "which employees", "which reps", "which salespeople", "list", "名字")  # fmt: skip
 FOLLOW_UP_WORDS = ("那", "那么", "呢", "and ", "what about", "how about", "and for", "same for", "再看", "换成")
 
-WRITE_PATTERN = re.compile(r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)")
+WRITE_PATTERN = re.compile(
+    r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)|(?:加|增加|扣|减|发)\s*\d+(?:\.\d+)?\s*(?:块|元|%)"
+    r"|\b(?:give|add|raise|increase|cut)\b.+\b\d+\b"
+)
 WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "drop ", "delete ",
                "update ", "insert ", "truncate", "alter ", "remove all", "modify")  # fmt: skip
 

@@ -321,7 +321,7 @@ def _resolve_entities(
 
 
 _TEAM_BEFORE = re.compile(r"(?:reports? to|reporting to|working for|works for|under|向|归)\s*$")
-_TEAM_AFTER = re.compile(r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的人|team|people|direct reports|reports)")
+_TEAM_AFTER = re.compile(r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的团队|带的人|带的|管的|team|people|direct reports|reports)")
 
 
 def _full_name(tag: Tag, gz: Gazetteer) -> bool:
@@ -493,7 +493,8 @@ def _query_plan(
             group_by.insert(0, grain)
     order, limit = _limit(u)
     having = _comparison(u)
-    if (order or having or u.has(lx.WHO_WORDS)) and not group_by and not employees and len(departments) < 2:
+    who = u.has(lx.LIST_WORDS) or (u.has(lx.WHO_WORDS) and not u.has(lx.COUNT_WORDS))
+    if (order or having or who) and not group_by and not employees and len(departments) < 2:
         group_by = ["employee"] if model.facts[table].employee else ["department"]
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
@@ -573,6 +574,10 @@ def _tool_plan(
                            "departments, each with its own median; which one?",
                 options=teams,
             )  # fmt: skip
+    if not departments:  # 天津那边的中位数: the sales teams of a city named in the question
+        cities = {v.split(":", 1)[1] for t in u.kinds("value") for v in t.values if _is_city(v, gz)}
+        departments = [d for d, city in gz.department_city.items()
+                       if city in cities and gz.department_kind.get(d) == "sales"]  # fmt: skip
     if u.managers and not departments:
         departments = [d for m in u.managers if (d := gz.employees[m].department_id) is not None]
     months: list[date] = []
@@ -627,6 +632,11 @@ def _tool_plan(
         limit=limit,
         period=u.period,
     )
+
+
+def _is_city(reading: str, gz: Gazetteer) -> bool:
+    """Whether a value reading ('<set>:<value>') names a city of some department."""
+    return reading.split(":", 1)[1] in set(gz.department_city.values())
 
 
 def _months_in(start: date, end: date) -> list[date]:

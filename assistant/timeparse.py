@@ -222,6 +222,14 @@ def _month_range(m: re.Match[str], as_of: date) -> Period:
     return Period(start, end, "range", f"{as_of.year}年{first}-{last}月", f"{start:%b}-{date(as_of.year, last, 1):%b} {as_of.year}")
 
 
+def _half_year_en(m: re.Match[str], _as_of: date) -> Period:
+    first_half = m.group("half") == "first" or m.group("h") == "1"
+    year = int(m.group("y"))
+    start = date(year, 1 if first_half else 7, 1)
+    return Period(start, add_months(start, 6), "range", f"{year}年{'上' if first_half else '下'}半年",
+                  f"H{1 if first_half else 2} {year}")
+
+
 def _en_between(m: re.Match[str], as_of: date) -> Period:
     year = int(m.group("y")) if m.group("y") else as_of.year
     first_month = MONTHS_EN[m.group("n1")]
@@ -249,6 +257,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
     (r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))", _relative_year_quarter),
     (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
+    (r"(?:the\s+)?(?P<half>first|second)\s+half\s+(?:of\s+)?(?P<y>\d{4})|\bh(?P<h>[12])\s*(?P<y_>\d{4})", _half_year_en),
     (r"(?<![\d年])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*(?:到|至|~|-)\s*(?P<m2>1[0-2]|0?[1-9])\s*月(?![\d日号])", _month_range),
     (rf"\b(?P<n1>{_MONTH_EN_PLACEHOLDER})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|until|through|-)\s*(?:(?P<n2>{_MONTH_EN_PLACEHOLDER})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_between),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
