@@ -18,6 +18,7 @@ from schema.db import warehouse_engine
 from schema.demodata import generate
 from schema.settings import Settings
 from tests.eval.org2 import build_org2
+from tests.eval.org3 import build_org3
 
 ACCURACY_FLOOR = 0.97
 HOLDOUT_FLOOR = 0.94
@@ -25,6 +26,9 @@ HOLDOUT = Path(__file__).with_name("holdout.yaml")
 #: The second held-out set runs on another organisation's warehouse (tests/eval/org2.py).
 OTHER_ORG_FLOOR = 0.92
 OTHER_ORG = Path(__file__).with_name("holdout2.yaml")
+#: The third set runs on a third organisation's warehouse (tests/eval/org3.py).
+THIRD_ORG_FLOOR = 0.94
+THIRD_ORG = Path(__file__).with_name("holdout3.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +73,26 @@ def test_accuracy_on_the_held_out_set(tmp_path_factory: pytest.TempPathFactory) 
     assert result.accuracy >= HOLDOUT_FLOOR, f"held-out accuracy {result.accuracy:.1%}\n{failures}"
 
 
-def test_accuracy_on_another_organisation(tmp_path_factory: pytest.TempPathFactory) -> None:
-    path = tmp_path_factory.mktemp("org2") / "org2.duckdb"
-    build_org2(path)
+def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped-def]
+    build(path)
     url = f"duckdb:///{path}"
     assistant = Assistant.from_settings(Settings(warehouse_url=url), app_state=False)
     gold = warehouse_engine(url, read_only=True)
     try:
-        result = Harness(assistant, gold).run(load_cases(OTHER_ORG))
+        return Harness(assistant, gold).run(load_cases(questions))
     finally:
         assistant.warehouse.dispose()
         gold.dispose()
+
+
+@pytest.mark.parametrize(
+    ("build", "questions", "floor"),
+    [(build_org2, OTHER_ORG, OTHER_ORG_FLOOR), (build_org3, THIRD_ORG, THIRD_ORG_FLOOR)],
+    ids=["yunfan", "hengxing"],
+)
+def test_accuracy_on_other_organisations(
+    tmp_path: Path, build, questions: Path, floor: float  # type: ignore[no-untyped-def]
+) -> None:
+    result = _accuracy_on(build, tmp_path / "org.duckdb", questions)
     failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures)
-    assert result.accuracy >= OTHER_ORG_FLOOR, f"other-organisation accuracy {result.accuracy:.1%}\n{failures}"
+    assert result.accuracy >= floor, f"{questions.name}: accuracy {result.accuracy:.1%}\n{failures}"
