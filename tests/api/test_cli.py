@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -58,7 +58,8 @@ def test_audit_verify_tail_export(cli_db: str) -> None:
         log.record(make_answer(f"问题{i}"), ALICE, "cli")
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify"])
-    assert (ok.exit_code, ok.stdout.strip()) == (0, "audit log intact: 3 records")
+    head = log.verify().head
+    assert (ok.exit_code, ok.stdout.strip()) == (0, f"audit log intact: 3 records; head 3:{head}")
     tail = runner.invoke(app, ["audit", "tail", "-n", "2"]).stdout.splitlines()
     assert len(tail) == 2 and tail[-1].endswith("问题2")
     exported = runner.invoke(app, ["audit", "export", "--from", "2000-01-01", "--to", "2999-12-31"])
@@ -84,3 +85,20 @@ def test_feedback_list(cli_db: str) -> None:
     assert [json.loads(line)["question"] for line in lines] == ["武汉组人数"]
     everything = runner.invoke(app, ["feedback", "list", "--json"]).stdout.splitlines()
     assert len(everything) == 2
+
+
+def test_audit_verify_with_an_anchor_finds_a_cut_tail(cli_db: str) -> None:
+    engine = app_engine(cli_db)
+    log = AuditLog(engine)
+    for i in range(3):
+        log.record(make_answer(f"问题{i}"), ALICE, "cli")
+    runner = CliRunner()
+    head = log.verify().head
+    assert runner.invoke(app, ["audit", "verify", "--anchor", f"3:{head}"]).exit_code == 0
+    log.record(make_answer("问题3"), ALICE, "cli")
+    with engine.begin() as conn:  # the newest records are cut off: only the anchor sees it
+        conn.execute(delete(audit_log).where(audit_log.c.seq >= 3))
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    cut = runner.invoke(app, ["audit", "verify", "--anchor", f"3:{head}"])
+    assert cut.exit_code == 1 and "cut off the end" in cut.stdout
+    assert runner.invoke(app, ["audit", "verify", "--anchor", "three"]).exit_code == 2
