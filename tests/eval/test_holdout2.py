@@ -20,14 +20,18 @@ import yaml
 
 from tests.eval.org2 import DEPARTMENTS, END_DATE, PRODUCT_LINES, build_org2
 from tests.eval.test_devset import (
-    CONTRACT_TABLES,
     DEVSET,
     Roster,
     _month_bounds,
     _roster,
     _run,
     _same,
+    check_asker_is_active,
+    check_gold_reads_only_contract_tables,
+    check_gold_runs,
+    check_named_people_are_unique,
     entry_problems,
+    open_read_only,
 )
 
 HOLDOUT2 = Path(__file__).with_name("holdout2.yaml")
@@ -123,17 +127,7 @@ def test_every_family_has_at_least_three_questions_in_both_languages() -> None:
 
 
 def test_gold_reads_only_contract_tables() -> None:
-    import sqlglot
-    from sqlglot import exp
-
-    for e in ENTRIES:
-        if not e["gold_sql"]:
-            continue
-        tree = sqlglot.parse_one(e["gold_sql"], read="duckdb")
-        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-        tables = {t.name for t in tree.find_all(exp.Table)} - ctes
-        assert tables <= CONTRACT_TABLES, (e["id"], tables - CONTRACT_TABLES)
-        assert isinstance(tree, exp.Query), e["id"]
+    check_gold_reads_only_contract_tables(ENTRIES)
 
 
 # --- the gold runs on the Yunfan Group warehouse --------------------------------------------
@@ -149,15 +143,7 @@ def org2_warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def ocon(org2_warehouse: str) -> Iterator[Any]:
-    # Through the product's read-only engine: DuckDB refuses a second connection to one
-    # file with another configuration in the same process.
-    from schema.db import warehouse_engine
-
-    engine = warehouse_engine(f"duckdb:///{org2_warehouse}", read_only=True)
-    raw = engine.raw_connection()
-    yield raw.driver_connection
-    raw.close()
-    engine.dispose()
+    yield from open_read_only(org2_warehouse)
 
 
 def test_the_warehouse_is_the_other_organisation(ocon: Any) -> None:
@@ -169,39 +155,16 @@ def test_the_warehouse_is_the_other_organisation(ocon: Any) -> None:
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e["gold_sql"]], ids=lambda e: e["id"])
 def test_gold_sql_runs(ocon: Any, entry: dict[str, Any]) -> None:
-    columns, rows = _run(ocon, entry["gold_sql"])
-    assert len(set(columns)) == len(columns), f"duplicate column names {columns}"
-    if entry["expect"] == "clarification":
-        departments = {row[-1] for row in rows}
-        assert len(rows) >= 2 and len(departments) >= 2, (
-            "a clarification needs candidates in two departments"
-        )
-        return
-    if not entry.get("empty_ok"):
-        assert rows, "gold returns no rows: mark empty_ok if the honest answer is empty"
-    assert all(v is not None for row in rows for v in row), "gold returns NULLs"
-    if entry["ordered"] and "LIMIT" in entry["gold_sql"].upper():
-        # A top-N cut must not fall inside a tie, or two right answers would disagree.
-        full = re.sub(r"\s+LIMIT\s+\d+\s*$", "", entry["gold_sql"].strip(), flags=re.I)
-        _, all_rows = _run(ocon, full)
-        if len(all_rows) > len(rows):
-            assert all_rows[len(rows) - 1][-1] != all_rows[len(rows)][-1], "top-N cut inside a tie"
+    check_gold_runs(ocon, entry)
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e["user"]], ids=lambda e: e["id"])
 def test_askers_exist_and_are_active(ocon: Any, entry: dict[str, Any]) -> None:
-    _, rows = _run(ocon, f"SELECT status FROM employees WHERE employee_no = '{entry['user']}'")
-    assert rows == [("active",)]
+    check_asker_is_active(ocon, entry)
 
 
 def test_named_people_in_answer_questions_are_unique(ocon: Any) -> None:
-    """Names quoted in gold (e.name = '...') must identify one person, else the question is ambiguous."""
-    for e in ENTRIES:
-        if e["expect"] != "answer" or not e["gold_sql"]:
-            continue
-        for name in re.findall(r"(?<!d\.)\bname = '([^']+)'", e["gold_sql"]):
-            _, rows = _run(ocon, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
-            assert rows == [(1,)], (e["id"], name)
+    check_named_people_are_unique(ocon, ENTRIES)
 
 
 def test_clarified_names_are_really_shared(ocon: Any) -> None:
