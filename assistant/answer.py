@@ -42,7 +42,9 @@ class Answer(BaseModel):
     rows: list[list[Any]] = Field(
         default_factory=list, description="JSON-safe: numbers as numbers, dates as ISO strings."
     )
-    sql: str | None = Field(default=None, description="The SQL that ran, as rewritten by the guard.")
+    sql: str | None = Field(
+        default=None, description="The SQL that ran, as rewritten by the guard."
+    )
     tool: ToolCallInfo | None = None
     trace: list[str] = Field(default_factory=list)
     as_of: date

@@ -44,7 +44,11 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 2000
 GUARD_CACHE_SIZE = 1024
 
-EXAMPLES_ZH = ["本月各销售部门业绩中位数是多少", "上个月哪些人获得了业绩奖金", "今年各部门的入职人数"]
+EXAMPLES_ZH = [
+    "本月各销售部门业绩中位数是多少",
+    "上个月哪些人获得了业绩奖金",
+    "今年各部门的入职人数",
+]
 EXAMPLES_EN = ["What is each sales department's median this month?", "Who is eligible for the bonus last month?",
                "Headcount by department"]  # fmt: skip
 SCOPE_NOTE = {"zh": "（仅包含你有权查看的数据）", "en": " (only data you may see is included)"}
@@ -141,12 +145,16 @@ class Assistant:
             self.audit.record(answer, caller, surface)
         return answer
 
-    def _answer(self, question: str, caller: Caller, as_of: date, previous: dict[str, Any] | None) -> Answer:
+    def _answer(
+        self, question: str, caller: Caller, as_of: date, previous: dict[str, Any] | None
+    ) -> Answer:
         text = _check_question(question)
         language = detect_language(text)
         base = Answer(question=question, language=language, answer="", as_of=as_of)  # type: ignore[arg-type]
         try:
-            the_plan, understanding = plan(text, as_of, caller, self.gazetteer, self.model, previous)
+            the_plan, understanding = plan(
+                text, as_of, caller, self.gazetteer, self.model, previous
+            )
             base.plan = the_plan.model_dump(mode="json")
             base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
             if isinstance(the_plan, Refuse):
@@ -223,9 +231,13 @@ def _check_question(question: str) -> str:
         raise BadQuestionError("the question must be text")
     text = question.strip()
     if not text:
-        raise BadQuestionError("the question is empty; ask something like “本月各部门业绩中位数是多少”")
+        raise BadQuestionError(
+            "the question is empty; ask something like “本月各部门业绩中位数是多少”"
+        )
     if len(text) > MAX_QUESTION_CHARS:
-        raise BadQuestionError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        raise BadQuestionError(
+            f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}"
+        )
     printable = sum(1 for ch in text if ch.isprintable() or ch.isspace())
     if printable < len(text) * 0.9 or "\x00" in text:
         raise BadQuestionError("the question contains binary data; send plain text")

@@ -235,7 +235,9 @@ class AuditLog:
             expected_seq += 1
             checked += 1
         if anchor is not None and checked < anchor[0]:
-            return _broken(checked, checked + 1, f"records {checked + 1}..{anchor[0]} were cut off the end")
+            return _broken(
+                checked, checked + 1, f"records {checked + 1}..{anchor[0]} were cut off the end"
+            )
         return VerifyResult(ok=True, checked=checked, head=expected_prev if checked else None)
 
     def tail(self, n: int = 20) -> list[AuditRecord]:

@@ -58,7 +58,9 @@ def effective_period(plan: QueryPlan, metric: Metric, as_of: date) -> Period | N
     return month_period(as_of.replace(day=1)).capped(as_of)
 
 
-def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: str) -> CompiledQuery:
+def compile_query(
+    plan: QueryPlan, model: SemanticModel, as_of: date, language: str
+) -> CompiledQuery:
     """SQL for ``plan`` (generic dialect; the guard transpiles it)."""
     metrics = [model.metrics[name] for name in plan.metrics]
     first = metrics[0]
@@ -152,7 +154,10 @@ def compile_query(plan: QueryPlan, model: SemanticModel, as_of: date, language: 
     if group:
         query = query.group_by(*group, copy=False)
     if plan.having is not None:
-        query = query.having(f'{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}', copy=False)
+        query = query.having(
+            f"{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}",
+            copy=False,
+        )
     if plan.share and group:
         label = "share_pct" if language == "en" else "占比(%)"
         select_share = f'ROUND(100.0 * {_metric_sql(metrics[0], at, start, end)} / NULLIF(SUM({_metric_sql(metrics[0], at, start, end)}) OVER (), 0), 2) AS "{label}"'

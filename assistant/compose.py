@@ -29,7 +29,11 @@ def number(value: Any, fmt: str = "number") -> str:
     if fmt == "count":
         return f"{int(round(float(value))):,}"
     as_float = float(value)
-    return f"{as_float:,.2f}".rstrip("0").rstrip(".") if not as_float.is_integer() else f"{int(as_float):,}"
+    return (
+        f"{as_float:,.2f}".rstrip("0").rstrip(".")
+        if not as_float.is_integer()
+        else f"{int(as_float):,}"
+    )
 
 
 def json_safe(value: Any) -> Any:
@@ -60,7 +64,11 @@ def query_sentence(
     when = period_label or ""
     who = subject or ""
     if not rows:
-        return f"{when}{who}没有符合条件的数据。" if zh else f"No matching data{' for ' + when if when else ''}."
+        return (
+            f"{when}{who}没有符合条件的数据。"
+            if zh
+            else f"No matching data{' for ' + when if when else ''}."
+        )
     if not group_labels:
         figures = [number(rows[0][i], m.format) for i, m in enumerate(metrics)]
         if zh:
@@ -74,17 +82,33 @@ def query_sentence(
     in_when = f" in {when}" if when else ""
     if order and len(rows) == 1:
         most = "最高" if order == "desc" else "最低"
-        return f"{when}{who}{name}{most}的是 {head}（{value}）。" if zh else f"{head} ({value}){in_when}."
+        return (
+            f"{when}{who}{name}{most}的是 {head}（{value}）。"
+            if zh
+            else f"{head} ({value}){in_when}."
+        )
     if order:
-        listing = "，".join(f"{_label_of(r, group_labels)} {number(r[value_at], metric.format)}" for r in rows[:5])
-        return f"{when}{who}{name}排名：{listing}。" if zh else f"{name.capitalize()} ranking{in_when}: {listing}."
+        listing = "，".join(
+            f"{_label_of(r, group_labels)} {number(r[value_at], metric.format)}" for r in rows[:5]
+        )
+        return (
+            f"{when}{who}{name}排名：{listing}。"
+            if zh
+            else f"{name.capitalize()} ranking{in_when}: {listing}."
+        )
     if zh:
-        return f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。"
+        return (
+            f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。"
+        )
     return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
 
 
 def _label_of(row: list[Any], labels: list[str]) -> str:
-    parts = [str(row[i]) for i, label in enumerate(labels) if not label.endswith("_en") and label not in ("工号", "employee_no")]
+    parts = [
+        str(row[i])
+        for i, label in enumerate(labels)
+        if not label.endswith("_en") and label not in ("工号", "employee_no")
+    ]
     return " ".join(parts) if parts else str(row[0])
 
 
@@ -98,7 +122,9 @@ _CONDITION_WORDS = {
 }
 
 
-def tool_sentence(language: str, keys: list[str], rows: list[list[Any]], context: dict[str, Any]) -> str:
+def tool_sentence(
+    language: str, keys: list[str], rows: list[list[Any]], context: dict[str, Any]
+) -> str:
     """One or two sentences for a performance-engine result."""
     zh = language == "zh"
     month: date = context.get("month")  # type: ignore[assignment]
@@ -106,22 +132,36 @@ def tool_sentence(language: str, keys: list[str], rows: list[list[Any]], context
     if context.get("month_to_date"):
         when += "（截至目前）" if zh else " (month to date)"
     conditions = context.get("conditions") or []
-    what = "且".join(_CONDITION_WORDS[c][0] for c in conditions) if zh else \
-        " and ".join(_CONDITION_WORDS[c][1] for c in conditions)
+    what = (
+        "且".join(_CONDITION_WORDS[c][0] for c in conditions)
+        if zh
+        else " and ".join(_CONDITION_WORDS[c][1] for c in conditions)
+    )
     focus = context.get("focus")
     if focus == "count" and keys == ["count"]:
         n = rows[0][0] if rows else 0
-        return f"{when}{what or '在册'}的有 {n} 人。" if zh else f"{n} people {what or 'on the roster'} in {when}."
+        return (
+            f"{when}{what or '在册'}的有 {n} 人。"
+            if zh
+            else f"{n} people {what or 'on the roster'} in {when}."
+        )
     if not rows:
         if zh:
             return f"{when}没有人{what}。" if what else f"{when}没有符合条件的数据。"
         return f"Nobody {what} in {when}." if what else f"No matching data for {when}."
     if focus == "median":
-        listing = "；".join(f"{r[0]} {money(r[1])}（{r[2]}人）" for r in rows[:8]) if zh else \
-            "; ".join(f"{r[0]} {money(r[1])} ({r[2]} people)" for r in rows[:8])
+        listing = (
+            "；".join(f"{r[0]} {money(r[1])}（{r[2]}人）" for r in rows[:8])
+            if zh
+            else "; ".join(f"{r[0]} {money(r[1])} ({r[2]} people)" for r in rows[:8])
+        )
         return f"{when}业绩中位数：{listing}。" if zh else f"Sales median in {when}: {listing}."
     if focus == "total_bonus" and keys == ["total_bonus"]:
-        return f"{when}奖金总额为 {money(rows[0][0])}。" if zh else f"Total bonus in {when}: {money(rows[0][0])}."
+        return (
+            f"{when}奖金总额为 {money(rows[0][0])}。"
+            if zh
+            else f"Total bonus in {when}: {money(rows[0][0])}."
+        )
     index = {k: i for i, k in enumerate(keys)}
     if len(rows) == 1 and "name" in index:
         r = rows[0]
@@ -131,15 +171,25 @@ def tool_sentence(language: str, keys: list[str], rows: list[list[Any]], context
                                       ("gap_to_median", "与中位数差距", "gap to median"),
                                       ("bonus", "奖金", "bonus")):  # fmt: skip
             if key in index and r[index[key]] is not None:
-                bits.append(f"{zh_word} {money(r[index[key]])}" if zh else f"{en_word} {money(r[index[key]])}")
+                bits.append(
+                    f"{zh_word} {money(r[index[key]])}"
+                    if zh
+                    else f"{en_word} {money(r[index[key]])}"
+                )
         if "attainment" in index and r[index["attainment"]] is not None:
             pct = f"{float(r[index['attainment']]) * 100:.1f} %"
             bits.append(f"目标完成率 {pct}" if zh else f"attainment {pct}")
-        return f"{when}{r[index['name']]}：" + "，".join(bits) + "。" if zh else \
-            f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."
+        return (
+            f"{when}{r[index['name']]}：" + "，".join(bits) + "。"
+            if zh
+            else f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."
+        )
     if "name" in index:
-        names = "、".join(str(r[index["name"]]) for r in rows[:10]) if zh else \
-            ", ".join(str(r[index["name"]]) for r in rows[:10])
+        names = (
+            "、".join(str(r[index["name"]]) for r in rows[:10])
+            if zh
+            else ", ".join(str(r[index["name"]]) for r in rows[:10])
+        )
         more = ("等" if zh else ", ...") if len(rows) > 10 else ""
         if zh:
             return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}{more}。"

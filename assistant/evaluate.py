@@ -84,7 +84,9 @@ def _cell(value: Any) -> Any:
     if isinstance(value, Decimal | int | float):
         return float(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -125,7 +127,11 @@ def compare(gold_rows: list[tuple[Any, ...]], answer: Answer, ordered: bool) -> 
     used: set[int] = set()
     for index, column in enumerate(gold_cols):
         match = next(
-            (j for j, cand in enumerate(got_cols) if j not in used and _column_matches(column, cand, ordered)),
+            (
+                j
+                for j, cand in enumerate(got_cols)
+                if j not in used and _column_matches(column, cand, ordered)
+            ),
             None,
         )
         if match is None:
@@ -152,7 +158,9 @@ class Harness:
 
     def run_case(self, case: EvalCase) -> CaseResult:
         started = time.perf_counter()
-        answer = self.assistant.ask(case.question, self.caller(case.user), as_of=case.as_of, surface="eval")
+        answer = self.assistant.ask(
+            case.question, self.caller(case.user), as_of=case.as_of, surface="eval"
+        )
         latency = (time.perf_counter() - started) * 1000
         result = CaseResult(id=case.id, family=case.family, question=case.question, passed=False,
                             expected=case.expect, got=answer.kind, latency_ms=round(latency, 2))  # fmt: skip
@@ -192,4 +200,6 @@ class Harness:
 
 def write_report(report: EvalReport, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(
+        json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8"
+    )

@@ -29,7 +29,24 @@ _EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group|bu|busin
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
 #: Ways of asking that contain 我 without being about the asker.
-ASKING_WORDS = ("我们公司", "咱们公司", "我们集团", "our company", "我们这", "给我看", "给我", "帮我", "告诉我", "我想知道", "我想看", "我要看", "让我看", "show me", "tell me", "give me")
+ASKING_WORDS = (
+    "我们公司",
+    "咱们公司",
+    "我们集团",
+    "our company",
+    "我们这",
+    "给我看",
+    "给我",
+    "帮我",
+    "告诉我",
+    "我想知道",
+    "我想看",
+    "我要看",
+    "让我看",
+    "show me",
+    "tell me",
+    "give me",
+)
 #: Words for the caller's own department.
 TEAM_WORDS = ("我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
               "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
@@ -100,9 +117,7 @@ class Gazetteer:
         taken: set[int] = set()
         for tag in found:
             span = set(range(tag.start, tag.end))
-            if span & taken and not any(
-                (c.start, c.end) == (tag.start, tag.end) for c in chosen
-            ):
+            if span & taken and not any((c.start, c.end) == (tag.start, tag.end) for c in chosen):
                 continue
             chosen.append(tag)
             taken |= span
@@ -169,7 +184,9 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
         distinctive = distinctive.replace(word, "")
-    if len(distinctive) >= 2 and rest[0] not in _NUMERALS:  # 大客户部, 渠道二组, 直销中心 (not 一组, 销售组)
+    if (
+        len(distinctive) >= 2 and rest[0] not in _NUMERALS
+    ):  # 大客户部, 渠道二组, 直销中心 (not 一组, 销售组)
         aliases.update({rest, f"{city}{rest[:2]}"})  # and 深圳直销, 广州电销
     if name_en:
         en = name_en.lower()
@@ -178,8 +195,12 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         short = re.sub(r"\s+", " ", short).strip()
         if len(short) >= 3:
             aliases.update({short, short + " team"})
-        words = [w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")]
-        if city and len(words) >= 3 and words[0] == "".join(lazy_pinyin(city)):  # Beijing Key Accounts -> 北京ka
+        words = [
+            w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")
+        ]
+        if (
+            city and len(words) >= 3 and words[0] == "".join(lazy_pinyin(city))
+        ):  # Beijing Key Accounts -> 北京ka
             initials = "".join(w[0] for w in words[1:])
             aliases.update({city + initials, f"{words[0]} {initials}"})
     return aliases
@@ -224,23 +245,35 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.add(word, "self", "team")
 
     d = departments
-    for row in conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind, d.c.city)):
-        gz.departments[row.department_id] = Entity(row.department_id, row.name, row.name_en, row.department_id, row.kind)
+    for row in conn.execute(
+        sa.select(d.c.department_id, d.c.name, d.c.name_en, d.c.parent_id, d.c.kind, d.c.city)
+    ):
+        gz.departments[row.department_id] = Entity(
+            row.department_id, row.name, row.name_en, row.department_id, row.kind
+        )
         gz.department_parent[row.department_id] = row.parent_id
         gz.department_kind[row.department_id] = row.kind
         gz.department_city[row.department_id] = row.city
-        aliases = department_aliases(row.name, row.name_en, row.city) if row.kind in ("sales", "region") else {
-            row.name, *([row.name_en.lower()] if row.name_en else [])
-        }
+        aliases = (
+            department_aliases(row.name, row.name_en, row.city)
+            if row.kind in ("sales", "region")
+            else {row.name, *([row.name_en.lower()] if row.name_en else [])}
+        )
         for alias in aliases:
             gz.add(alias, "department", str(row.department_id))
     _prefer_exact_department_names(gz)
 
     e = employees
-    for person in conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)):
+    for person in conn.execute(
+        sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)
+    ):
         dept = gz.departments.get(person.department_id)
         gz.employees[person.employee_id] = Entity(
-            person.employee_id, person.name, person.name_en, person.department_id, dept.name if dept else None
+            person.employee_id,
+            person.name,
+            person.name_en,
+            person.department_id,
+            dept.name if dept else None,
         )
         gz.add(person.name, "employee", str(person.employee_id))
         if person.name_en:

@@ -54,8 +54,12 @@ class QueryPlan(BaseModel):
     limit: int | None = None
     having: Comparison | None = None
     share: bool = False
-    managers: list[int] = Field(default_factory=list, description="Filter: direct reports of these.")
-    also: PeriodSlot | None = Field(default=None, description="A second period, compared with the first.")
+    managers: list[int] = Field(
+        default_factory=list, description="Filter: direct reports of these."
+    )
+    also: PeriodSlot | None = Field(
+        default=None, description="A second period, compared with the first."
+    )
 
 
 Focus = Literal[
@@ -74,7 +78,9 @@ class ToolPlan(BaseModel):
     month: date
     months: list[date] = Field(default_factory=list, description="Several months (a trend).")
     department: int | None = None
-    departments: list[int] = Field(default_factory=list, description="Several departments compared.")
+    departments: list[int] = Field(
+        default_factory=list, description="Several departments compared."
+    )
     employees: list[int] = Field(default_factory=list)
     grouped: bool = False
     having: Comparison | None = None

@@ -43,7 +43,9 @@ _TOOL_CONCEPTS = {"median", "above_median", "below_median", "met_minimum", "miss
                   "bonus_eligible", "bonus", "gap", "attainment", "leaderboard", "min_target",
                   "forecast", "suggest_targets"}  # fmt: skip
 _CONDITIONS = {"above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible"}
-_NEGATED_ELIGIBLE = re.compile(r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)")
+_NEGATED_ELIGIBLE = re.compile(
+    r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)"
+)
 
 
 @dataclass
@@ -105,7 +107,11 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
                 masked = masked[:start] + " " * (b - a) + masked[start + b :]
     u.tags = gazetteer.tag(masked)
     explained = masked
-    for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [lx.TOP_N, lx.BOTTOM_N, lx.HALF]:
+    for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [
+        lx.TOP_N,
+        lx.BOTTOM_N,
+        lx.HALF,
+    ]:
         explained = pattern.sub(lambda m: " " * len(m.group(0)), explained)
     u.coverage = _coverage(explained, u.tags)
     rest = masked
@@ -146,8 +152,11 @@ def plan(
     """The plan for ``question`` asked by ``caller`` on ``as_of``."""
     u = understand(question, as_of, gazetteer)
     if u.has(lx.WRITE_WORDS) or lx.WRITE_PATTERN.search(u.text):
-        return _refuse("read_only", "我只能查询数据，不能修改、删除或新增任何记录。",
-                       "I can only read data; I cannot change, delete or add records."), u
+        return _refuse(
+            "read_only",
+            "我只能查询数据，不能修改、删除或新增任何记录。",
+            "I can only read data; I cannot change, delete or add records.",
+        ), u
     resolved = _resolve_entities(u, gazetteer, caller)
     if isinstance(resolved, Clarify):
         return resolved, u
@@ -160,8 +169,10 @@ def plan(
 
     concepts = _compose_conditions(u)
     threshold = _comparison(u)
-    if "min_target" in concepts and threshold is not None and (
-        "%" in u.text or "百分之" in u.text or "一半" in u.text or "half" in u.text
+    if (
+        "min_target" in concepts
+        and threshold is not None
+        and ("%" in u.text or "百分之" in u.text or "一半" in u.text or "half" in u.text)
     ):
         concepts.add("attainment")
         concepts -= {"met_minimum", "missed_minimum"}
@@ -169,16 +180,27 @@ def plan(
     if "bonus" in concepts and any(model.metrics[m].table == "payroll" for m in metrics):
         concepts.discard("bonus")
         metrics.append("payroll_bonus")
-    if (not metrics or metrics == ["sales"]) and not concepts and employees and u.has(lx.RANK_WORDS):
+    if (
+        (not metrics or metrics == ["sales"])
+        and not concepts
+        and employees
+        and u.has(lx.RANK_WORDS)
+    ):
         concepts = {"leaderboard"}
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
         return _tool_plan(u, concepts, departments, employees, as_of, gazetteer), u
     if metrics and _payroll_of_others(metrics, model, caller, departments, employees, u):
         if model.metrics[metrics[0]].personal:
-            return _refuse("denied_personal_data", "手机号和邮箱仅 HR 可以查看，你只能查询自己的。",
-                           "Phone numbers and emails are visible to HR only; you may ask about your own."), u
-        return _refuse("denied_payroll", "工资数据仅 HR 可以查看，你只能查询自己的工资。",
-                       "Payroll is visible to HR only; you may ask about your own pay."), u
+            return _refuse(
+                "denied_personal_data",
+                "手机号和邮箱仅 HR 可以查看，你只能查询自己的。",
+                "Phone numbers and emails are visible to HR only; you may ask about your own.",
+            ), u
+        return _refuse(
+            "denied_payroll",
+            "工资数据仅 HR 可以查看，你只能查询自己的工资。",
+            "Payroll is visible to HR only; you may ask about your own pay.",
+        ), u
     if metrics:
         if u.coverage < MIN_COVERAGE:
             return _unknown_name_or_refuse(u, gazetteer), u
@@ -192,7 +214,22 @@ def plan(
     return _unknown_name_or_refuse(u, gazetteer), u
 
 
-_ACHIEVE = ("完成", "达到", "达成", "达标", "做到", "够", "过了", "hit", "met", "meet", "reach", "achiev", "made", "make")
+_ACHIEVE = (
+    "完成",
+    "达到",
+    "达成",
+    "达标",
+    "做到",
+    "够",
+    "过了",
+    "hit",
+    "met",
+    "meet",
+    "reach",
+    "achiev",
+    "made",
+    "make",
+)
 _NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "miss", "n't", "not", "failed", "short", "低于", "不到",
            "少于", "below", "under")  # fmt: skip
 _ABOVE_AFTER = ("以上", "之上", "上面", "上方", "高")
@@ -221,7 +258,9 @@ def _compose_conditions(u: Understanding) -> set[str]:
             continue
         after = u.text[tag.end : tag.end + 8]
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
-            if any(w in before for w in _NEGATE) or re.match(r"\S{0,2}(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after):
+            if any(w in before for w in _NEGATE) or re.match(
+                r"\S{0,2}(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after
+            ):
                 concepts.add("missed_minimum")
             elif any(w in before for w in _ACHIEVE) or any(w in after[:4] for w in _ACHIEVE):
                 concepts.add("met_minimum")
@@ -244,7 +283,11 @@ def _negated(before: str) -> bool:
 
 
 def _payroll_of_others(
-    metrics: list[str], model: SemanticModel, caller: Caller, departments: list[int], employees: list[int],
+    metrics: list[str],
+    model: SemanticModel,
+    caller: Caller,
+    departments: list[int],
+    employees: list[int],
     u: Understanding,
 ) -> bool:
     """A non-HR caller asking for payroll of anyone but themselves (RULES: payroll is HR's)."""
@@ -298,7 +341,8 @@ def _resolve_entities(
             narrowed = [i for i in ids if gz.employees[i].department_id in scope]
             ids = narrowed or ids
         team_of = len(ids) == 1 and (
-            _TEAM_AFTER.match(u.text, tag.end) or _TEAM_BEFORE.search(u.text[max(0, tag.start - 16) : tag.start])
+            _TEAM_AFTER.match(u.text, tag.end)
+            or _TEAM_BEFORE.search(u.text[max(0, tag.start - 16) : tag.start])
         )
         if len(ids) > 1:
             options = [f"{gz.employees[i].name}（{gz.employees[i].extra}）" for i in ids]
@@ -321,11 +365,16 @@ def _resolve_entities(
 
 
 _TEAM_BEFORE = re.compile(r"(?:reports? to|reporting to|working for|works for|under|向|归)\s*$")
-_TEAM_AFTER = re.compile(r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的团队|带的人|带的|管的|team|people|direct reports|reports)")
+_TEAM_AFTER = re.compile(
+    r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的团队|带的人|带的|管的|team|people|direct reports|reports)"
+)
 
 
 def _full_name(tag: Tag, gz: Gazetteer) -> bool:
-    return any(normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text for d in gz.departments.values())
+    return any(
+        normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text
+        for d in gz.departments.values()
+    )
 
 
 _DEPARTMENT_TAILS = ("销售部", "销售组", "销售中心", "销售团队", "sales")
@@ -337,7 +386,10 @@ def _partial_department(u: Understanding, tag: Tag, gz: Gazetteer) -> Clarify | 
     tail = u.text[tag.end : tag.end + 6].lstrip()
     if not tail.startswith(_DEPARTMENT_TAILS):
         return None
-    if any(normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text for d in gz.departments.values()):
+    if any(
+        normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text
+        for d in gz.departments.values()
+    ):
         return None
     head = tag.text.strip()
     candidates = [d.name for d in gz.departments.values()
@@ -381,12 +433,18 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
         for tag in u.kinds("dimension"):
             dim = model.dimensions[tag.value]
             if dim.tables and (not names or model.metrics[names[0]].table not in dim.tables):
-                counted = [n for n, m in model.metrics.items() if m.table in dim.tables and m.format == "count"]
+                counted = [
+                    n
+                    for n, m in model.metrics.items()
+                    if m.table in dim.tables and m.format == "count"
+                ]
                 if counted:
                     return counted[:1]
     for tag in u.kinds("value"):
         value_set = model.values[int(tag.value.split(":", 1)[0])]
-        if value_set.metric and (not names or model.metrics[names[0]].table not in value_set.tables):
+        if value_set.metric and (
+            not names or model.metrics[names[0]].table not in value_set.tables
+        ):
             if not strong or not names:
                 names = [value_set.metric]
             break
@@ -401,8 +459,30 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
 
 
 _GENERIC_METRIC_WORDS = frozenset(
-    ("多少人", "几个人", "人数", "天数", "次数", "days", "times", "people", "staff", "employees", "customers",
-     "客户数", "score", "得分", "评分", "评级", "订单", "orders", "绩效", "员工", "有多少员工", "几个员工")
+    (
+        "多少人",
+        "几个人",
+        "人数",
+        "天数",
+        "次数",
+        "days",
+        "times",
+        "people",
+        "staff",
+        "employees",
+        "customers",
+        "客户数",
+        "score",
+        "得分",
+        "评分",
+        "评级",
+        "订单",
+        "orders",
+        "绩效",
+        "员工",
+        "有多少员工",
+        "几个员工",
+    )
 )
 
 
@@ -465,9 +545,18 @@ def _query_plan(
         spec = model.dimensions[dim]
         if spec.tables is not None and table not in spec.tables:
             continue
-        if dim == "department" and departments and not u.has(("各", "每个", "分别", "each", "per", "by")):
+        if (
+            dim == "department"
+            and departments
+            and not u.has(("各", "每个", "分别", "each", "per", "by"))
+        ):
             continue
-        if dim == "employee" and (employees or not _per_person(u, tag) or len(departments) > 1 and not _per_person_asked(u)):
+        if dim == "employee" and (
+            employees
+            or not _per_person(u, tag)
+            or len(departments) > 1
+            and not _per_person_asked(u)
+        ):
             continue
         if dim not in group_by:
             group_by.append(dim)
@@ -483,9 +572,15 @@ def _query_plan(
             if grouping not in group_by:
                 group_by.append(grouping)
     default_group = model.metrics[metrics[0]].default_group
-    if default_group and not group_by and not any(
-        model.values[int(v.split(":")[0])].column == model.dimensions[default_group].expr for v in values
-    ) and not employees:
+    if (
+        default_group
+        and not group_by
+        and not any(
+            model.values[int(v.split(":")[0])].column == model.dimensions[default_group].expr
+            for v in values
+        )
+        and not employees
+    ):
         group_by.append(default_group)
     if u.also is not None:  # two periods side by side: one row per period
         grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(u.also.grain)
@@ -514,7 +609,9 @@ def _query_plan(
     )
 
 
-_SIBLING = re.compile(r"\s*(?:和|、|及|与|或|以及|and|or|,|/)\s*([a-z]{1,12}|[\u4e00-\u9fff]{1,3}?)(?=[的和、及与或\s]|$)")
+_SIBLING = re.compile(
+    r"\s*(?:和|、|及|与|或|以及|and|or|,|/)\s*([a-z]{1,12}|[\u4e00-\u9fff]{1,3}?)(?=[的和、及与或\s]|$)"
+)
 
 
 def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]:
@@ -522,7 +619,9 @@ def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]
     the table has; then siblings joined to it (C和D, 婚假和产假) of the same column."""
     chosen: list[str] = []
     for tag in u.kinds("value"):
-        reading = next((v for v in tag.values if table in model.values[int(v.split(":")[0])].tables), None)
+        reading = next(
+            (v for v in tag.values if table in model.values[int(v.split(":")[0])].tables), None
+        )
         if reading is None:
             continue
         chosen.append(reading)
@@ -535,8 +634,22 @@ def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]
     return list(dict.fromkeys(chosen))
 
 
-_PER_PERSON = ("每个人", "每人", "每位", "各员工", "每个员工", "每个销售", "每名", "个人", "each person",
-               "per employee", "each employee", "by employee", "individual", "everyone's")
+_PER_PERSON = (
+    "每个人",
+    "每人",
+    "每位",
+    "各员工",
+    "每个员工",
+    "每个销售",
+    "每名",
+    "个人",
+    "each person",
+    "per employee",
+    "each employee",
+    "by employee",
+    "individual",
+    "everyone's",
+)
 
 
 def _per_person_asked(u: Understanding) -> bool:
@@ -566,7 +679,11 @@ def _tool_plan(
                         employees=employees)  # fmt: skip
     if u.loose_regions and not departments[1:] and not u.has(lx.GROUP_WORDS):
         region = u.loose_regions[0]
-        teams = [gz.departments[d].name for d in gz.subtree(region) if gz.department_kind.get(d) == "sales"]
+        teams = [
+            gz.departments[d].name
+            for d in gz.subtree(region)
+            if gz.department_kind.get(d) == "sales"
+        ]
         if len(teams) > 1:
             return Clarify(
                 message_zh=f"{gz.departments[region].name}下有{len(teams)}个销售部门，中位数按部门计算，请问是哪一个？",
@@ -590,7 +707,9 @@ def _tool_plan(
             options=["本月", "上个月"],
         )
     conditions: list[Condition] = [
-        c for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible") if c in concepts
+        c
+        for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible")
+        if c in concepts
     ]
     if "bonus_eligible" in conditions and _NEGATED_ELIGIBLE.search(u.text):
         conditions = [c for c in conditions if c != "bonus_eligible"]
@@ -615,7 +734,9 @@ def _tool_plan(
         sort_by = "attainment"
     elif "gap" in concepts:
         sort_by = "gap_to_median"
-    grouped = u.has(lx.GROUP_WORDS) or ("department" in u.values_of("dimension") and not departments)
+    grouped = u.has(lx.GROUP_WORDS) or (
+        "department" in u.values_of("dimension") and not departments
+    )
     return ToolPlan(
         tool="performance",
         month=months[0] if months else period.start,
@@ -648,7 +769,11 @@ def _months_in(start: date, end: date) -> list[date]:
 
 
 def _focus(
-    concepts: set[str], conditions: list[Condition], employees: list[int], counting: bool, totalling: bool
+    concepts: set[str],
+    conditions: list[Condition],
+    employees: list[int],
+    counting: bool,
+    totalling: bool,
 ) -> Focus:
     if counting and (conditions or not employees):
         return "count"
@@ -673,12 +798,20 @@ def _first_number(u: Understanding) -> float | None:
 
 def _is_follow_up(u: Understanding) -> bool:
     content = [t for t in u.tags if t.kind in ("metric", "concept")]
-    return not content or u.text.startswith(("那", "and", "what about", "how about")) and u.text.endswith("呢") \
+    return (
+        not content
+        or u.text.startswith(("那", "and", "what about", "how about"))
+        and u.text.endswith("呢")
         or (not content and u.text.endswith("呢"))
+    )
 
 
 def _follow_up(
-    previous: dict, u: Understanding, departments: list[int], employees: list[int], model: SemanticModel
+    previous: dict,
+    u: Understanding,
+    departments: list[int],
+    employees: list[int],
+    model: SemanticModel,
 ) -> Plan | None:
     """Reuse the previous turn's slots, replacing those this question names."""
     kind = previous.get("kind")
@@ -727,7 +860,9 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
         a, b = u.period_span
         masked = masked[:a] + " " * (b - a) + masked[b:]
     candidates = [w for w in re.findall(r"([\u4e00-\u9fff]{2,3})的", masked) if w[0] in lx.SURNAMES]
-    candidates += [m for m in re.findall(r"\b([a-z]+ [a-z]+)\b", masked) if not set(m.split()) & set(lx.FILLER)]
+    candidates += [
+        m for m in re.findall(r"\b([a-z]+ [a-z]+)\b", masked) if not set(m.split()) & set(lx.FILLER)
+    ]
     if candidates and (u.kinds("metric") or u.kinds("concept")):
         word = candidates[0]
         names = sorted(
@@ -736,17 +871,25 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
             | {d.name for d in gz.departments.values()}
         )
         cutoff = 80 if word.isascii() else 50
-        close = [m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= cutoff]
+        close = [
+            m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= cutoff
+        ]
         if not close:  # nothing like it: not a name we could have meant
             return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
         return Clarify(
-            message_zh=f"没有找到「{word}」。" + (f"您是不是要找：{'、'.join(close)}？" if close else ""),
-            message_en=f"I found no one called '{word}'." + (f" Did you mean: {', '.join(close)}?" if close else ""),
+            message_zh=f"没有找到「{word}」。"
+            + (f"您是不是要找：{'、'.join(close)}？" if close else ""),
+            message_en=f"I found no one called '{word}'."
+            + (f" Did you mean: {', '.join(close)}?" if close else ""),
             options=close,
         )
     return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
 
 
-_OUT_OF_SCOPE_ZH = "这个问题超出了我能回答的范围。我可以回答业绩、目标、奖金、人事、考勤、请假等问题。"
-_OUT_OF_SCOPE_EN = ("That is outside what I can answer. I answer questions about sales, targets, bonuses, people, "
-                    "attendance and leave.")
+_OUT_OF_SCOPE_ZH = (
+    "这个问题超出了我能回答的范围。我可以回答业绩、目标、奖金、人事、考勤、请假等问题。"
+)
+_OUT_OF_SCOPE_EN = (
+    "That is outside what I can answer. I answer questions about sales, targets, bonuses, people, "
+    "attendance and leave."
+)

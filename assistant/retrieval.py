@@ -80,8 +80,15 @@ class E5Embeddings(EmbeddingFunction[Documents]):
 class HttpEmbeddings(EmbeddingFunction[Documents]):
     """An OpenAI-compatible ``/embeddings`` endpoint (``HRQ_EMBEDDING_BASE_URL``)."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 30) -> None:
-        self.base_url, self.model, self.api_key, self.timeout_s = base_url.rstrip("/"), model, api_key, timeout_s
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 30
+    ) -> None:
+        self.base_url, self.model, self.api_key, self.timeout_s = (
+            base_url.rstrip("/"),
+            model,
+            api_key,
+            timeout_s,
+        )
 
     def __call__(self, input: Documents) -> Embeddings:
         import httpx
@@ -253,7 +260,9 @@ def open_index(
     digest = content_hash(docs, embedder)
     path = index_path(settings)
     path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
     collection = None
     if not force:
         try:
@@ -288,7 +297,11 @@ def _build(client: Any, docs: Sequence[Doc], digest: str, embedder: EmbeddingFun
 
 def _feedback_doc(question: str, sql: str) -> Doc:
     key = hashlib.sha256(f"{question}\x00{sql}".encode()).hexdigest()[:16]
-    return Doc(f"feedback:{key}", question, {"kind": "example", "key": question, "sql": sql, "source": "feedback"})
+    return Doc(
+        f"feedback:{key}",
+        question,
+        {"kind": "example", "key": question, "sql": sql, "source": "feedback"},
+    )
 
 
 def _column_comments(sql: str) -> dict[str, dict[str, str]]:

@@ -61,13 +61,19 @@ def quarter_start(day: date) -> date:
 
 def month_period(first: date) -> Period:
     return Period(
-        first, add_months(first, 1), "month", f"{first.year}年{first.month}月", first.strftime("%B %Y")
+        first,
+        add_months(first, 1),
+        "month",
+        f"{first.year}年{first.month}月",
+        first.strftime("%B %Y"),
     )
 
 
 def quarter_period(first: date) -> Period:
     q = (first.month - 1) // 3 + 1
-    return Period(first, add_months(first, 3), "quarter", f"{first.year}年Q{q}", f"Q{q} {first.year}")
+    return Period(
+        first, add_months(first, 3), "quarter", f"{first.year}年Q{q}", f"Q{q} {first.year}"
+    )
 
 
 def year_period(year: int) -> Period:
@@ -124,8 +130,13 @@ def _last_n_days(m: re.Match[str], as_of: date) -> Period:
 def _week(offset: int) -> Callable[[re.Match[str], date], Period]:
     def build(_m: re.Match[str], as_of: date) -> Period:
         monday = as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=offset)
-        return Period(monday, monday + timedelta(weeks=1), "week", "本周" if offset == 0 else "上周",
-                      "this week" if offset == 0 else "last week")
+        return Period(
+            monday,
+            monday + timedelta(weeks=1),
+            "week",
+            "本周" if offset == 0 else "上周",
+            "this week" if offset == 0 else "last week",
+        )
 
     return build
 
@@ -176,7 +187,9 @@ def _short_between(m: re.Match[str], as_of: date) -> Period:
 
 def _start_of_year(_m: re.Match[str], as_of: date) -> Period:
     day = date(as_of.year, 1, 1)
-    return Period(day, day + timedelta(days=1), "day", f"{as_of.year}年初", f"start of {as_of.year}")
+    return Period(
+        day, day + timedelta(days=1), "day", f"{as_of.year}年初", f"start of {as_of.year}"
+    )
 
 
 def _date(m: re.Match[str], _as_of: date) -> Period:
@@ -187,9 +200,20 @@ def _date(m: re.Match[str], _as_of: date) -> Period:
 MONTHS_EN = {
     name: i
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
@@ -212,22 +236,39 @@ def _half_year(m: re.Match[str], as_of: date) -> Period:
     year = as_of.year + {"去年": -1, "今年": 0, "前年": -2, None: 0}[m.group("rel")]
     first = date(year, 1 if m.group("half") == "上" else 7, 1)
     label = "上半年" if m.group("half") == "上" else "下半年"
-    return Period(first, add_months(first, 6), "range", f"{year}年{label}", f"H{1 if first.month == 1 else 2} {year}")
+    return Period(
+        first,
+        add_months(first, 6),
+        "range",
+        f"{year}年{label}",
+        f"H{1 if first.month == 1 else 2} {year}",
+    )
 
 
 def _month_range(m: re.Match[str], as_of: date) -> Period:
     first, last = sorted((int(m.group("m1")), int(m.group("m2"))))
     start = date(as_of.year, first, 1)
     end = add_months(date(as_of.year, last, 1), 1)
-    return Period(start, end, "range", f"{as_of.year}年{first}-{last}月", f"{start:%b}-{date(as_of.year, last, 1):%b} {as_of.year}")
+    return Period(
+        start,
+        end,
+        "range",
+        f"{as_of.year}年{first}-{last}月",
+        f"{start:%b}-{date(as_of.year, last, 1):%b} {as_of.year}",
+    )
 
 
 def _half_year_en(m: re.Match[str], _as_of: date) -> Period:
     first_half = m.group("half") == "first" or m.group("h") == "1"
     year = int(m.group("y"))
     start = date(year, 1 if first_half else 7, 1)
-    return Period(start, add_months(start, 6), "range", f"{year}年{'上' if first_half else '下'}半年",
-                  f"H{1 if first_half else 2} {year}")
+    return Period(
+        start,
+        add_months(start, 6),
+        "range",
+        f"{year}年{'上' if first_half else '下'}半年",
+        f"H{1 if first_half else 2} {year}",
+    )
 
 
 def _en_between(m: re.Match[str], as_of: date) -> Period:
@@ -251,26 +292,56 @@ _D = r"(?P<y{i}>\d{{4}})[-/年.](?P<m{i}>\d{{1,2}})[-/月.](?P<d{i}>\d{{1,2}})�
 
 RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (_D.format(i=1) + r"\s*(?:到|至|~|-|and|to|until|through)\s*" + _D.format(i=2), _between),
-    (r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:到|至|~|-)\s*(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]", _short_between),
+    (
+        r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:到|至|~|-)\s*(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]",
+        _short_between,
+    ),
     (r"(?:今年)?年初|start of (?:the|this) year|beginning of (?:the|this) year", _start_of_year),
-    (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<y_>\d{4})年(?P<mo_>\d{1,2})月(?P<d_>\d{1,2})[日号]", _date),
+    (
+        r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})|(?P<y_>\d{4})年(?P<mo_>\d{1,2})月(?P<d_>\d{1,2})[日号]",
+        _date,
+    ),
     (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
-    (r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))", _relative_year_quarter),
+    (
+        r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))",
+        _relative_year_quarter,
+    ),
     (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
-    (r"(?:the\s+)?(?P<half>first|second)\s+half\s+(?:of\s+)?(?P<y>\d{4})|\bh(?P<h>[12])\s*(?P<y_>\d{4})", _half_year_en),
-    (r"(?<![\d年])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*(?:到|至|~|-)\s*(?P<m2>1[0-2]|0?[1-9])\s*月(?![\d日号])", _month_range),
-    (rf"\b(?P<n1>{_MONTH_EN_PLACEHOLDER})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|until|through|-)\s*(?:(?P<n2>{_MONTH_EN_PLACEHOLDER})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_between),
-    (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?", _last_n_months),
-    (r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?", _last_n_months),
+    (
+        r"(?:the\s+)?(?P<half>first|second)\s+half\s+(?:of\s+)?(?P<y>\d{4})|\bh(?P<h>[12])\s*(?P<y_>\d{4})",
+        _half_year_en,
+    ),
+    (
+        r"(?<![\d年])(?P<m1>1[0-2]|0?[1-9])\s*(?:月份?)?\s*(?:到|至|~|-)\s*(?P<m2>1[0-2]|0?[1-9])\s*月(?![\d日号])",
+        _month_range,
+    ),
+    (
+        rf"\b(?P<n1>{_MONTH_EN_PLACEHOLDER})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:to|until|through|-)\s*(?:(?P<n2>{_MONTH_EN_PLACEHOLDER})\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,?\s*(?P<y>\d{{4}}))?",
+        _en_between,
+    ),
+    (
+        r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*个?月(?P<incl>[(（]?(?:含|包括|包含)本月[)）]?)?",
+        _last_n_months,
+    ),
+    (
+        r"(?:last|past|previous)\s+(?P<n>\d+)\s+months?(?P<incl>\s*(?:including|incl\.?)\s+(?:this|the current) month)?",
+        _last_n_months,
+    ),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*(?:周|个星期|星期)", _last_n_weeks),
     (r"(?:last|past|previous)\s+(?P<n>\d+)\s+weeks?", _last_n_weeks),
     (r"(?:近|最近|过去|前)\s*(?P<n>\d+)\s*天|(?:last|past)\s+(?P<n_>\d+)\s+days?", _last_n_days),
     (r"上上个?月|前两个月的?那个月|the month before last", _relative_month(-2)),
     (r"上个?月|上一个月|last month|previous month|past month|prior month", _relative_month(-1)),
     (r"下个?月|下一个月|next month", _relative_month(1)),
-    (r"本月|这个月|这月|当月|本月度|今月|this month|current month|month[- ]to[- ]date|mtd|so far this month", _relative_month(0)),
+    (
+        r"本月|这个月|这月|当月|本月度|今月|this month|current month|month[- ]to[- ]date|mtd|so far this month",
+        _relative_month(0),
+    ),
     (r"上个?季度|上一季度|上一个季度|last quarter|previous quarter", _relative_quarter(-1)),
-    (r"本季度?|这个季度|这季度|当季|本季|this quarter|current quarter|quarter[- ]to[- ]date|qtd", _relative_quarter(0)),
+    (
+        r"本季度?|这个季度|这季度|当季|本季|this quarter|current quarter|quarter[- ]to[- ]date|qtd",
+        _relative_quarter(0),
+    ),
     (r"下个?季度|next quarter", _relative_quarter(1)),
     (r"今年以来|年初至今|今年到现在|year[- ]to[- ]date|ytd|so far this year", _year_to_date),
     (r"今年|本年|this year|current year", _year_to_date),
@@ -284,7 +355,10 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})(?![\d-])", _year_month),
     (r"(?P<y>\d{4})\s*年?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
     (r"(?<![\d第])(?P<q>[1-4])\s*季度", _quarter),
-    (r"(?:第\s*(?P<q>[1-4])\s*季度|(?<![a-z0-9])q(?P<q_>[1-4])(?!\d))(?:\s*(?:of\s*)?(?P<y>\d{4}))?", _quarter),
+    (
+        r"(?:第\s*(?P<q>[1-4])\s*季度|(?<![a-z0-9])q(?P<q_>[1-4])(?!\d))(?:\s*(?:of\s*)?(?P<y>\d{4}))?",
+        _quarter,
+    ),
     (rf"\b(?P<name>{_MONTH_EN})\b\.?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_month),
     (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _bare_month),
     (r"(?P<y>(?:19|20)\d{2})\s*年(?!\s*\d)|(?:in|for|during|of)\s+(?P<y_>(?:19|20)\d{2})\b", _year),

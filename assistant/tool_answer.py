@@ -73,7 +73,9 @@ class ToolResult:
         return [LABELS[k][0 if language == "zh" else 1] for k in self.keys]
 
 
-def run_tool(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy) -> ToolResult:
+def run_tool(
+    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy
+) -> ToolResult:
     """Call the tool the plan names and keep what the question asked for."""
     if plan.tool == "forecast":
         result = forecast(conn, as_of, caller=caller, department=plan.department)
@@ -102,7 +104,9 @@ def run_tool(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, poli
     return _project(plan, report, arguments)
 
 
-def _median_trend(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy) -> ToolResult:
+def _median_trend(
+    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy
+) -> ToolResult:
     """The department medians of several months (one engine call per month)."""
     rows: list[list[Any]] = []
     trace: list[str] = []
@@ -111,7 +115,10 @@ def _median_trend(plan: ToolPlan, conn: Connection, caller: Caller, as_of: date,
                                      as_of=as_of, policy=policy)  # fmt: skip
         rows.extend([month, s.department, s.median, s.roster_size] for s in report.summaries)
         trace.extend(report.trace)
-    arguments = {"months": [m.strftime("%Y-%m") for m in plan.months], "department": plan.department}
+    arguments = {
+        "months": [m.strftime("%Y-%m") for m in plan.months],
+        "department": plan.department,
+    }
     context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
     return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
                       trace, context=context)  # fmt: skip
@@ -135,7 +142,12 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
 
     if plan.having is not None:
         op, value = plan.having.op, Decimal(str(plan.having.value))
-        compare = {">": Decimal.__gt__, ">=": Decimal.__ge__, "<": Decimal.__lt__, "<=": Decimal.__le__}[op]
+        compare = {
+            ">": Decimal.__gt__,
+            ">=": Decimal.__ge__,
+            "<": Decimal.__lt__,
+            "<=": Decimal.__le__,
+        }[op]
         rows = [r for r in rows if r.attainment is not None and compare(r.attainment, value)]
     if plan.focus == "share":
         roster = [r for r in report.rows if not plan.employees or r.employee_id in plan.employees]

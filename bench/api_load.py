@@ -216,8 +216,11 @@ def main() -> None:
             "HRQ_WAREHOUSE_URL": warehouse_url,
             "HRQ_APP_DB_URL": app_db_url,
             "HRQ_API_RATE_LIMIT_PER_MINUTE": "0",
-        } | ({"HRQ_API_ASK_CONCURRENCY": os.environ["HRQ_API_ASK_CONCURRENCY"]}
-             if "HRQ_API_ASK_CONCURRENCY" in os.environ else {})
+        } | (
+            {"HRQ_API_ASK_CONCURRENCY": os.environ["HRQ_API_ASK_CONCURRENCY"]}
+            if "HRQ_API_ASK_CONCURRENCY" in os.environ
+            else {}
+        )
         load_before = os.getloadavg()
         proc, base = start_server(env, args.workers)
         try:

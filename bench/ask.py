@@ -35,7 +35,9 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="warehouse URL (a demo built with seed 7, end 2026-11-26)")
+    parser.add_argument(
+        "--url", required=True, help="warehouse URL (a demo built with seed 7, end 2026-11-26)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     assistant = Assistant.from_settings(Settings(warehouse_url=args.url), app_state=False)
@@ -47,7 +49,9 @@ def main() -> None:
     for _ in range(args.repeat):
         for case in cases:
             t0 = time.perf_counter()
-            the_plan, _u = plan(case.question, case.as_of, operator, assistant.gazetteer, assistant.model)
+            the_plan, _u = plan(
+                case.question, case.as_of, operator, assistant.gazetteer, assistant.model
+            )
             t1 = time.perf_counter()
             stages["understanding"].append((t1 - t0) * 1000)
             if isinstance(the_plan, QueryPlan):
@@ -70,7 +74,9 @@ def main() -> None:
     print(f"warehouse {args.url}; {len(cases)} questions x {args.repeat}; {date.today()}")
     print(f"{'stage':28} {'n':>5} {'median ms':>10} {'p95 ms':>8}")
     for name, values in stages.items():
-        print(f"{name:28} {len(values):5d} {statistics.median(values):10.2f} {pct(values, 0.95):8.2f}")
+        print(
+            f"{name:28} {len(values):5d} {statistics.median(values):10.2f} {pct(values, 0.95):8.2f}"
+        )
 
 
 if __name__ == "__main__":

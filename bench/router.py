@@ -131,7 +131,9 @@ def main() -> None:
         assistant = Assistant.from_settings(Settings(warehouse_url=url, app_db_url="sqlite:///:memory:"),
                                             app_state=False)  # fmt: skip
         try:
-            lines = planner_path(assistant) + llm_path(assistant, Path(tmp) / "index", args.llm_rounds)
+            lines = planner_path(assistant) + llm_path(
+                assistant, Path(tmp) / "index", args.llm_rounds
+            )
         finally:
             assistant.warehouse.dispose()
     print("\n".join(lines))

@@ -174,6 +174,7 @@ wecom_conversations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+
 def create_app_schema(engine: Engine) -> None:
     """Create hrq's tables that do not exist yet."""
     metadata.create_all(engine)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from schema.errors import ConfigError, WarehouseError
@@ -85,7 +85,7 @@ def _postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
-def _parse(url: str):  # type: ignore[no-untyped-def]
+def _parse(url: str) -> URL:
     try:
         return make_url(url)
     except ArgumentError as exc:

@@ -59,8 +59,12 @@ class Metric(Labelled):
     snapshot: bool = Field(default=False, description="Measured at a date ({at}), not summed.")
     period_required: bool = False
     format: Format = "number"
-    default_group: str | None = Field(default=None, description="Dimension a bare question groups by.")
-    personal: bool = Field(default=False, description="Personal data: HR sees anyone's, others their own.")
+    default_group: str | None = Field(
+        default=None, description="Dimension a bare question groups by."
+    )
+    personal: bool = Field(
+        default=False, description="Personal data: HR sees anyone's, others their own."
+    )
 
 
 class Dimension(Labelled):
@@ -71,7 +75,9 @@ class Dimension(Labelled):
     key: str | None = None
     needs: list[Alias] = Field(default_factory=list)
     tables: list[str] | None = Field(default=None, description="Fact tables it applies to.")
-    by_table: dict[str, str] = Field(default_factory=dict, description="Another expr for some fact tables.")
+    by_table: dict[str, str] = Field(
+        default_factory=dict, description="Another expr for some fact tables."
+    )
 
 
 class ValueSet(BaseModel):
@@ -82,7 +88,8 @@ class ValueSet(BaseModel):
     metric: str | None = Field(default=None, description="Metric implied when none is named.")
     values: dict[str, list[str]] = Field(default_factory=dict)
     source: str | None = Field(
-        default=None, description="'table.column' whose distinct values are read from the warehouse."
+        default=None,
+        description="'table.column' whose distinct values are read from the warehouse.",
     )
 
 

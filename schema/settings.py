@@ -56,7 +56,10 @@ class Settings(BaseSettings):
         description="Largest HTTP request body accepted, bytes (413 above).",
     )
     api_ask_concurrency: int = Field(
-        default=2, ge=1, le=64, description="Questions one server process answers at once; more wait their turn."
+        default=2,
+        ge=1,
+        le=64,
+        description="Questions one server process answers at once; more wait their turn.",
     )
     api_caller_cache_s: float = Field(
         default=60.0, ge=0, description="Seconds the API reuses a key's resolved caller and scope."
@@ -69,7 +72,10 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, gt=0, description="Per-request model timeout.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries per model request.")
     llm_max_steps: int = Field(
-        default=8, ge=1, le=50, description="Model calls one question may take (the agent's step limit)."
+        default=8,
+        ge=1,
+        le=50,
+        description="Model calls one question may take (the agent's step limit).",
     )
     llm_token_budget: int = Field(
         default=24_000, ge=1000, description="Prompt + completion tokens one question may spend."
@@ -79,7 +85,9 @@ class Settings(BaseSettings):
         description="Opt-in: the model sees result rows, names pseudonymised (E1, E2 ...) and "
         "restored afterwards. Default: only column names, row counts and asked-for aggregates.",
     )
-    llm_stream: bool = Field(default=False, description="Stream model responses (server-sent events).")
+    llm_stream: bool = Field(
+        default=False, description="Stream model responses (server-sent events)."
+    )
     index_dir: Path | None = Field(
         default=None, description="Retrieval index (Chroma) directory; default: <data_dir>/index."
     )
@@ -113,16 +121,26 @@ class Settings(BaseSettings):
         description="Group robot webhook keys by department name (JSON object), for team leaderboards.",
     )
     wecom_send_retries: int = Field(
-        default=3, ge=0, le=10, description="Retries of one WeCom API call on rate limits and errors."
+        default=3,
+        ge=0,
+        le=10,
+        description="Retries of one WeCom API call on rate limits and errors.",
     )
     wecom_retry_base_s: float = Field(
-        default=0.5, ge=0, le=60, description="First backoff of a WeCom API retry, seconds (doubles)."
+        default=0.5,
+        ge=0,
+        le=60,
+        description="First backoff of a WeCom API retry, seconds (doubles).",
     )
     wecom_outbox_backoff_s: float = Field(
-        default=30.0, ge=0, description="First wait before a failed WeCom message is retried (doubles)."
+        default=30.0,
+        ge=0,
+        description="First wait before a failed WeCom message is retried (doubles).",
     )
     wecom_outbox_max_attempts: int = Field(
-        default=12, ge=1, description="Delivery attempts of a WeCom message before it is marked failed."
+        default=12,
+        ge=1,
+        description="Delivery attempts of a WeCom message before it is marked failed.",
     )
     public_base_url: str | None = Field(
         default=None,

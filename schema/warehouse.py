@@ -23,7 +23,6 @@ from sqlalchemy import (
 metadata = MetaData()
 
 
-
 departments = Table(
     "departments",
     metadata,

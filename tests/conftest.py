@@ -53,7 +53,9 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
     if not os.environ.get(POSTGRES_URL_VAR):
         skipped = [
-            r for r in terminalreporter.stats.get("skipped", []) if POSTGRES_URL_VAR in str(r.longrepr)
+            r
+            for r in terminalreporter.stats.get("skipped", [])
+            if POSTGRES_URL_VAR in str(r.longrepr)
         ]
         terminalreporter.write_sep(
             "=",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+from sqlalchemy import TIMESTAMP, Date, Integer, Numeric, String
 from sqlglot import exp
-from sqlalchemy import Date, Integer, Numeric, String, TIMESTAMP
 
 from schema import warehouse
 from tests.conftest import SHARED_DIR
@@ -25,7 +25,12 @@ def _code_type(column) -> tuple[str, tuple[int, ...]]:  # type: ignore[no-untype
     t = column.type
     if isinstance(t, Numeric):
         return "DECIMAL", (t.precision, t.scale)
-    for cls, name in ((Integer, "INT"), (String, "VARCHAR"), (Date, "DATE"), (TIMESTAMP, "TIMESTAMP")):
+    for cls, name in (
+        (Integer, "INT"),
+        (String, "VARCHAR"),
+        (Date, "DATE"),
+        (TIMESTAMP, "TIMESTAMP"),
+    ):
         if isinstance(t, cls):
             return name, ()
     raise AssertionError(f"unexpected type {t!r} on {column}")
@@ -89,7 +94,9 @@ def test_code_matches_contract() -> None:
 
 def test_contract_parser_sees_a_difference() -> None:
     """The comparison is not vacuous: a changed nullability is noticed."""
-    sql = CONTRACT.read_text(encoding="utf-8").replace("name_en       VARCHAR,", "name_en VARCHAR NOT NULL,", 1)
+    sql = CONTRACT.read_text(encoding="utf-8").replace(
+        "name_en       VARCHAR,", "name_en VARCHAR NOT NULL,", 1
+    )
     assert parse_contract(sql)["departments"] != code_contract()["departments"]
 
 

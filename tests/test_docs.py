@@ -32,7 +32,9 @@ def test_setting_is_documented(name: str) -> None:
     assert f"HRQ_{name.upper()}" in README, f"HRQ_{name.upper()} is not in README.md"
 
 
-@pytest.mark.parametrize(("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "command"), _commands(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_command_is_documented(name: str, command: Any) -> None:
     assert (command.help or "").strip(), f"hrq {name} has no help text"
     assert f"hrq {name}" in README, f"`hrq {name}` is not in README.md"

@@ -31,5 +31,7 @@ def main() -> None:
     try:
         app()
     except DBAPIError as exc:
-        err_console.print(f"[bold red]error:[/] {database_error(exc)}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {database_error(exc)}", highlight=False, soft_wrap=True
+        )
         raise SystemExit(2) from None

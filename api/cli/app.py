@@ -57,7 +57,6 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-
 @overload
 def parse_date(value: str, option: str) -> date: ...
 @overload

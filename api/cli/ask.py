@@ -19,10 +19,18 @@ from schema.caller import Caller
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in Chinese or English.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Ask as this employee_no (default: local admin).")] = None,
-    conversation: Annotated[str | None, typer.Option("--conversation", help="Continue this conversation id.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the answer object as JSON.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Ask as this employee_no (default: local admin).")
+    ] = None,
+    conversation: Annotated[
+        str | None, typer.Option("--conversation", help="Continue this conversation id.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the answer object as JSON.")
+    ] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
     reference = parse_date(as_of, "--as-of")
@@ -33,7 +41,9 @@ def ask(
                            if assistant.conversations else None)
             if user else Caller.operator()
         )  # fmt: skip
-        answer = assistant.ask(question, caller, as_of=reference, conversation_id=conversation, surface="cli")
+        answer = assistant.ask(
+            question, caller, as_of=reference, conversation_id=conversation, surface="cli"
+        )
     if as_json:
         typer.echo(json.dumps(answer.public(), ensure_ascii=False))
     else:

@@ -24,7 +24,10 @@ def _log() -> AuditLog:
 def verify(
     anchor: Annotated[
         str | None,
-        typer.Option("--anchor", help="SEQ:HASH from an earlier verify: also proves nothing was cut off the end."),
+        typer.Option(
+            "--anchor",
+            help="SEQ:HASH from an earlier verify: also proves nothing was cut off the end.",
+        ),
     ] = None,
 ) -> None:
     """Walk the hash chain; exit 1 naming the first broken record. Prints the head to keep."""

@@ -36,7 +36,9 @@ def _hr_employee_no(warehouse_url: str) -> str:
 
 @app.command("demo-key")
 def demo_key(
-    url: Annotated[str, typer.Option("--url", help="Where the server will listen.")] = "http://127.0.0.1:8000",
+    url: Annotated[
+        str, typer.Option("--url", help="Where the server will listen.")
+    ] = "http://127.0.0.1:8000",
 ) -> None:
     """Print the demo admin key (created on first use, kept in data/demo-key.json)."""
     config = settings()
@@ -55,7 +57,7 @@ def demo_key(
     typer.echo(f"admin key: {saved['key']}  (user {saved['user']}; kept in {path})")
     typer.echo(
         f"try:       curl -s -H 'Authorization: Bearer {saved['key']}' -H 'Content-Type: application/json' "
-        f"-d '{{\"question\": \"本月各销售部门业绩中位数是多少\"}}' {url}/v1/ask"
+        f'-d \'{{"question": "本月各销售部门业绩中位数是多少"}}\' {url}/v1/ask'
     )
 
 

@@ -24,10 +24,19 @@ EVAL_END_DATE = date(2026, 11, 26)
 
 @app.command("eval")
 def evaluate(
-    file: Annotated[Path | None, typer.Argument(help="Question set (YAML); default: the development set.")] = None,
-    warehouse: Annotated[str | None, typer.Option("--warehouse", help="Warehouse URL; default: a fresh demo (seed 7).")] = None,
-    report: Annotated[Path, typer.Option("--report", help="Where to write the JSON report.")] = Path("data/eval-report.json"),
-    minimum: Annotated[float, typer.Option("--min", help="Exit 1 when accuracy is below this share.")] = 0.0,
+    file: Annotated[
+        Path | None, typer.Argument(help="Question set (YAML); default: the development set.")
+    ] = None,
+    warehouse: Annotated[
+        str | None,
+        typer.Option("--warehouse", help="Warehouse URL; default: a fresh demo (seed 7)."),
+    ] = None,
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the JSON report.")
+    ] = Path("data/eval-report.json"),
+    minimum: Annotated[
+        float, typer.Option("--min", help="Exit 1 when accuracy is below this share.")
+    ] = 0.0,
 ) -> None:
     """Run the question set and print accuracy overall and per family, and the failures."""
     with user_errors():
@@ -41,7 +50,11 @@ def evaluate(
             assistant = Assistant.from_settings(config, app_state=False)
             with Progress(transient=True) as bar:
                 task = bar.add_task("questions", total=len(cases))
-                harness = Harness(assistant, warehouse_engine(url), progress=lambda i, n: bar.update(task, completed=i))
+                harness = Harness(
+                    assistant,
+                    warehouse_engine(url),
+                    progress=lambda i, n: bar.update(task, completed=i),
+                )
                 result = harness.run(cases)
             assistant.warehouse.dispose()
     write_report(result, report)
@@ -51,7 +64,12 @@ def evaluate(
         table.add_row(family, str(passed), str(total), style=None if passed == total else "yellow")
     console.print(table)
     for failure in result.failures:
-        console.print(f"[red]FAIL[/] {failure.id} {failure.question}\n     {failure.detail[:300]}", highlight=False)
-    console.print(f"accuracy {result.accuracy:.1%} ({result.passed}/{result.total}); report: {report}")
+        console.print(
+            f"[red]FAIL[/] {failure.id} {failure.question}\n     {failure.detail[:300]}",
+            highlight=False,
+        )
+    console.print(
+        f"accuracy {result.accuracy:.1%} ({result.passed}/{result.total}); report: {report}"
+    )
     if result.accuracy < minimum:
         fail(f"accuracy {result.accuracy:.1%} is below the minimum {minimum:.0%}", code=1)

@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.cli.app import app, settings, user_errors
 from schema.semantic import load_semantic_model
 
-index_app = typer.Typer(help="The agent's retrieval index (tables, rules, examples).", no_args_is_help=True)
+index_app = typer.Typer(
+    help="The agent's retrieval index (tables, rules, examples).", no_args_is_help=True
+)
 app.add_typer(index_app, name="index")
 
 

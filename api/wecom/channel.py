@@ -32,7 +32,7 @@ from api.wecom.render import (
     picked_option,
     render_answer,
 )
-from assistant.answer import Answer
+from assistant.answer import Answer, Language
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from assistant.conversations import ConversationNotFoundError
@@ -115,7 +115,7 @@ class WeComChannel:
                 question, caller, conversation_id=conversation_id, surface="wecom"
             )
         except HrqError as exc:  # an unreadable question (empty, too long, binary)
-            language = "en" if text.isascii() else "zh"
+            language: Language = "en" if text.isascii() else "zh"
             answer = Answer(
                 question=text[:200], language=language, kind="error", answer=str(exc),
                 as_of=assistant.today(),

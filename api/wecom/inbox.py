@@ -71,7 +71,9 @@ class Inbox:
             with self.engine.begin() as conn:
                 result = conn.execute(
                     update(wecom_messages)
-                    .where(wecom_messages.c.msg_id == row.msg_id, wecom_messages.c.status == "received")
+                    .where(
+                        wecom_messages.c.msg_id == row.msg_id, wecom_messages.c.status == "received"
+                    )
                     .values(status="recovering")
                 )
             if result.rowcount == 1:

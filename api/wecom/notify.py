@@ -47,6 +47,8 @@ from tools.policy import BonusPolicy
 
 Kind = Literal["congratulation", "reminder", "manager_leaderboard", "team_leaderboard", "at_risk"]
 
+ZERO = Decimal("0.00")
+
 
 @dataclass(frozen=True)
 class Message:
@@ -140,7 +142,7 @@ def _summary_markdown(report: PerformanceReport, department_id: int, team_view: 
     if not team_view:
         lines.append(
             f"达到最低目标 {summary.met_minimum_count} 人，获得业绩奖金 "
-            f"{summary.bonus_eligible_count} 人，奖金合计 ¥{fmt_money(summary.total_bonus or 0)}"
+            f"{summary.bonus_eligible_count} 人，奖金合计 ¥{fmt_money(summary.total_bonus or ZERO)}"
         )
     return "\n".join(lines)
 
@@ -170,8 +172,8 @@ def plan_month_end(
             if r.bonus_eligible:
                 text = (
                     f"🎉 {r.name}，恭喜！你 {label} 的业绩 ¥{fmt_money(r.sales)}，超过部门中位数 "
-                    f"¥{fmt_money(r.median)}，并达到最低目标 ¥{fmt_money(r.min_target or 0)}。"
-                    f"本月业绩奖金 **¥{fmt_money(r.bonus or 0)}**。继续保持！"
+                    f"¥{fmt_money(r.median)}，并达到最低目标 ¥{fmt_money(r.min_target or ZERO)}。"
+                    f"本月业绩奖金 **¥{fmt_money(r.bonus or ZERO)}**。继续保持！"
                 )
                 out.append(Notification(userid, r.name, "congratulation", label,
                                         [Message("markdown", text)]))  # fmt: skip

@@ -60,11 +60,17 @@ class Agent:
                                 if f.sql]  # fmt: skip
                 try:
                     self._retriever = open_index(self.settings, assistant.model, feedback=feedback)
-                except Exception as exc:  # the agent still works, with the whole schema in the prompt
-                    trace.append(f"retrieval index unavailable ({type(exc).__name__}); whole schema used")
+                except (
+                    Exception
+                ) as exc:  # the agent still works, with the whole schema in the prompt
+                    trace.append(
+                        f"retrieval index unavailable ({type(exc).__name__}); whole schema used"
+                    )
         return self._retriever
 
-    def answer(self, assistant: Assistant, base: Answer, question: str, caller: Caller, as_of: date) -> Answer:
+    def answer(
+        self, assistant: Assistant, base: Answer, question: str, caller: Caller, as_of: date
+    ) -> Answer:
         """Answer ``question`` on the LLM path (``base`` carries the planner's trace)."""
         from assistant.agent.deps import AgentDeps, RunState
         from assistant.agent.loop import run_agent
@@ -74,7 +80,9 @@ class Agent:
         if self._tools is None:
             self._tools = build_tools()  # the same stateless tools for every question
         retriever = self.retriever(assistant, base.trace)
-        people = frozenset(n for e in assistant.gazetteer.employees.values() for n in (e.name, e.name_en) if n)
+        people = frozenset(
+            n for e in assistant.gazetteer.employees.values() for n in (e.name, e.name_en) if n
+        )
         deps = AgentDeps(assistant=assistant, caller=caller, as_of=as_of, language=base.language,
                          question=question, retriever=retriever, sees_rows=self.settings.llm_sees_rows,
                          state=RunState(pseudonyms=Pseudonyms(people=people)))  # fmt: skip

@@ -20,8 +20,11 @@ def describe_scope(caller: Caller, language: str, department: str | None = None)
                          f" ({caller.employee_no})" if caller.employee_no else "")  # fmt: skip
     dept = department or (str(caller.department_id) if caller.department_id is not None else "")
     if caller.role in (Role.ADMIN, Role.HR):
-        return f"{who}，角色 {caller.role.value}：可以查看全部数据。" if zh else \
-            f"{who}, role {caller.role.value}: may read everything."
+        return (
+            f"{who}，角色 {caller.role.value}：可以查看全部数据。"
+            if zh
+            else f"{who}, role {caller.role.value}: may read everything."
+        )
     if caller.role == Role.MANAGER:
         return (f"{who}，{dept} 的经理：只能查看本部门及下属部门的数据；不能查看工资（payroll），"
                 "不能查看他人的电话和邮箱。") if zh else (
@@ -32,7 +35,11 @@ def describe_scope(caller: Caller, language: str, department: str | None = None)
                 "不能查看他人的工资。") if zh else (
             f"{who}, salesperson in {dept}: may read their own rows and their department's leaderboard "
             "(name, rank, sales, gap to median); no payroll of anyone else.")  # fmt: skip
-    return f"{who}，员工：只能查看自己的数据。" if zh else f"{who}, employee: may read only their own rows."
+    return (
+        f"{who}，员工：只能查看自己的数据。"
+        if zh
+        else f"{who}, employee: may read only their own rows."
+    )
 
 
 def system_prompt(deps: AgentDeps, found: Retrieved | None) -> str:
@@ -43,7 +50,10 @@ def system_prompt(deps: AgentDeps, found: Retrieved | None) -> str:
         rules = (CONTRACT_DIR / "RULES.md").read_text(encoding="utf-8")
     a = deps.assistant
     department = None
-    if deps.caller.department_id is not None and deps.caller.department_id in a.gazetteer.departments:
+    if (
+        deps.caller.department_id is not None
+        and deps.caller.department_id in a.gazetteer.departments
+    ):
         department = a.gazetteer.departments[deps.caller.department_id].name
     return render("system", deps.language, as_of=deps.as_of.isoformat(), dialect=a.catalog.dialect,
                   scope=describe_scope(deps.caller, deps.language, department), rules=rules)  # fmt: skip
@@ -56,7 +66,9 @@ def question_prompt(deps: AgentDeps, found: Retrieved | None) -> str:
         tables = "\n".join(f"- {s.text}" for s in found.tables)
     else:
         tables = "\n".join(f"- {t}: {', '.join(cols)}" for t, cols in catalog.tables.items())
-    examples = "\n\n".join(f"Q: {s.key}\nSQL: {s.sql}" for s in (found.examples if found else [])) or "-"
+    examples = (
+        "\n\n".join(f"Q: {s.key}\nSQL: {s.sql}" for s in (found.examples if found else [])) or "-"
+    )
     return render("sql", deps.language, question=deps.question, tables=tables, examples=examples,
                   dialect=catalog.dialect)  # fmt: skip
 

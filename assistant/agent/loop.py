@@ -82,7 +82,9 @@ def run_agent(
         started = time.perf_counter()
         try:
             reply = bound.invoke(messages)
-        except Exception as exc:  # transport, HTTP status, unreadable body: a clear answer, never a crash
+        except (
+            Exception
+        ) as exc:  # transport, HTTP status, unreadable body: a clear answer, never a crash
             usage.model_latency_ms += _ms(started)
             reason = model_error_reason(exc)
             base.trace.append(f"llm step {step}: {reason} ({model_error_detail(exc)})")
@@ -104,10 +106,14 @@ def run_agent(
                 continue
             return finish(base, deps, _text(reply))
         for bad in invalid:
-            error = f"the arguments of {bad.get('name')} are not valid JSON: {bad.get('error') or ''}"
+            error = (
+                f"the arguments of {bad.get('name')} are not valid JSON: {bad.get('error') or ''}"
+            )
             if not _correct(deps, base, error):
                 return failure(base, "llm_corrections", n=MAX_CORRECTIONS, detail=error)
-            messages.append(ToolMessage(error, tool_call_id=bad.get("id") or "invalid", status="error"))
+            messages.append(
+                ToolMessage(error, tool_call_id=bad.get("id") or "invalid", status="error")
+            )
         for call in calls:
             content, failed = _call(by_name, call, deps)
             if deps.state.refusal is not None:
@@ -143,7 +149,9 @@ def _call(tools: dict[str, BaseTool], call: ToolCall, deps: AgentDeps) -> tuple[
     except ValidationError as exc:
         details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
         return "", f"invalid arguments for {call['name']}: {details}"
-    except Exception as exc:  # a tool failed unexpectedly: reported to the model, bounded by the corrections
+    except (
+        Exception
+    ) as exc:  # a tool failed unexpectedly: reported to the model, bounded by the corrections
         return "", f"the tool {call['name']} failed ({type(exc).__name__}); try another way"
 
 

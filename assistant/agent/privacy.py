@@ -79,7 +79,9 @@ def aggregate(columns: Sequence[str], rows: Sequence[Sequence[Any]], spec: str) 
     nums = [n for n in numbers if n is not None]
     if not nums:
         return None
-    result = {"sum": sum(nums), "avg": sum(nums) / len(nums), "min": min(nums), "max": max(nums)}[fn]
+    result = {"sum": sum(nums), "avg": sum(nums) / len(nums), "min": min(nums), "max": max(nums)}[
+        fn
+    ]
     return float(round(result, 4))
 
 
@@ -93,7 +95,11 @@ def view_for_model(
     truncated: bool = False,
 ) -> dict[str, Any]:
     """What the model is told about a result (see the module docstring)."""
-    view: dict[str, Any] = {"columns": list(columns), "row_count": len(rows), "truncated": truncated}
+    view: dict[str, Any] = {
+        "columns": list(columns),
+        "row_count": len(rows),
+        "truncated": truncated,
+    }
     asked = list(aggregates)
     if asked:
         view["aggregates"] = {spec: aggregate(columns, rows, spec) for spec in asked}

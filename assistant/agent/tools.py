@@ -118,7 +118,9 @@ def forecast(deps: Deps, department: str | None = None) -> str:
     Args:
         department: a department's Chinese or English name or abbreviation; default: all.
     """
-    plan = ToolPlan(tool="forecast", month=deps.as_of.replace(day=1), department=_department(deps, department))
+    plan = ToolPlan(
+        tool="forecast", month=deps.as_of.replace(day=1), department=_department(deps, department)
+    )
     return _run_plan(plan, deps, {"department": department})
 
 
@@ -150,7 +152,9 @@ def suggest_targets(month: str, department: str, planned_spend: float, deps: Dep
         columns=columns, rows=[[compose.json_safe(v) for v in r] for r in rows], sentence=sentence,
         scoped=bool(result.scope_note), shown=[summary],
     ))  # fmt: skip
-    view = view_for_model(columns, rows, [], sees_rows=deps.sees_rows, pseudonyms=deps.state.pseudonyms)
+    view = view_for_model(
+        columns, rows, [], sees_rows=deps.sees_rows, pseudonyms=deps.state.pseudonyms
+    )
     return json.dumps({"status": "ok", "summary": summary, **view}, ensure_ascii=False, default=str)
 
 
@@ -161,7 +165,9 @@ def ask_user(question: str, deps: Deps, options: list[str] | None = None) -> str
         question: the question to ask, in the user's language.
         options: up to five likely answers (e.g. department names or months).
     """
-    deps.state.clarification = Clarification(question=question.strip(), options=list(options or [])[:5])
+    deps.state.clarification = Clarification(
+        question=question.strip(), options=list(options or [])[:5]
+    )
     return json.dumps({"status": "asked", "note": "the question was shown to the user; stop here"})
 
 
@@ -194,7 +200,9 @@ def _month(text: str) -> date:
         year, month = text.strip()[:7].split("-")
         return date(int(year), int(month), 1)
     except ValueError as exc:
-        raise ToolArgumentError(f"month must be YYYY-MM, not {text!r}", reason="bad_argument") from exc
+        raise ToolArgumentError(
+            f"month must be YYYY-MM, not {text!r}", reason="bad_argument"
+        ) from exc
 
 
 def _department(deps: AgentDeps, name: str | None) -> int | None:

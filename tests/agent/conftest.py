@@ -47,7 +47,9 @@ def scripted(*replies: AIMessage | str) -> ScriptedModel:
 
 def call(name: str, call_id: str = "c1", **args: Any) -> AIMessage:
     """An assistant message calling one tool."""
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}])
+    return AIMessage(
+        content="", tool_calls=[{"name": name, "args": args, "id": call_id, "type": "tool_call"}]
+    )
 
 
 # Package scope, not session: DuckDB refuses a read-write connection to a file that this
@@ -80,11 +82,14 @@ def caller_of(assistant: Assistant, sql: str) -> Caller:
 @pytest.fixture(scope="package")
 def manager(agent_assistant: Assistant) -> Caller:
     """A sales manager (someone reports to them; not in HR)."""
-    return caller_of(agent_assistant, """
+    return caller_of(
+        agent_assistant,
+        """
         SELECT m.employee_no FROM employees m JOIN departments d ON d.department_id = m.department_id
         WHERE m.status = 'active' AND d.kind = 'sales'
           AND EXISTS (SELECT 1 FROM employees e WHERE e.manager_id = m.employee_id AND e.status = 'active')
-        ORDER BY m.employee_id LIMIT 1""")
+        ORDER BY m.employee_id LIMIT 1""",
+    )
 
 
 def make_deps(assistant: Assistant, caller: Caller, question: str, *, language: str = "zh",

@@ -70,7 +70,11 @@ class FakeOpenAI:
         async def completions(request: Request) -> Response:
             body = await request.json()
             self.requests.append(body)
-            step = self.steps.popleft() if self.steps else Step(status=500, raw='{"error": "script exhausted"}')
+            step = (
+                self.steps.popleft()
+                if self.steps
+                else Step(status=500, raw='{"error": "script exhausted"}')
+            )
             if step.delay_s:
                 await asyncio.sleep(step.delay_s)  # a hung model
             if step.raw is not None:
@@ -78,7 +82,10 @@ class FakeOpenAI:
             if step.status != 200:
                 return JSONResponse({"error": {"message": "scripted failure", "type": "server_error"}},
                                     status_code=step.status)  # fmt: skip
-            usage = {"prompt_tokens": len(json.dumps(body["messages"])) // 4, "completion_tokens": 20}
+            usage = {
+                "prompt_tokens": len(json.dumps(body["messages"])) // 4,
+                "completion_tokens": 20,
+            }
             usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
             if body.get("stream"):
                 include_usage = bool((body.get("stream_options") or {}).get("include_usage"))

@@ -33,7 +33,10 @@ def test_pseudonyms_mask_people_and_restore_them() -> None:
     masked = [names.mask_row(["name", "department", "manager"], row)
               for row in (["张伟", "华东", "王芳"], ["王芳", "华南", None])]  # fmt: skip
     assert masked == [["E1", "华东", "E2"], ["E2", "华南", None]]
-    assert names.restore("E2 的业绩高于 E1，E12 不存在，E00123 是工号") == "王芳 的业绩高于 张伟，E12 不存在，E00123 是工号"
+    assert (
+        names.restore("E2 的业绩高于 E1，E12 不存在，E00123 是工号")
+        == "王芳 的业绩高于 张伟，E12 不存在，E00123 是工号"
+    )
 
 
 @pytest.mark.parametrize(("spec", "value"), [

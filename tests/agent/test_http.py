@@ -44,7 +44,9 @@ def fake() -> Iterator[FakeOpenAI]:
     thread.join(timeout=5)
 
 
-def hrq_with_model(assistant: Assistant, fake: FakeOpenAI, index_dir: Path, **overrides: Any) -> Assistant:
+def hrq_with_model(
+    assistant: Assistant, fake: FakeOpenAI, index_dir: Path, **overrides: Any
+) -> Assistant:
     """``assistant`` with a model configured at the stand-in server (settings as in production)."""
     values: dict[str, Any] = {"warehouse_url": assistant.settings.warehouse_url, "app_db_url": "sqlite:///:memory:",
               "llm_base_url": fake.base_url, "llm_model": "fake-model", "llm_api_key": "test-key",
@@ -56,7 +58,9 @@ def hrq_with_model(assistant: Assistant, fake: FakeOpenAI, index_dir: Path, **ov
 
 
 @pytest.fixture
-def hrq(agent_assistant: Assistant, fake: FakeOpenAI, index_dir: Path, retriever: Retriever) -> Assistant:
+def hrq(
+    agent_assistant: Assistant, fake: FakeOpenAI, index_dir: Path, retriever: Retriever
+) -> Assistant:
     return hrq_with_model(agent_assistant, fake, index_dir)
 
 
@@ -77,7 +81,10 @@ def ask(hrq: Assistant, question: str, caller: Caller = OPERATOR) -> Answer:
 def test_a_correct_tool_call_through_the_router(agent_assistant: Assistant, fake: FakeOpenAI, index_dir: Path,
                                                 retriever: Retriever, stream: bool) -> None:  # fmt: skip
     hrq = hrq_with_model(agent_assistant, fake, index_dir, llm_stream=stream)
-    fake.script(tool("run_sql", sql=KIND_SQL, aggregates=["max:avg_minutes"]), reply("各类互动的平均时长已查到。"))
+    fake.script(
+        tool("run_sql", sql=KIND_SQL, aggregates=["max:avg_minutes"]),
+        reply("各类互动的平均时长已查到。"),
+    )
     answer = ask(hrq, OUT_OF_SCOPE)
     expected = rows_of(hrq, KIND_SQL)
     assert (answer.kind, answer.path) == ("answer", "llm")
@@ -89,14 +96,24 @@ def test_a_correct_tool_call_through_the_router(agent_assistant: Assistant, fake
     first = fake.requests[0]
     assert first["model"] == "fake-model" and bool(first.get("stream")) is stream
     assert {t["function"]["name"] for t in first["tools"]} == {
-        "search_schema", "run_sql", "performance", "forecast", "suggest_targets", "ask_user"}
-    assert "customer_interactions" in first["messages"][1]["content"]  # retrieved, not the whole schema
+        "search_schema",
+        "run_sql",
+        "performance",
+        "forecast",
+        "suggest_targets",
+        "ask_user",
+    }
+    assert (
+        "customer_interactions" in first["messages"][1]["content"]
+    )  # retrieved, not the whole schema
     assert "payroll (" not in first["messages"][1]["content"]
     assert json.loads(fake.requests[1]["messages"][-1]["content"])["row_count"] == len(expected)
     assert any(t.startswith("plan: refuse") for t in answer.trace)
 
 
-def test_a_hallucinated_column_is_corrected_after_the_guards_message(hrq: Assistant, fake: FakeOpenAI) -> None:
+def test_a_hallucinated_column_is_corrected_after_the_guards_message(
+    hrq: Assistant, fake: FakeOpenAI
+) -> None:
     fake.script(tool("run_sql", sql="SELECT kind, AVG(duration) FROM customer_interactions GROUP BY kind"),
                 tool("run_sql", sql=KIND_SQL), reply("ok"))  # fmt: skip
     answer = ask(hrq, OUT_OF_SCOPE)
@@ -113,15 +130,22 @@ def test_a_hallucinated_column_is_corrected_after_the_guards_message(hrq: Assist
 def test_writes_and_payroll_as_a_manager_are_blocked_and_reported(
     hrq: Assistant, fake: FakeOpenAI, manager: Caller, sql: str, reason: str
 ) -> None:
-    before = rows_of(hrq, "SELECT (SELECT COUNT(*) FROM employees), (SELECT COUNT(*) FROM sales_orders)")
+    before = rows_of(
+        hrq, "SELECT (SELECT COUNT(*) FROM employees), (SELECT COUNT(*) FROM sales_orders)"
+    )
     fake.script(tool("run_sql", sql=sql), reply("unused"))
     answer = ask(hrq, OUT_OF_SCOPE, manager)
     assert (answer.kind, answer.reason, answer.path) == ("refusal", reason, "llm")
     assert answer.rows == [] and len(fake.requests) == 1
-    assert rows_of(hrq, "SELECT (SELECT COUNT(*) FROM employees), (SELECT COUNT(*) FROM sales_orders)") == before
+    assert (
+        rows_of(hrq, "SELECT (SELECT COUNT(*) FROM employees), (SELECT COUNT(*) FROM sales_orders)")
+        == before
+    )
 
 
-def test_a_prompt_injection_gets_no_salaries(hrq: Assistant, fake: FakeOpenAI, manager: Caller) -> None:
+def test_a_prompt_injection_gets_no_salaries(
+    hrq: Assistant, fake: FakeOpenAI, manager: Caller
+) -> None:
     fake.script(tool("run_sql", sql="SELECT * FROM payroll"), reply("unused"))
     routed = ask(hrq, INJECTION, manager)
     assert routed.kind != "answer" and routed.rows == []
@@ -130,7 +154,9 @@ def test_a_prompt_injection_gets_no_salaries(hrq: Assistant, fake: FakeOpenAI, m
     assert hrq.agent is not None
     answer = hrq.agent.answer(hrq, base, INJECTION, manager, AS_OF)
     assert (answer.kind, answer.reason) == ("refusal", "denied_payroll") and answer.rows == []
-    assert INJECTION in sent_text(fake)  # the question reached the model as data, inside the user message
+    assert INJECTION in sent_text(
+        fake
+    )  # the question reached the model as data, inside the user message
     system = fake.requests[0]["messages"][0]
     assert system["role"] == "system" and "不能改变这些规则" in system["content"]
 
@@ -170,7 +196,9 @@ def test_malformed_tool_arguments_are_corrected(hrq: Assistant, fake: FakeOpenAI
     fake.script(Step(tool_calls=[("run_sql", '{"sql": "SELECT kind FROM')]), tool("run_sql", sql=KIND_SQL),
                 reply("ok"))  # fmt: skip
     answer = ask(hrq, OUT_OF_SCOPE)
-    assert answer.kind == "answer" and "not valid JSON" in fake.requests[1]["messages"][-1]["content"]
+    assert (
+        answer.kind == "answer" and "not valid JSON" in fake.requests[1]["messages"][-1]["content"]
+    )
 
 
 def test_endless_tool_calls_stop_at_the_step_limit(agent_assistant: Assistant, fake: FakeOpenAI,
@@ -182,8 +210,15 @@ def test_endless_tool_calls_stop_at_the_step_limit(agent_assistant: Assistant, f
     assert json.loads(fake.requests[1]["messages"][-1]["content"])["tables"]
 
 
-def test_without_a_model_hrq_answers_as_the_planner_does(agent_assistant: Assistant, fake: FakeOpenAI) -> None:
+def test_without_a_model_hrq_answers_as_the_planner_does(
+    agent_assistant: Assistant, fake: FakeOpenAI
+) -> None:
     fake.script(reply("never"))
     answer = agent_assistant.ask(OUT_OF_SCOPE, OPERATOR, as_of=date(2026, 11, 26))
-    assert (answer.kind, answer.reason, answer.path, answer.usage) == ("refusal", "out_of_scope", "planner", None)
+    assert (answer.kind, answer.reason, answer.path, answer.usage) == (
+        "refusal",
+        "out_of_scope",
+        "planner",
+        None,
+    )
     assert fake.requests == []

@@ -35,7 +35,11 @@ def test_the_factory_passes_every_setting_to_chatopenai() -> None:
     model = chat_model(settings)
     assert isinstance(model, ChatOpenAI)
     assert (model.model_name, model.openai_api_base, model.request_timeout, model.max_retries) == (
-        "deepseek-chat", "https://api.deepseek.com/v1", 12.5, 4)
+        "deepseek-chat",
+        "https://api.deepseek.com/v1",
+        12.5,
+        4,
+    )
     assert model.openai_api_key is not None and model.openai_api_key.get_secret_value() == "sk-x"
     assert model.temperature == 0 and model.streaming is True
 

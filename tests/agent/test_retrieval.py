@@ -80,4 +80,9 @@ def test_a_changed_semantic_model_rebuilds_the_index_and_feedback_is_added(
     doc = rebuilt.collection.get(ids=["table:leave_requests"])["documents"][0]
     assert "休假记录" in doc
     assert rebuilt.count() == size + 1
-    assert rebuilt.add_feedback([("上月休假最多的人", "SELECT employee_id FROM leave_requests LIMIT 1")]) == 0
+    assert (
+        rebuilt.add_feedback(
+            [("上月休假最多的人", "SELECT employee_id FROM leave_requests LIMIT 1")]
+        )
+        == 0
+    )

@@ -201,7 +201,9 @@ def test_records_cut_off_the_end_are_found_with_an_anchor(engine: Engine) -> Non
         conn.execute(delete(audit_log).where(audit_log.c.seq >= 5))
     assert log.verify().ok  # without the anchor a cut tail cannot be seen
     result = log.verify((6, noted.head))
-    assert (result.ok, result.broken_seq) == (False, 5) and "cut off the end" in (result.reason or "")
+    assert (result.ok, result.broken_seq) == (False, 5) and "cut off the end" in (
+        result.reason or ""
+    )
 
 
 def test_an_anchor_that_does_not_match_is_reported(engine: Engine) -> None:

@@ -23,7 +23,9 @@ AS_OF = date(2026, 11, 26)
 @pytest.fixture(scope="module")
 def assistant(demo_warehouse_url: str, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     app_db = tmp_path_factory.mktemp("app") / "app.db"
-    built = Assistant.from_settings(Settings(warehouse_url=demo_warehouse_url, app_db_url=f"sqlite:///{app_db}"))
+    built = Assistant.from_settings(
+        Settings(warehouse_url=demo_warehouse_url, app_db_url=f"sqlite:///{app_db}")
+    )
     yield built
     built.warehouse.dispose()
 
@@ -46,7 +48,9 @@ def test_median_question_calls_the_performance_engine(assistant: Assistant) -> N
 
 
 def test_english_question_is_answered_in_english(assistant: Assistant) -> None:
-    answer = assistant.ask("who is eligible for the bonus last month", Caller.operator(), as_of=AS_OF)
+    answer = assistant.ask(
+        "who is eligible for the bonus last month", Caller.operator(), as_of=AS_OF
+    )
     assert answer.kind == "answer" and answer.language == "en"
     assert answer.answer.startswith(f"{len(answer.rows)} people eligible")
     bonus = answer.columns.index("bonus")
@@ -102,7 +106,9 @@ def test_manager_answer_is_scoped_and_says_so(assistant: Assistant) -> None:
 
 def test_follow_up_reuses_the_previous_turn(assistant: Assistant) -> None:
     first = assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF)
-    follow = assistant.ask("那上上个月呢", Caller.operator(), as_of=AS_OF, conversation_id=first.conversation_id)
+    follow = assistant.ask(
+        "那上上个月呢", Caller.operator(), as_of=AS_OF, conversation_id=first.conversation_id
+    )
     assert follow.kind == "answer" and follow.conversation_id == first.conversation_id
     assert "2026-09-01" in (follow.sql or "") and follow.columns == first.columns
     assert follow.rows != first.rows
@@ -122,10 +128,14 @@ def test_bad_questions_are_clear_errors(assistant: Assistant, bad: str) -> None:
         assistant.ask(bad, Caller.operator(), as_of=AS_OF)
 
 
-def test_cli_json_object(demo_warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_json_object(
+    demo_warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
     monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    result = CliRunner().invoke(app, ["ask", "本月华东销售一部业绩中位数是多少", "--as-of", "2026-11-26", "--json"])
+    result = CliRunner().invoke(
+        app, ["ask", "本月华东销售一部业绩中位数是多少", "--as-of", "2026-11-26", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     expected = {"question", "language", "kind", "answer", "columns", "rows", "sql", "tool", "trace", "as_of",
@@ -144,7 +154,11 @@ def test_cli_json_object(demo_warehouse_url: str, tmp_path: Path, monkeypatch: p
     ],
 )
 def test_cli_bad_input(
-    demo_warehouse_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+    demo_warehouse_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
 ) -> None:
     monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
     monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
@@ -156,14 +170,27 @@ def test_cli_bad_input(
 @pytest.mark.parametrize(
     ("turns", "check"),
     [
-        (["上个月各部门的销售额", "按渠道分呢?"], lambda a: a.columns[0] == "渠道" and len(a.rows) == 3),
-        (["上个月武汉销售部的订单数", "and for Chengdu?"], lambda a: a.language == "en" and len(a.rows) == 1),
-        (["上个月华东一部谁超过中位数", "那华南呢"], lambda a: a.tool is not None and all("华南" in r[2] for r in a.rows)),
+        (
+            ["上个月各部门的销售额", "按渠道分呢?"],
+            lambda a: a.columns[0] == "渠道" and len(a.rows) == 3,
+        ),
+        (
+            ["上个月武汉销售部的订单数", "and for Chengdu?"],
+            lambda a: a.language == "en" and len(a.rows) == 1,
+        ),
+        (
+            ["上个月华东一部谁超过中位数", "那华南呢"],
+            lambda a: a.tool is not None and all("华南" in r[2] for r in a.rows),
+        ),
     ],
 )
-def test_follow_ups_replace_only_what_they_name(assistant: Assistant, turns: list[str], check) -> None:  # type: ignore[no-untyped-def]
+def test_follow_ups_replace_only_what_they_name(
+    assistant: Assistant, turns: list[str], check
+) -> None:  # type: ignore[no-untyped-def]
     first = assistant.ask(turns[0], Caller.operator(), as_of=AS_OF)
-    follow = assistant.ask(turns[1], Caller.operator(), as_of=AS_OF, conversation_id=first.conversation_id)
+    follow = assistant.ask(
+        turns[1], Caller.operator(), as_of=AS_OF, conversation_id=first.conversation_id
+    )
     assert follow.kind == "answer", follow.answer
     assert check(follow), (follow.columns, follow.rows[:3])
 
@@ -183,7 +210,11 @@ def test_empty_result_is_said_in_words(assistant: Assistant) -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("HRQ_WAREHOUSE_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "cannot read the warehouse"),
+        (
+            "HRQ_WAREHOUSE_URL",
+            "postgresql+psycopg://nobody:secret@127.0.0.1:1/x",
+            "cannot read the warehouse",
+        ),
         ("HRQ_WAREHOUSE_URL", "not a url", "not a database URL"),
         ("HRQ_TIMEZONE", "Mars/Base", "HRQ_TIMEZONE"),
         ("HRQ_SQL_ROW_LIMIT", "lots", "HRQ_SQL_ROW_LIMIT"),
@@ -202,7 +233,11 @@ def test_cli_bad_environment(
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2
-    assert message in result.output and "Traceback" not in result.output and "secret" not in result.output
+    assert (
+        message in result.output
+        and "Traceback" not in result.output
+        and "secret" not in result.output
+    )
 
 
 def test_compiled_sql_is_cached_per_plan_date_and_language(assistant: Assistant) -> None:
@@ -214,14 +249,18 @@ def test_compiled_sql_is_cached_per_plan_date_and_language(assistant: Assistant)
     first = assistant.compiled(key, AS_OF, "zh")
     assert first == compile_query(plan, assistant.model, AS_OF, "zh")
     assert assistant.compiled(key, AS_OF, "zh") is first  # served from the cache
-    assert assistant.compiled(key, date(2026, 10, 31), "zh").sql != first.sql  # another month to date
+    assert (
+        assistant.compiled(key, date(2026, 10, 31), "zh").sql != first.sql
+    )  # another month to date
     assert assistant.compiled(key, AS_OF, "en").columns != first.columns  # English labels
     again = assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF)
     assert again.rows == assistant.ask("上个月各部门的销售额", Caller.operator(), as_of=AS_OF).rows
 
 
 def test_two_periods_are_compared_side_by_side(assistant: Assistant) -> None:
-    answer = assistant.ask("2025年第四季度和2026年第一季度分别卖了多少", Caller.operator(), as_of=AS_OF)
+    answer = assistant.ask(
+        "2025年第四季度和2026年第一季度分别卖了多少", Caller.operator(), as_of=AS_OF
+    )
     assert answer.kind == "answer" and [row[0] for row in answer.rows] == ["2025-Q4", "2026-Q1"]
     assert "2025年Q4和2026年Q1" in answer.answer
     with assistant.warehouse.connect() as conn:

@@ -10,7 +10,10 @@ from assistant.normalize import normalize
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("本月华东销售一部业绩中位数是多少？", "本月华东销售一部业绩中位数是多少"),  # numerals in names stay
+        (
+            "本月华东销售一部业绩中位数是多少？",
+            "本月华东销售一部业绩中位数是多少",
+        ),  # numerals in names stay
         ("前五名销售", "前5名销售"),
         ("近三个月", "近3个月"),
         ("九月份", "9月份"),

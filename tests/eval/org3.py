@@ -47,4 +47,6 @@ PRODUCT_LINES: dict[str, str] = {
 
 def build_org3(path: Path) -> None:
     """Generate the demo warehouse and rewrite it at ``path`` as this organisation (deterministic)."""
-    build_renamed(path, seed=SEED, end_date=END_DATE, departments=DEPARTMENTS, product_lines=PRODUCT_LINES)
+    build_renamed(
+        path, seed=SEED, end_date=END_DATE, departments=DEPARTMENTS, product_lines=PRODUCT_LINES
+    )

@@ -56,21 +56,37 @@ def build_renamed(
             con.execute(f"ATTACH '{scratch}' AS src (READ_ONLY)")
             names = {r[0] for r in con.execute("SELECT name FROM src.departments").fetchall()}
             if names != set(departments):
-                raise RuntimeError(f"unexpected generated departments: {sorted(names ^ set(departments))}")
-            lines = {r[0] for r in con.execute("SELECT DISTINCT product_line FROM src.sales_orders").fetchall()}
+                raise RuntimeError(
+                    f"unexpected generated departments: {sorted(names ^ set(departments))}"
+                )
+            lines = {
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT product_line FROM src.sales_orders"
+                ).fetchall()
+            }
             if not lines <= set(product_lines):
-                raise RuntimeError(f"unexpected product lines: {sorted(lines - set(product_lines))}")
+                raise RuntimeError(
+                    f"unexpected product lines: {sorted(lines - set(product_lines))}"
+                )
             Sink(con).create_tables()
-            con.execute("CREATE TEMP TABLE dept_map (old VARCHAR, name VARCHAR, name_en VARCHAR, city VARCHAR)")
+            con.execute(
+                "CREATE TEMP TABLE dept_map (old VARCHAR, name VARCHAR, name_en VARCHAR, city VARCHAR)"
+            )
             con.executemany(
                 "INSERT INTO dept_map VALUES (?, ?, ?, ?)",
                 [[old, *new] for old, new in departments.items()],
             )
             con.execute("CREATE TEMP TABLE line_map (old VARCHAR, new VARCHAR)")
-            con.executemany("INSERT INTO line_map VALUES (?, ?)", [list(kv) for kv in product_lines.items()])
+            con.executemany(
+                "INSERT INTO line_map VALUES (?, ?)", [list(kv) for kv in product_lines.items()]
+            )
             rewrites = {
                 ("departments", "name"): "(SELECT m.name FROM dept_map m WHERE m.old = t.name)",
-                ("departments", "name_en"): "(SELECT m.name_en FROM dept_map m WHERE m.old = t.name)",
+                (
+                    "departments",
+                    "name_en",
+                ): "(SELECT m.name_en FROM dept_map m WHERE m.old = t.name)",
                 ("departments", "city"): "(SELECT m.city FROM dept_map m WHERE m.old = t.name)",
                 ("sales_orders", "product_line"): (
                     "(SELECT m.new FROM line_map m WHERE m.old = t.product_line)"

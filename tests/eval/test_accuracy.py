@@ -44,7 +44,9 @@ def report(demo_warehouse_url: str):  # type: ignore[no-untyped-def]
 
 
 def test_accuracy_on_the_development_set(report) -> None:  # type: ignore[no-untyped-def]
-    failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in report.failures)
+    failures = "\n".join(
+        f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in report.failures
+    )
     assert report.accuracy >= ACCURACY_FLOOR, f"accuracy {report.accuracy:.1%}\n{failures}"
 
 
@@ -69,7 +71,9 @@ def test_accuracy_on_the_held_out_set(tmp_path_factory: pytest.TempPathFactory) 
     finally:
         assistant.warehouse.dispose()
         gold.dispose()
-    failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures)
+    failures = "\n".join(
+        f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures
+    )
     assert result.accuracy >= HOLDOUT_FLOOR, f"held-out accuracy {result.accuracy:.1%}\n{failures}"
 
 
@@ -91,8 +95,13 @@ def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped
     ids=["yunfan", "hengxing"],
 )
 def test_accuracy_on_other_organisations(
-    tmp_path: Path, build, questions: Path, floor: float  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    build,
+    questions: Path,
+    floor: float,  # type: ignore[no-untyped-def]
 ) -> None:
     result = _accuracy_on(build, tmp_path / "org.duckdb", questions)
-    failures = "\n".join(f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures)
+    failures = "\n".join(
+        f"{f.id}: {f.question} -> {f.got}: {f.detail[:160]}" for f in result.failures
+    )
     assert result.accuracy >= floor, f"{questions.name}: accuracy {result.accuracy:.1%}\n{failures}"

@@ -115,7 +115,9 @@ def entry_problems(
 
 def test_every_entry_has_the_required_keys_and_valid_values() -> None:
     problems = [
-        p for e in ENTRIES for p in entry_problems(e, id_pattern=r"[a-z0-9]+(-[a-z0-9]+)*-\d{3}", splits=SPLITS)
+        p
+        for e in ENTRIES
+        for p in entry_problems(e, id_pattern=r"[a-z0-9]+(-[a-z0-9]+)*-\d{3}", splits=SPLITS)
     ]
     assert not problems, "\n".join(problems)
 

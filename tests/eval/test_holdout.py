@@ -60,7 +60,10 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
         p
         for e in ENTRIES
         for p in entry_problems(
-            e, id_pattern=r"ho(-[a-z0-9]+)+-\d{3}", splits={"dev"}, last_day=date.fromisoformat(END_DATE)
+            e,
+            id_pattern=r"ho(-[a-z0-9]+)+-\d{3}",
+            splits={"dev"},
+            last_day=date.fromisoformat(END_DATE),
         )
     ]
     assert not problems, "\n".join(problems)

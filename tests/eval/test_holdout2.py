@@ -38,7 +38,6 @@ HOLDOUT2 = Path(__file__).with_name("holdout2.yaml")
 HOLDOUT = Path(__file__).with_name("holdout.yaml")
 
 
-
 def _load(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
@@ -57,7 +56,9 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
     problems = [
         p
         for e in ENTRIES
-        for p in entry_problems(e, id_pattern=r"o2(-[a-z0-9]+)+-\d{3}", splits={"dev"}, last_day=END_DATE)
+        for p in entry_problems(
+            e, id_pattern=r"o2(-[a-z0-9]+)+-\d{3}", splits={"dev"}, last_day=END_DATE
+        )
     ]
     assert not problems, "\n".join(problems)
 
@@ -73,7 +74,9 @@ def test_the_set_is_disjoint_from_the_other_sets() -> None:
     for other in (DEVSET, HOLDOUT):
         entries = _load(other)
         assert not {e["id"] for e in ENTRIES} & {d["id"] for d in entries}
-        assert not {e["question"].strip() for e in ENTRIES} & {d["question"].strip() for d in entries}
+        assert not {e["question"].strip() for e in ENTRIES} & {
+            d["question"].strip() for d in entries
+        }
 
 
 def test_the_questions_use_this_organisations_names_only() -> None:
@@ -185,11 +188,16 @@ RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
     "o2-dt-median-002": (0, lambda r: [(r["上海渠道二组"][0]["median"],)]),
     "o2-dt-median-005": (0, lambda r: [(d, rows[0]["median"]) for d, rows in r.items()]),
     "o2-dt-median-006": (0, lambda r: [(r["杭州一组"][0]["median"],)]),
-    "o2-dt-above-003": (1, lambda r: [(m["name"],) for m in r["深圳直销中心"] if m["sales"] < m["median"]]),
+    "o2-dt-above-003": (
+        1,
+        lambda r: [(m["name"],) for m in r["深圳直销中心"] if m["sales"] < m["median"]],
+    ),
     "o2-dt-met-004": (1, lambda r: [(d, sum(m["met"] for m in rows)) for d, rows in r.items()]),
     "o2-dt-mixed-001": (
         0,
-        lambda r: [(m["name"], d) for d, rows in r.items() for m in rows if m["above"] and not m["met"]],
+        lambda r: [
+            (m["name"], d) for d, rows in r.items() for m in rows if m["above"] and not m["met"]
+        ],
     ),
     "o2-dt-bonus-001": (
         1,

@@ -36,7 +36,11 @@ from tests.eval.test_devset import (
 )
 
 HOLDOUT3 = Path(__file__).with_name("holdout3.yaml")
-OTHER_SETS = (DEVSET, Path(__file__).with_name("holdout.yaml"), Path(__file__).with_name("holdout2.yaml"))
+OTHER_SETS = (
+    DEVSET,
+    Path(__file__).with_name("holdout.yaml"),
+    Path(__file__).with_name("holdout2.yaml"),
+)
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -57,7 +61,9 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
     problems = [
         p
         for e in ENTRIES
-        for p in entry_problems(e, id_pattern=r"o3(-[a-z0-9]+)+-\d{3}", splits={"dev"}, last_day=END_DATE)
+        for p in entry_problems(
+            e, id_pattern=r"o3(-[a-z0-9]+)+-\d{3}", splits={"dev"}, last_day=END_DATE
+        )
     ]
     assert not problems, "\n".join(problems)
 
@@ -73,7 +79,9 @@ def test_the_set_is_disjoint_from_the_other_sets() -> None:
     for other in OTHER_SETS:
         entries = _load(other)
         assert not {e["id"] for e in ENTRIES} & {d["id"] for d in entries}, other.name
-        assert not {e["question"].strip() for e in ENTRIES} & {d["question"].strip() for d in entries}, other.name
+        assert not {e["question"].strip() for e in ENTRIES} & {
+            d["question"].strip() for d in entries
+        }, other.name
 
 
 def test_the_questions_use_this_organisations_names_only() -> None:
@@ -188,7 +196,10 @@ RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
     "o3-dt-median-001": (0, lambda r: [(r["KA一部"][0]["median"],)]),
     "o3-dt-median-004": (1, lambda r: [(d, rows[0]["median"]) for d, rows in r.items()]),
     "o3-dt-median-007": (1, lambda r: [(r["天津渠道部"][0]["median"],)]),
-    "o3-dt-above-002": (0, lambda r: [(m["name"],) for m in r["KA一部"] if m["sales"] < m["median"]]),
+    "o3-dt-above-002": (
+        0,
+        lambda r: [(m["name"],) for m in r["KA一部"] if m["sales"] < m["median"]],
+    ),
     "o3-dt-met-003": (1, lambda r: [(d, sum(m["met"] for m in rows)) for d, rows in r.items()]),
     "o3-dt-bonus-001": (
         1,

@@ -37,7 +37,9 @@ def reader_url(pg_url: str) -> Iterator[str]:
     url = sa.engine.make_url(pg_url)
     owner = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with owner.connect() as conn:
-        for statement in READER_ROLE_SQL.format(role=role, database=url.database).strip().splitlines():
+        for statement in (
+            READER_ROLE_SQL.format(role=role, database=url.database).strip().splitlines()
+        ):
             conn.execute(sa.text(statement))
     try:
         yield url.set(username=role, password=None).render_as_string(hide_password=False)
@@ -53,7 +55,11 @@ def reader_url(pg_url: str) -> Iterator[str]:
 def test_guarded_queries_run_as_the_select_only_role(reader_url: str) -> None:
     engine = warehouse_engine(reader_url, read_only=True)
     try:
-        guarded = guard("SELECT name FROM departments ORDER BY name", Caller.operator(), Catalog.from_contract("postgres"))
+        guarded = guard(
+            "SELECT name FROM departments ORDER BY name",
+            Caller.operator(),
+            Catalog.from_contract("postgres"),
+        )
         result = execute(guarded, engine, timeout_s=10)
     finally:
         engine.dispose()

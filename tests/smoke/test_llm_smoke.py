@@ -64,14 +64,18 @@ def model_server() -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def test_a_question_flows_through_the_model(model_server: str, demo_warehouse_url: str, tmp_path: Path) -> None:
+def test_a_question_flows_through_the_model(
+    model_server: str, demo_warehouse_url: str, tmp_path: Path
+) -> None:
     settings = Settings(
         warehouse_url=demo_warehouse_url, app_db_url=f"sqlite:///{tmp_path / 'app.db'}", data_dir=tmp_path,
         llm_base_url=model_server, llm_api_key="local", llm_model="smollm2", llm_timeout_s=600,
         llm_max_retries=0, llm_max_steps=2,
     )  # fmt: skip
     assistant = Assistant.from_settings(settings)
-    answer = assistant.ask("每个部门客户跟进次数和成交率之间有什么关系", Caller.operator(), as_of=date(2026, 11, 26))
+    answer = assistant.ask(
+        "每个部门客户跟进次数和成交率之间有什么关系", Caller.operator(), as_of=date(2026, 11, 26)
+    )
     assert answer.path == "llm" and answer.usage is not None and answer.usage.model == "smollm2"
     assert answer.kind in ("answer", "clarification", "refusal", "error") and answer.answer
     assert answer.reason != "llm_timeout", answer.trace

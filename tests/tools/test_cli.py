@@ -73,7 +73,9 @@ def test_performance_errors_are_one_line(demo_env: str) -> None:
     one_line_error(
         ["performance", "--month", "2026-10", "--department", "没有这个部门"], "candidates:"
     )
-    one_line_error(["performance", "--month", "2026-10", "--as-of", "yesterday"], "--as-of must be a date")
+    one_line_error(
+        ["performance", "--month", "2026-10", "--as-of", "yesterday"], "--as-of must be a date"
+    )
 
 
 def test_bad_policy_file_is_one_line(

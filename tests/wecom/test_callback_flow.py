@@ -245,10 +245,14 @@ def test_a_message_left_unanswered_by_a_stopped_process_is_answered_after_the_re
         )
     server = serve(settings)
     try:
-        _ask(stub, server, userid, "本月的业绩", msg_id=7003)  # the first callback starts the service
+        _ask(
+            stub, server, userid, "本月的业绩", msg_id=7003
+        )  # the first callback starts the service
         replies = _replies(stub, userid, 2)
         assert len(replies) == 2
     finally:
         server.stop()
     assert inbox.status("7001") == "answered"
-    assert inbox.status("7002") == "received"  # claimed moments ago: its process may still answer it
+    assert (
+        inbox.status("7002") == "received"
+    )  # claimed moments ago: its process may still answer it
