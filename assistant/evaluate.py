@@ -124,8 +124,27 @@ def compare(gold_rows: list[tuple[Any, ...]], answer: Answer, ordered: bool) -> 
         return ""
     gold_cols = [list(c) for c in zip(*gold, strict=True)]
     got_cols = [list(c) for c in zip(*got, strict=True)] if got and got[0] else []
+    if not ordered:
+        return "" if _match_columns(gold_cols, got_cols, ordered=False) else _NO_MATCH
+    if _match_columns(gold_cols, got_cols, ordered=True):
+        return ""
+    # Rows tied on the ranked figure may come in either order: the same rows, ranked by the
+    # answer's column that matches the gold's figure, are a right ranking too.
+    if not _match_columns(gold_cols, got_cols, ordered=False):
+        return _NO_MATCH
+    figure = gold_cols[-1]
+    if not any(_monotonic(c) and _column_matches(figure, c, False) for c in got_cols):
+        return "the rows are not ranked by the figure"
+    return ""
+
+
+_NO_MATCH = "a gold column has no matching column in the answer"
+
+
+def _match_columns(gold_cols: list[list[Any]], got_cols: list[list[Any]], *, ordered: bool) -> bool:
+    """Whether every gold column matches a different column of the answer."""
     used: set[int] = set()
-    for index, column in enumerate(gold_cols):
+    for column in gold_cols:
         match = next(
             (
                 j
@@ -135,9 +154,17 @@ def compare(gold_rows: list[tuple[Any, ...]], answer: Answer, ordered: bool) -> 
             None,
         )
         if match is None:
-            return f"gold column {index + 1} ({column[:3]}...) has no matching column"
+            return False
         used.add(match)
-    return ""
+    return True
+
+
+def _monotonic(values: list[Any]) -> bool:
+    """Numbers in ascending or descending order."""
+    if not all(isinstance(v, float) for v in values):
+        return False
+    pairs = list(zip(values, values[1:], strict=False))
+    return all(a >= b for a, b in pairs) or all(a <= b for a, b in pairs)
 
 
 @dataclass

@@ -65,7 +65,7 @@ GROUP_WORDS = (
     "by team",
     "every department",
 )
-COUNT_WORDS = ("多少人", "多少销售", "几个", "多少个", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
+COUNT_WORDS = ("有多少", "多少人", "多少销售", "几个", "多少个", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
                "count of", "有几个", "多少名")  # fmt: skip
 TOTAL_WORDS = ("加起来", "加在一起", "汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip

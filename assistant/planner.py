@@ -269,6 +269,9 @@ def _compose_conditions(u: Understanding) -> set[str]:
                 concepts.add("below_median")
             elif any(w in before for w in _ABOVE) or after.startswith(_ABOVE_AFTER):
                 concepts.add("above_median")
+    if {"above_median", "below_median"} <= concepts:  # "above or below the median": no filter
+        concepts -= {"above_median", "below_median"}
+        concepts.add("gap")
     return concepts
 
 
@@ -452,6 +455,11 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
         order, _ = _limit(u)
         if order or _comparison(u) or u.has(lx.WHO_WORDS):
             names.append(model.default_metric)
+    if names and not strong and u.has(("多少人", "几个人", "几人", "how many people")):
+        table = model.metrics[names[0]].table
+        counted = [n for n, m in model.metrics.items() if m.table == table and m.format == "count"]
+        if model.metrics[names[0]].format != "count" and counted:
+            names = counted[:1]
     if len(names) > 1:
         table = model.metrics[names[0]].table
         names = [n for n in names if model.metrics[n].table == table]
@@ -541,7 +549,12 @@ def _query_plan(
     table = model.metrics[metrics[0]].table
     group_by: list[str] = []
     for tag in u.kinds("dimension"):
-        dim = tag.value
+        own = [v for v in tag.values if table in (model.dimensions[v].tables or ())]
+        dim = (
+            own[0]
+            if own
+            else next((v for v in tag.values if model.dimensions[v].tables is None), tag.value)
+        )
         spec = model.dimensions[dim]
         if spec.tables is not None and table not in spec.tables:
             continue

@@ -19,6 +19,7 @@ from schema.demodata import generate
 from schema.settings import Settings
 from tests.eval.org2 import build_org2
 from tests.eval.org3 import build_org3
+from tests.eval.org4 import build_org4
 
 ACCURACY_FLOOR = 0.97
 HOLDOUT_FLOOR = 0.94
@@ -29,6 +30,9 @@ OTHER_ORG = Path(__file__).with_name("holdout2.yaml")
 #: The third set runs on a third organisation's warehouse (tests/eval/org3.py).
 THIRD_ORG_FLOOR = 0.94
 THIRD_ORG = Path(__file__).with_name("holdout3.yaml")
+#: The fourth set runs on a fourth organisation's warehouse (tests/eval/org4.py).
+FOURTH_ORG_FLOOR = 0.90
+FOURTH_ORG = Path(__file__).with_name("holdout4.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +95,12 @@ def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped
 
 @pytest.mark.parametrize(
     ("build", "questions", "floor"),
-    [(build_org2, OTHER_ORG, OTHER_ORG_FLOOR), (build_org3, THIRD_ORG, THIRD_ORG_FLOOR)],
-    ids=["yunfan", "hengxing"],
+    [
+        (build_org2, OTHER_ORG, OTHER_ORG_FLOOR),
+        (build_org3, THIRD_ORG, THIRD_ORG_FLOOR),
+        (build_org4, FOURTH_ORG, FOURTH_ORG_FLOOR),
+    ],
+    ids=["yunfan", "hengxing", "vista"],
 )
 def test_accuracy_on_other_organisations(
     tmp_path: Path,
