@@ -55,14 +55,15 @@ CONTRACT_TABLES = {
 }
 
 
-def _load() -> list[dict[str, Any]]:
-    with DEVSET.open(encoding="utf-8") as fh:
+def load_set(path: Path) -> list[dict[str, Any]]:
+    """A question set: a YAML list of entries."""
+    with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    assert isinstance(data, list), "devset.yaml must be a YAML list"
+    assert isinstance(data, list), f"{path.name} must be a YAML list"
     return data
 
 
-ENTRIES = _load()
+ENTRIES = load_set(DEVSET)
 BY_ID = {e["id"]: e for e in ENTRIES}
 
 
@@ -123,10 +124,7 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
 
 
 def test_ids_are_unique_and_questions_are_not_repeated() -> None:
-    ids = Counter(e["id"] for e in ENTRIES)
-    assert [i for i, n in ids.items() if n > 1] == []
-    texts = Counter((e["question"], e["as_of"], e["user"]) for e in ENTRIES)
-    assert [q for q, n in texts.items() if n > 1] == []
+    check_ids_and_questions_unique(ENTRIES)
 
 
 def test_size_languages_and_split() -> None:
@@ -351,6 +349,34 @@ def _same(gold: list[tuple[Any, ...]], expected: list[tuple[Any, ...]], ordered:
     return True
 
 
+def check_ids_and_questions_unique(entries: list[dict[str, Any]]) -> None:
+    ids = Counter(e["id"] for e in entries)
+    assert [i for i, n in ids.items() if n > 1] == []
+    texts = Counter((e["question"], e["as_of"], e["user"]) for e in entries)
+    assert [q for q, n in texts.items() if n > 1] == []
+
+
+def check_clarified_names_are_shared(con: Any, entries: list[dict[str, Any]]) -> None:
+    """A clarification about a person names someone two or more employees are called."""
+    for e in entries:
+        if e["family"] != "clarify.person":
+            continue
+        (name,) = re.findall(r"name = '([^']+)'", e["gold_sql"])
+        _, rows = _run(con, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
+        assert rows[0][0] >= 2, (e["id"], name)
+
+
+def check_recomputation(
+    con: Any, entry: dict[str, Any], back: int, expected: Callable[[Roster], list[tuple[Any, ...]]]
+) -> None:
+    """The gold equals the dual-target answer recomputed from raw rows ``back`` months before as_of."""
+    roster = _roster(con, *_month_bounds(entry["as_of"], back))
+    _, gold = _run(con, entry["gold_sql"])
+    want = expected(roster)
+    assert want, "the recomputation found nothing: the check would be vacuous"
+    assert _same(gold, want, entry["ordered"]), f"gold {gold}\nrecomputed {want}"
+
+
 Roster = dict[str, list[dict[str, Any]]]
 ALL = lambda r: [m for rows in r.values() for m in rows]  # noqa: E731
 
@@ -402,13 +428,7 @@ RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
 
 @pytest.mark.parametrize("entry_id", sorted(RECOMPUTED))
 def test_dual_target_gold_matches_a_recomputation(con: Any, entry_id: str) -> None:
-    entry = BY_ID[entry_id]
-    back, expected = RECOMPUTED[entry_id]
-    roster = _roster(con, *_month_bounds(entry["as_of"], back))
-    _, gold = _run(con, entry["gold_sql"])
-    want = expected(roster)
-    assert want, "the recomputation found nothing: the check would be vacuous"
-    assert _same(gold, want, entry["ordered"]), f"gold {gold}\nrecomputed {want}"
+    check_recomputation(con, BY_ID[entry_id], *RECOMPUTED[entry_id])
 
 
 def test_even_rosters_use_the_mean_of_the_two_middle_values(con: Any) -> None:

@@ -9,28 +9,27 @@ runs the planner (accuracy is measured separately with ``hrq eval``).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.eval.org2 import DEPARTMENTS, END_DATE, PRODUCT_LINES, build_org2
 from tests.eval.test_devset import (
     DEVSET,
     Roster,
-    _month_bounds,
-    _roster,
     _run,
-    _same,
     check_asker_is_active,
+    check_clarified_names_are_shared,
     check_gold_reads_only_contract_tables,
     check_gold_runs,
+    check_ids_and_questions_unique,
     check_named_people_are_unique,
+    check_recomputation,
     entry_problems,
+    load_set,
     open_read_only,
 )
 
@@ -38,14 +37,7 @@ HOLDOUT2 = Path(__file__).with_name("holdout2.yaml")
 HOLDOUT = Path(__file__).with_name("holdout.yaml")
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    assert isinstance(data, list), f"{path.name} must be a YAML list"
-    return data
-
-
-ENTRIES = _load(HOLDOUT2)
+ENTRIES = load_set(HOLDOUT2)
 BY_ID = {e["id"]: e for e in ENTRIES}
 
 
@@ -64,15 +56,12 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
 
 
 def test_ids_are_unique_and_questions_are_not_repeated() -> None:
-    ids = Counter(e["id"] for e in ENTRIES)
-    assert [i for i, n in ids.items() if n > 1] == []
-    texts = Counter((e["question"], e["as_of"], e["user"]) for e in ENTRIES)
-    assert [q for q, n in texts.items() if n > 1] == []
+    check_ids_and_questions_unique(ENTRIES)
 
 
 def test_the_set_is_disjoint_from_the_other_sets() -> None:
     for other in (DEVSET, HOLDOUT):
-        entries = _load(other)
+        entries = load_set(other)
         assert not {e["id"] for e in ENTRIES} & {d["id"] for d in entries}
         assert not {e["question"].strip() for e in ENTRIES} & {
             d["question"].strip() for d in entries
@@ -171,12 +160,7 @@ def test_named_people_in_answer_questions_are_unique(ocon: Any) -> None:
 
 
 def test_clarified_names_are_really_shared(ocon: Any) -> None:
-    for e in ENTRIES:
-        if e["family"] != "clarify.person":
-            continue
-        (name,) = re.findall(r"name = '([^']+)'", e["gold_sql"])
-        _, rows = _run(ocon, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
-        assert rows[0][0] >= 2, (e["id"], name)
+    check_clarified_names_are_shared(ocon, ENTRIES)
 
 
 # --- a few dual-target answers recomputed from raw rows ---------------------------------------
@@ -219,13 +203,7 @@ RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
 
 @pytest.mark.parametrize("entry_id", sorted(RECOMPUTED))
 def test_dual_target_gold_matches_a_recomputation(ocon: Any, entry_id: str) -> None:
-    entry = BY_ID[entry_id]
-    back, expected = RECOMPUTED[entry_id]
-    roster = _roster(ocon, *_month_bounds(entry["as_of"], back))
-    _, gold = _run(ocon, entry["gold_sql"])
-    want = expected(roster)
-    assert want, "the recomputation found nothing: the check would be vacuous"
-    assert _same(gold, want, entry["ordered"]), f"gold {gold}\nrecomputed {want}"
+    check_recomputation(ocon, BY_ID[entry_id], *RECOMPUTED[entry_id])
 
 
 def test_half_cent_medians_are_kept(ocon: Any) -> None:

@@ -9,14 +9,12 @@ query runs on that warehouse; it never runs the planner (accuracy is measured se
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.eval.org2 import DEPARTMENTS as ORG2_DEPARTMENTS
 from tests.eval.org3 import DEPARTMENTS as ORG3_DEPARTMENTS
@@ -30,10 +28,14 @@ from tests.eval.test_devset import (
     _run,
     _same,
     check_asker_is_active,
+    check_clarified_names_are_shared,
     check_gold_reads_only_contract_tables,
     check_gold_runs,
+    check_ids_and_questions_unique,
     check_named_people_are_unique,
+    check_recomputation,
     entry_problems,
+    load_set,
     open_read_only,
 )
 
@@ -46,14 +48,7 @@ OTHER_SETS = (
 )
 
 
-def _load(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    assert isinstance(data, list), f"{path.name} must be a YAML list"
-    return data
-
-
-ENTRIES = _load(HOLDOUT4)
+ENTRIES = load_set(HOLDOUT4)
 BY_ID = {e["id"]: e for e in ENTRIES}
 
 
@@ -72,15 +67,12 @@ def test_every_entry_has_the_required_keys_and_valid_values() -> None:
 
 
 def test_ids_are_unique_and_questions_are_not_repeated() -> None:
-    ids = Counter(e["id"] for e in ENTRIES)
-    assert [i for i, n in ids.items() if n > 1] == []
-    texts = Counter((e["question"], e["as_of"], e["user"]) for e in ENTRIES)
-    assert [q for q, n in texts.items() if n > 1] == []
+    check_ids_and_questions_unique(ENTRIES)
 
 
 def test_the_set_is_disjoint_from_the_other_sets() -> None:
     for other in OTHER_SETS:
-        entries = _load(other)
+        entries = load_set(other)
         assert not {e["id"] for e in ENTRIES} & {d["id"] for d in entries}, other.name
         assert not {e["question"].strip() for e in ENTRIES} & {
             d["question"].strip() for d in entries
@@ -183,12 +175,7 @@ def test_named_people_in_answer_questions_are_unique(hcon: Any) -> None:
 
 
 def test_clarified_names_are_really_shared(hcon: Any) -> None:
-    for e in ENTRIES:
-        if e["family"] != "clarify.person":
-            continue
-        (name,) = re.findall(r"name = '([^']+)'", e["gold_sql"])
-        _, rows = _run(hcon, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
-        assert rows[0][0] >= 2, (e["id"], name)
+    check_clarified_names_are_shared(hcon, ENTRIES)
 
 
 # --- a few dual-target answers recomputed from raw rows ---------------------------------------
@@ -231,13 +218,7 @@ RECOMPUTED: dict[str, tuple[int, Callable[[Roster], list[tuple[Any, ...]]]]] = {
 
 @pytest.mark.parametrize("entry_id", sorted(RECOMPUTED))
 def test_dual_target_gold_matches_a_recomputation(hcon: Any, entry_id: str) -> None:
-    entry = BY_ID[entry_id]
-    back, expected = RECOMPUTED[entry_id]
-    roster = _roster(hcon, *_month_bounds(entry["as_of"], back))
-    _, gold = _run(hcon, entry["gold_sql"])
-    want = expected(roster)
-    assert want, "the recomputation found nothing: the check would be vacuous"
-    assert _same(gold, want, entry["ordered"]), f"gold {gold}\nrecomputed {want}"
+    check_recomputation(hcon, BY_ID[entry_id], *RECOMPUTED[entry_id])
 
 
 def test_even_rosters_keep_the_mean_of_the_two_middle_values(hcon: Any) -> None:
