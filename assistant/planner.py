@@ -64,7 +64,7 @@ class Understanding:
     #: Employees named as the head of a team (徐刚浩团队, 李颖手下): their direct reports.
     managers: list[int] = field(default_factory=list)
     #: Regions named in the question (华东, 东部区): several sales teams, several medians.
-    loose_regions: list[int] = field(default_factory=list)
+    regions_named: list[int] = field(default_factory=list)
 
     def kinds(self, kind: str) -> list[Tag]:
         return [t for t in self.tags if t.kind == kind]
@@ -324,7 +324,7 @@ def _resolve_entities(
         if partial is not None:
             return partial
         if len(ids) == 1 and gz.department_kind.get(ids[0]) == "region":
-            u.loose_regions.append(ids[0])
+            u.regions_named.append(ids[0])
         if len(ids) > 1:
             sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
             if len(sales) != 1:
@@ -374,6 +374,7 @@ _TEAM_AFTER = re.compile(
 
 
 def _full_name(tag: Tag, gz: Gazetteer) -> bool:
+    """Whether the tag is some department's full Chinese or English name."""
     return any(
         normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text
         for d in gz.departments.values()
@@ -389,10 +390,7 @@ def _partial_department(u: Understanding, tag: Tag, gz: Gazetteer) -> Clarify | 
     tail = u.text[tag.end : tag.end + 6].lstrip()
     if not tail.startswith(_DEPARTMENT_TAILS):
         return None
-    if any(
-        normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text
-        for d in gz.departments.values()
-    ):
+    if _full_name(tag, gz):
         return None
     head = tag.text.strip()
     candidates = [d.name for d in gz.departments.values()
@@ -690,8 +688,8 @@ def _tool_plan(
     if "forecast" in concepts and not (concepts & _CONDITIONS - {"met_minimum", "missed_minimum"}):
         return ToolPlan(tool="forecast", month=as_of.replace(day=1), department=departments[0] if departments else None,
                         employees=employees)  # fmt: skip
-    if u.loose_regions and not departments[1:] and not u.has(lx.GROUP_WORDS):
-        region = u.loose_regions[0]
+    if u.regions_named and not departments[1:] and not u.has(lx.GROUP_WORDS):
+        region = u.regions_named[0]
         teams = [
             gz.departments[d].name
             for d in gz.subtree(region)
