@@ -130,11 +130,7 @@ def _coverage(masked: str, tags: list[Tag]) -> float:
             covered[i] = True
     rest = "".join(ch if not covered[i] else " " for i, ch in enumerate(masked))
     rest = re.sub(r"\d+(\.\d+)?", " ", rest)
-    for word in sorted(lx.FILLER, key=len, reverse=True):
-        if word.isascii():
-            rest = re.sub(rf"\b{re.escape(word)}\b", " ", rest)
-        else:
-            rest = rest.replace(word, " ")
+    rest = lx.FILLER_PATTERN.sub(" ", rest)
     unexplained = sum(1 for ch in rest if ch.isalnum())
     explained = sum(1 for c in covered if c)
     total = unexplained + explained
