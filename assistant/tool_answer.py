@@ -17,7 +17,8 @@ from sqlalchemy import Connection
 from assistant.plan import ToolPlan
 from schema.caller import Caller
 from tools.forecast import forecast
-from tools.performance import PerformanceReport, PerformanceRow, monthly_performance
+from tools.performance import PerformanceReport, monthly_performance
+from tools.performance_rows import PerformanceRow, select_rows
 from tools.policy import BonusPolicy
 
 LABELS = {
@@ -94,11 +95,7 @@ def run_tool(
         conn, month, caller=caller, department=plan.department, as_of=as_of, policy=policy
     )
     if plan.departments:
-        wanted = set(plan.departments)
-        report = report.model_copy(update={
-            "rows": [r for r in report.rows if r.department_id in wanted],
-            "summaries": [s for s in report.summaries if s.department_id in wanted],
-        })  # fmt: skip
+        report = report.only(plan.departments)
     arguments = {"month": month, "department": plan.department or plan.departments or None,
                  "as_of": as_of.isoformat()}  # fmt: skip
     return _project(plan, report, arguments)
@@ -125,9 +122,8 @@ def _median_trend(
 
 
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
-    rows: list[PerformanceRow] = list(report.rows)
-    if plan.employees:
-        rows = [r for r in rows if r.employee_id in plan.employees]
+    roster = select_rows(report.rows, employee_ids=plan.employees or None)
+    rows: list[PerformanceRow] = list(roster)
     for condition in plan.conditions:
         rows = [r for r in rows if _CONDITION[condition](r)]
     context: dict[str, Any] = {
@@ -150,7 +146,6 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         }[op]
         rows = [r for r in rows if r.attainment is not None and compare(r.attainment, value)]
     if plan.focus == "share":
-        roster = [r for r in report.rows if not plan.employees or r.employee_id in plan.employees]
         share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
         return result(["share", "count", "roster_size"], [[share, len(rows), len(roster)]])
     if plan.focus == "median":

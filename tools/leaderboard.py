@@ -138,7 +138,8 @@ def leaderboard(
     report = monthly_performance(
         conn, month, caller=caller, department=department, as_of=as_of, policy=policy
     )
-    departments = sorted({(r.department_id, r.department) for r in report.rows})
+    members = list(report.rows)
+    departments = sorted({(r.department_id, r.department) for r in members})
     if len(departments) != 1:
         raise AmbiguousDepartmentError(
             f"a leaderboard is for one sales department; {department!r} covers {len(departments)}",
@@ -157,13 +158,13 @@ def leaderboard(
             met_minimum=r.met_minimum,
             bonus=r.bonus,
         )  # fmt: skip
-        for r in report.rows
+        for r in members
     ]
     return Leaderboard(
         month=report.month,
         department_id=dept_id,
         department=dept_name,
-        median=report.rows[0].median,
+        median=members[0].median,
         month_to_date=report.month_to_date,
         rows=rows,
         trace=list(report.trace),

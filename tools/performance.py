@@ -3,24 +3,24 @@
 One grouped query fetches every roster member's minimum target and paid sales for the
 month (``sales_targets`` LEFT JOIN the per-employee sums of paid orders). The rules of
 ``tools.dualtarget`` (the Decimal reference) are applied to every department at once by
-``tools.rostermath``: ranks, medians and flags on integer cents with numpy, the median,
-gaps and bonuses with the reference's own Decimal expressions, so the results are
-identical. On DuckDB the roster is fetched column-wise (money as integer cents) from
-the driver; on other backends through SQLAlchemy as Decimal. The whole roster of each
-department is always computed, whoever asks; the result is then cut to the caller's
-scope (``tools.scope``).
+``tools.rostermath``: ranks, medians, flags, gaps and bonuses on integer cents with
+numpy, every result equal to the reference's, Decimal exponents included. On DuckDB
+the roster is fetched column-wise (money as integer cents) from the driver; on other
+backends through SQLAlchemy as Decimal, then converted. The report keeps its rows
+column-wise and builds them when read (``tools.performance_rows``). The whole roster of
+each department is always computed, whoever asks; the result is then cut to the
+caller's scope (``tools.scope``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy import Connection
@@ -32,17 +32,22 @@ from tools.departments import load_departments, resolve_department, subtree_ids
 from tools.dualtarget import evaluate_roster
 from tools.errors import InvalidArgumentError, NoRosterError
 from tools.money import fmt_money, to_decimal
+from tools.performance_rows import (
+    MemberIdentity,
+    PerformanceRow,
+    PerformanceRows,
+    Texts,
+    select_rows,
+)
 from tools.period import month_label, next_month, parse_month
 from tools.policy import BonusPolicy, load_policy
 from tools.report import table_of
-from tools.rostermath import Bools, Ints, evaluate_month, fits_integer_path
+from tools.rostermath import Ints, MemberValues, evaluate_month, fits_integer_path
 from tools.scope import cut_performance
 
 #: No result processing: DuckDB and psycopg already return DECIMAL as Decimal, and
 #: SQLAlchemy's Numeric conversion would triple the cost of fetching a large roster.
 _RAW = sa.types.NullType()
-#: Text columns of the column-wise roster (Python str or None).
-Texts = npt.NDArray[np.object_]
 #: Money columns hold whole cents (NUMERIC(14, 2)); the cents path relies on it.
 assert sales_orders.c.amount.type.scale == 2 and sales_targets.c.min_target.type.scale == 2  # type: ignore[attr-defined]
 
@@ -61,32 +66,6 @@ class RosterRecord(NamedTuple):
     sales: Decimal
 
 
-@dataclass(slots=True)
-class PerformanceRow:
-    """One roster member's month. Fields a caller may not see are None.
-
-    A slotted dataclass, not a pydantic model: thousands are built per month and the
-    values come from typed columns and the Decimal math, so validation would only cost.
-    """
-
-    employee_id: int | None
-    employee_no: str | None
-    name: str
-    name_en: str | None
-    department_id: int
-    department: str
-    sales: Decimal
-    min_target: Decimal | None
-    attainment: Decimal | None
-    median: Decimal
-    gap_to_median: Decimal
-    met_minimum: bool | None
-    above_median: bool
-    bonus_eligible: bool | None
-    bonus: Decimal | None
-    rank: int
-
-
 class DepartmentSummary(BaseModel):
     """One department's month. Counts a caller may not see are None."""
 
@@ -101,14 +80,19 @@ class DepartmentSummary(BaseModel):
     policy: str | None
 
 
-class PerformanceReport(BaseModel):
-    """Monthly performance of one or more departments, with the calculation trace."""
+@dataclass(frozen=True)
+class PerformanceReport:
+    """Monthly performance of one or more departments, with the calculation trace.
 
-    ROW_COLUMNS: tuple[str, ...] = (
+    ``rows`` is a :class:`PerformanceRows` (built on access) straight from the engine,
+    and a plain list once cut or filtered row by row.
+    """
+
+    ROW_COLUMNS: ClassVar[tuple[str, ...]] = (
         "rank", "employee_no", "name", "department", "sales", "min_target", "attainment",
         "median", "gap_to_median", "met_minimum", "above_median", "bonus_eligible", "bonus",
     )  # fmt: skip
-    SUMMARY_COLUMNS: tuple[str, ...] = (
+    SUMMARY_COLUMNS: ClassVar[tuple[str, ...]] = (
         "department", "roster_size", "median", "met_minimum_count", "above_median_count",
         "bonus_eligible_count", "total_bonus", "policy",
     )  # fmt: skip
@@ -117,11 +101,20 @@ class PerformanceReport(BaseModel):
     period_start: date
     period_end: date
     month_to_date: bool
-    rows: list[PerformanceRow]
+    rows: Sequence[PerformanceRow]
     summaries: list[DepartmentSummary]
     trace: list[str]
     scoped: bool = False
     scope_note: str | None = None
+
+    def only(self, department_ids: Collection[int]) -> PerformanceReport:
+        """The report of these departments only (their rows and summaries; the trace as is)."""
+        wanted = set(department_ids)
+        return replace(
+            self,
+            rows=select_rows(self.rows, department_ids=wanted),
+            summaries=[s for s in self.summaries if s.department_id in wanted],
+        )
 
     def as_table(self) -> dict[str, object]:
         """``{columns, rows, summary, trace}`` with JSON-safe values (for ``--json`` and the LLM)."""
@@ -156,7 +149,7 @@ def fetch_roster(
     orders has sales 0.
     """
     query = _roster_query(month, start, end_exclusive, department_ids)
-    zero = Decimal(0)
+    zero = Decimal("0.00")
     return [
         RosterRecord(
             r[0],
@@ -181,7 +174,8 @@ def _roster_query(
     *,
     cents: bool = False,
 ) -> sa.Select[Any]:
-    """The one grouped roster query; with ``cents``, money as BIGINT cents plus a has-sales flag."""
+    """The one grouped roster query; with ``cents``, money as BIGINT cents (0 without sales)
+    and no department names."""
     o, t, e, d = sales_orders, sales_targets, employees, departments_table
     paid = (
         sa.select(o.c.employee_id, sa.func.sum(o.c.amount, type_=_RAW).label("sales"))
@@ -197,8 +191,12 @@ def _roster_query(
             sa.func.coalesce(sa.cast(paid.c.sales * hundred, sa.BigInteger), 0).label(
                 "sales_cents"
             ),
-            paid.c.sales.is_not(None).label("has_sales"),
         )
+    roster: sa.FromClause = t.join(e, e.c.employee_id == t.c.employee_id)
+    names: tuple[Any, ...] = ()
+    if not cents:
+        roster = roster.join(d, d.c.department_id == e.c.department_id)
+        names = (d.c.name.label("department"), d.c.name_en.label("department_en"))
     query = (
         sa.select(
             t.c.employee_id,
@@ -206,15 +204,10 @@ def _roster_query(
             e.c.name,
             e.c.name_en,
             e.c.department_id,
-            d.c.name.label("department"),
-            d.c.name_en.label("department_en"),
+            *names,
             *money,
         )  # fmt: skip
-        .select_from(
-            t.join(e, e.c.employee_id == t.c.employee_id)
-            .join(d, d.c.department_id == e.c.department_id)
-            .outerjoin(paid, paid.c.employee_id == t.c.employee_id)
-        )
+        .select_from(roster.outerjoin(paid, paid.c.employee_id == t.c.employee_id))
         .where(t.c.month == month)
     )
     if department_ids is not None:
@@ -226,36 +219,31 @@ def _roster_query(
 
 @dataclass(frozen=True, slots=True)
 class RosterColumns:
-    """The roster column-wise: numbers as numpy arrays (money in cents), text as object arrays.
-
-    ``min_target`` and ``sales`` are the same money as Decimal when the fetch already had
-    it (the row-wise path); None means "build from the cents".
-    """
+    """The roster column-wise: numbers as numpy arrays (money in cents, 0 without sales),
+    text as object arrays."""
 
     employee_id: Ints
     department_id: Ints
     target_cents: Ints
     sales_cents: Ints
-    #: False for a member without paid orders (their sales are ``Decimal(0)``).
-    has_sales: Bools
     employee_no: Texts
     name: Texts
     name_en: Texts
     department: Texts
     department_en: Texts
-    min_target: list[Decimal] | None = None
-    sales: list[Decimal] | None = None
 
     def __len__(self) -> int:
         return len(self.employee_id)
 
     @classmethod
     def from_records(cls, records: list[RosterRecord]) -> RosterColumns | None:
-        """Columns of row-wise records; None when some money is not whole cents or too large."""
-        targets = [r.min_target for r in records]
-        sales = [r.sales for r in records]
-        target_cents = _cents(targets)
-        sales_cents = _cents(sales)
+        """Columns of row-wise records; None when some money is not whole cents or too large.
+
+        Money comes back with two decimal places, as the warehouse's NUMERIC(14, 2)
+        columns give it.
+        """
+        target_cents = _cents([r.min_target for r in records])
+        sales_cents = _cents([r.sales for r in records])
         if target_cents is None or sales_cents is None:
             return None
 
@@ -269,14 +257,11 @@ class RosterColumns:
             department_id=np.array([r.department_id for r in records], dtype=np.int64),
             target_cents=target_cents,
             sales_cents=sales_cents,
-            has_sales=np.ones(len(records), dtype=np.bool_),
             employee_no=texts([r.employee_no for r in records]),
             name=texts([r.name for r in records]),
             name_en=texts([r.name_en for r in records]),
             department=texts([r.department for r in records]),
             department_en=texts([r.department_en for r in records]),
-            min_target=targets,
-            sales=sales,
         )
 
 
@@ -291,35 +276,48 @@ def fetch_roster_columns(
     represent it exactly (then use :func:`fetch_roster` and the Decimal reference).
 
     On DuckDB the query returns money as BIGINT cents, already in report order, and the
-    driver's ``fetchnumpy`` reads every column at once (no per-row Python objects);
-    elsewhere the row-wise records are converted.
+    driver's ``fetchnumpy`` reads every column at once (no per-row Python objects); the
+    department names come from a second, small query (a name per member would cost more
+    than the join). Elsewhere the row-wise records are converted.
     """
     if conn.dialect.name != "duckdb":
         return RosterColumns.from_records(
             fetch_roster(conn, month, start, end_exclusive, department_ids)
         )
-    query = _roster_query(month, start, end_exclusive, department_ids, cents=True)
-    result = conn.execute(query)
-    try:
-        data = result.cursor.fetchnumpy()
-    finally:
-        result.close()
+    data = _fetch_numpy(
+        conn, _roster_query(month, start, end_exclusive, department_ids, cents=True)
+    )
     target_cents = np.asarray(data["target_cents"], dtype=np.int64)
     sales_cents = np.asarray(data["sales_cents"], dtype=np.int64)
     if not fits_integer_path(target_cents, sales_cents):
         return None
+    department_id = np.asarray(data["department_id"], dtype=np.int64)
+    d = departments_table
+    names = _fetch_numpy(conn, sa.select(d.c.department_id, d.c.name, d.c.name_en))
+    ids = np.asarray(names["department_id"], dtype=np.int64)
+    order = np.argsort(ids)
+    at = order[np.searchsorted(ids, department_id, sorter=order)]
     return RosterColumns(
         employee_id=np.asarray(data["employee_id"], dtype=np.int64),
-        department_id=np.asarray(data["department_id"], dtype=np.int64),
+        department_id=department_id,
         target_cents=target_cents,
         sales_cents=sales_cents,
-        has_sales=np.asarray(data["has_sales"], dtype=np.bool_),
         employee_no=_texts(data["employee_no"]),
         name=_texts(data["name"]),
         name_en=_texts(data["name_en"]),
-        department=_texts(data["department"]),
-        department_en=_texts(data["department_en"]),
+        department=_texts(names["name"])[at],
+        department_en=_texts(names["name_en"])[at],
     )
+
+
+def _fetch_numpy(conn: Connection, query: sa.Select[Any]) -> dict[str, Any]:
+    """Every column of a DuckDB query's result as numpy arrays."""
+    result = conn.execute(query)
+    try:
+        data: dict[str, Any] = result.cursor.fetchnumpy()
+    finally:
+        result.close()
+    return data
 
 
 def _texts(column: Any) -> Texts:
@@ -393,7 +391,8 @@ def evaluate_columns(
     end_exclusive: date,
     month_to_date: bool,
 ) -> PerformanceReport:
-    """The report of :func:`evaluate_records` (identical), computed column-wise."""
+    """The report of :func:`evaluate_records` (identical once its rows are read), computed
+    column-wise; the rows are built when read (:class:`PerformanceRows`)."""
     departments = np.unique(columns.department_id, return_index=True)
     dept_ids: list[int] = departments[0].tolist()
     firsts: list[int] = departments[1].tolist()
@@ -409,37 +408,18 @@ def evaluate_columns(
         columns.employee_id,
         columns.target_cents,
         columns.sales_cents,
-        columns.has_sales,
         policies,
-        columns.min_target,
-        columns.sales,
     )
-    math = outcome.math
-
-    def ordered(values: npt.NDArray[Any]) -> list[Any]:
-        return values.tolist() if outcome.identity else values[math.order].tolist()
-
-    rows = list(
-        map(
-            PerformanceRow,
-            ordered(columns.employee_id),
-            ordered(columns.employee_no),
-            ordered(columns.name),
-            ordered(columns.name_en),
-            ordered(columns.department_id),
-            ordered(columns.department),
-            outcome.sales,
-            outcome.min_target,
-            outcome.attainment,
-            outcome.median,
-            outcome.gap_to_median,
-            math.met.tolist(),
-            math.above.tolist(),
-            math.eligible.tolist(),
-            outcome.bonus,
-            math.rank.tolist(),
-        )
+    order = outcome.math.order
+    identity = MemberIdentity(
+        employee_id=columns.employee_id[order],
+        employee_no=columns.employee_no[order],
+        name=columns.name[order],
+        name_en=columns.name_en[order],
+        department_id=columns.department_id[order],
+        department=columns.department[order],
     )
+    values = MemberValues(outcome, columns.sales_cents[order], columns.target_cents[order])
     end = end_exclusive - timedelta(days=1)
     trace = _report_trace(month, start, end, month_to_date, len(columns), len(dept_ids))
     summaries: list[DepartmentSummary] = []
@@ -460,6 +440,7 @@ def evaluate_columns(
             )
         )
         trace.extend(f"{name}: {line}" for line in dept.trace)
+    rows = PerformanceRows(identity, values)
     return _report(month, start, end, month_to_date, rows, summaries, trace)
 
 
@@ -481,7 +462,7 @@ def _report(
     start: date,
     end: date,
     month_to_date: bool,
-    rows: list[PerformanceRow],
+    rows: Sequence[PerformanceRow],
     summaries: list[DepartmentSummary],
     trace: list[str],
 ) -> PerformanceReport:

@@ -17,6 +17,7 @@ refuses with OutOfScopeError rather than answering with an empty table.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -40,7 +41,7 @@ Row = TypeVar("Row")
 
 
 def visible_rows(
-    rows: list[Row], caller: Caller, hidden: tuple[str, ...] = SALES_HIDDEN
+    rows: Iterable[Row], caller: Caller, hidden: tuple[str, ...] = SALES_HIDDEN
 ) -> list[Row]:
     """The rows ``caller`` may see, colleagues' rows reduced to leaderboard columns for sales.
 
@@ -88,8 +89,8 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
         raise OutOfScopeError(
             "you may not see this performance result: it covers no one in your scope"
         )
-    return report.model_copy(
-        update={"rows": rows, "summaries": summaries, "scoped": True, "scope_note": SCOPE_NOTE}
+    return dataclasses.replace(
+        report, rows=rows, summaries=summaries, scoped=True, scope_note=SCOPE_NOTE
     )
 
 

@@ -179,6 +179,7 @@ def _print_json(table: dict[str, Any]) -> None:
 def _department_table(report: Any, summary: Any) -> Table:
     """One department's month: a compact table with the summary in its title."""
     from tools.money import fmt_money
+    from tools.performance_rows import select_rows
     from tools.period import month_label
 
     title = (
@@ -201,9 +202,7 @@ def _department_table(report: Any, summary: Any) -> Table:
         "bonus",
     ):
         out.add_column(name, justify="left" if name == "name" else "right")
-    for r in report.rows:
-        if r.department_id != summary.department_id:
-            continue
+    for r in select_rows(report.rows, department_ids={summary.department_id}):
         out.add_row(
             str(r.rank), r.name, fmt_money(r.sales), fmt_money(r.min_target),
             f"{r.attainment * 100:.1f} %" if r.attainment is not None else "-",

@@ -163,9 +163,10 @@ def plan_month_end(
         report = monthly_performance(conn, month, caller=admin, department=department,
                                      policy=policy)  # fmt: skip
         label = month_label(report.month)
-        ids = [r.employee_id for r in report.rows if r.employee_id is not None]
+        rows = list(report.rows)
+        ids = [r.employee_id for r in rows if r.employee_id is not None]
         userids = _userids(conn, ids)
-        for r in report.rows:
+        for r in rows:
             userid = userids.get(r.employee_id or -1)
             if userid is None:
                 continue
@@ -190,7 +191,7 @@ def plan_month_end(
         manager_userids = _userids(conn, managers.values())
         for summary in report.summaries:
             dept_id = summary.department_id
-            members = [r.employee_id for r in report.rows if r.department_id == dept_id]
+            members = [r.employee_id for r in rows if r.department_id == dept_id]
             heads = sorted({managers[m] for m in members if m is not None and m in managers})
             heads = [h for h in heads if h not in members]  # the team's own manager(s)
             board = leaderboard(conn, month, dept_id, caller=admin, policy=policy)
