@@ -122,7 +122,9 @@ def _median_trend(
 
 
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
-    roster = select_rows(report.rows, employee_ids=plan.employees or None)
+    roster = (
+        select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
+    )
     rows: list[PerformanceRow] = list(roster)
     for condition in plan.conditions:
         rows = [r for r in rows if _CONDITION[condition](r)]

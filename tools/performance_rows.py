@@ -105,18 +105,13 @@ class PerformanceRows(Sequence[PerformanceRow]):
         return repr(list(self))
 
     def where(
-        self,
-        *,
-        department_ids: Collection[int] | None = None,
-        employee_ids: Collection[int] | None = None,
+        self, *, department_ids: Collection[int] = (), employee_ids: Collection[int] = ()
     ) -> PerformanceRows:
-        """The rows of these departments and/or these employees, still unbuilt."""
-        keep = np.ones(len(self._at), dtype=np.bool_)
-        if department_ids is not None:
-            keep &= np.isin(self._identity.department_id[self._at], list(department_ids))
-        if employee_ids is not None:
-            keep &= np.isin(self._identity.employee_id[self._at], list(employee_ids))
-        return self._select(self._at[keep])
+        """The rows of these departments and of these employees, in report order, unbuilt."""
+        who, at = self._identity, self._at
+        keep = np.isin(who.department_id[at], list(department_ids))
+        keep |= np.isin(who.employee_id[at], list(employee_ids))
+        return self._select(at[keep])
 
     def _select(self, at: Ints) -> PerformanceRows:
         return PerformanceRows(self._identity, self._values, at)
@@ -149,15 +144,10 @@ class PerformanceRows(Sequence[PerformanceRow]):
 def select_rows(
     rows: Sequence[PerformanceRow],
     *,
-    department_ids: Collection[int] | None = None,
-    employee_ids: Collection[int] | None = None,
+    department_ids: Collection[int] = (),
+    employee_ids: Collection[int] = (),
 ) -> Sequence[PerformanceRow]:
-    """The rows of these departments and/or employees, without building the others."""
+    """The rows of these departments and of these employees, without building the others."""
     if isinstance(rows, PerformanceRows):
         return rows.where(department_ids=department_ids, employee_ids=employee_ids)
-    return [
-        r
-        for r in rows
-        if (department_ids is None or r.department_id in department_ids)
-        and (employee_ids is None or r.employee_id in employee_ids)
-    ]
+    return [r for r in rows if r.department_id in department_ids or r.employee_id in employee_ids]

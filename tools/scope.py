@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from schema.caller import Caller, Role
 from tools.errors import OutOfScopeError
+from tools.performance_rows import select_rows
 from tools.report import SCOPE_NOTE
 
 if TYPE_CHECKING:
@@ -77,7 +78,15 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
     """``report`` as ``caller`` may see it; raises OutOfScopeError when nothing is visible."""
     if caller.role.sees_everything:
         return report
-    rows = visible_rows(report.rows, caller)
+    departments: set[int] = set()
+    if caller.role is Role.MANAGER:
+        departments = set(caller.department_ids)
+    elif caller.role is Role.SALES and caller.department_id is not None:
+        departments = {caller.department_id}
+    own = () if caller.employee_id is None else (caller.employee_id,)
+    # Only the rows that can be visible are built (a large report's rows are built on access).
+    candidates = select_rows(report.rows, department_ids=departments, employee_ids=own)
+    rows = visible_rows(candidates, caller)
     summaries = []
     for summary in report.summaries:
         level = visible_department(caller, summary.department_id)

@@ -109,7 +109,8 @@ def test_rows_are_built_on_access_and_selected_unbuilt() -> None:
     assert list(rows[1:3]) == expected[1:3]
     assert [r.employee_id for r in rows.where(department_ids={2})] == [4, 3]
     assert [r.employee_id for r in rows.where(employee_ids=[5, 3])] == [5, 3]
-    assert len(rows.where(department_ids={1}, employee_ids={3})) == 0
+    assert [r.employee_id for r in rows.where(department_ids={1}, employee_ids={3})] == [1, 2, 5, 3]
+    assert len(rows.where()) == 0
     assert list(select_rows(expected, department_ids={2})) == list(rows.where(department_ids={2}))
     try:
         rows[5]
