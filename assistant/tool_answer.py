@@ -122,12 +122,6 @@ def _median_trend(
 
 
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
-    roster = (
-        select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
-    )
-    rows: list[PerformanceRow] = list(roster)
-    for condition in plan.conditions:
-        rows = [r for r in rows if _CONDITION[condition](r)]
     context: dict[str, Any] = {
         "month": report.month, "conditions": list(plan.conditions), "focus": plan.focus,
         "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
@@ -137,6 +131,17 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
     def result(keys: list[str], table: list[list[Any]]) -> ToolResult:
         return ToolResult("monthly_performance", arguments, keys, table, report.trace, report.scoped,
                           report.scope_note, context)  # fmt: skip
+
+    if plan.focus == "median":  # the departments' figures: no member's row is needed
+        keys = ["department", "median", "roster_size"]
+        table = [[s.department, s.median, s.roster_size] for s in report.summaries]
+        return result(keys, table)
+    roster = (
+        select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
+    )
+    rows: list[PerformanceRow] = list(roster)
+    for condition in plan.conditions:
+        rows = [r for r in rows if _CONDITION[condition](r)]
 
     if plan.having is not None:
         op, value = plan.having.op, Decimal(str(plan.having.value))
@@ -150,10 +155,6 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
     if plan.focus == "share":
         share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
         return result(["share", "count", "roster_size"], [[share, len(rows), len(roster)]])
-    if plan.focus == "median":
-        keys = ["department", "median", "roster_size"]
-        table = [[s.department, s.median, s.roster_size] for s in report.summaries]
-        return result(keys, table)
     if plan.focus == "count":
         if plan.grouped and not plan.department:
             counts = {s.department: 0 for s in report.summaries}
