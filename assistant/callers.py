@@ -119,6 +119,37 @@ def grant_role(app_engine: Engine, employee_no: str, role: Role | str) -> Role:
     return chosen
 
 
+def revoke_role(app_engine: Engine, employee_no: str) -> Role:
+    """Remove ``employee_no``'s granted role (the warehouse's role applies again); returns it.
+
+    Raises ``CallerError`` when the employee has no granted role.
+    """
+    create_app_schema(app_engine)
+    with app_engine.begin() as conn:
+        value = conn.execute(
+            sa.delete(role_grants)
+            .where(role_grants.c.employee_no == employee_no)
+            .returning(role_grants.c.role)
+        ).scalar_one_or_none()
+    if value is None:
+        raise CallerError(
+            f"{employee_no} has no granted role (see hrq users list)", reason="no_grant"
+        )
+    return parse_role(value)
+
+
+def granted_roles(app_engine: Engine) -> list[tuple[str, Role]]:
+    """Every granted role, as (employee_no, role), by employee number."""
+    create_app_schema(app_engine)
+    with app_engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(role_grants.c.employee_no, role_grants.c.role).order_by(
+                role_grants.c.employee_no
+            )
+        ).all()
+    return [(number, parse_role(role)) for number, role in rows]
+
+
 def granted_role(app_engine: Engine, employee_no: str) -> Role | None:
     """The role granted to ``employee_no`` in the app database, if any."""
     create_app_schema(app_engine)

@@ -1,7 +1,9 @@
-"""``hrq users grant EMPLOYEE_NO ROLE`` and ``hrq users show EMPLOYEE_NO``: callers and their roles.
+"""``hrq users grant|revoke|list|show``: callers and their roles.
 
 A grant is stored in the app database and overrides the role the warehouse
-implies (HR department -> hr, direct reports -> manager, sales roster -> sales).
+implies (HR department -> hr, direct reports -> manager, sales roster -> sales);
+revoking it lets the warehouse's role apply again. A running server picks a change
+up within ``HRQ_API_CALLER_CACHE_S`` seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from typing import Annotated
 import typer
 
 from api.cli.app import app, settings, user_errors
-from assistant.callers import grant_role, parse_role, resolve_caller
+from assistant.callers import (
+    grant_role,
+    granted_roles,
+    parse_role,
+    resolve_caller,
+    revoke_role,
+)
+from assistant.errors import CallerError
 from schema.db import app_engine, warehouse_engine
 
 users_app = typer.Typer(help="Callers and their roles.", no_args_is_help=True)
@@ -34,6 +43,37 @@ def grant(
             warehouse.dispose()
         grant_role(app_engine(cfg.app_db_url), employee_no, chosen)
     typer.echo(f"{employee_no} is now {chosen.value}")
+
+
+@users_app.command("revoke")
+def revoke(
+    employee_no: Annotated[str, typer.Argument(help="Employee number, e.g. E00123.")],
+) -> None:
+    """Remove an employee's granted role; the role the warehouse implies applies again."""
+    cfg = settings()
+    with user_errors():
+        removed = revoke_role(app_engine(cfg.app_db_url), employee_no)
+    now = "not an active employee"
+    warehouse = warehouse_engine(cfg.warehouse_url, read_only=True)
+    try:
+        now = f"role now {resolve_caller(employee_no, warehouse=warehouse).role.value}"
+    except CallerError as exc:
+        now = str(exc)
+    finally:
+        warehouse.dispose()
+    typer.echo(f"{employee_no}: grant of {removed.value} removed; {now}")
+
+
+@users_app.command("list")
+def list_grants() -> None:
+    """The granted roles (employees whose role is not the one the warehouse implies)."""
+    cfg = settings()
+    with user_errors():
+        grants = granted_roles(app_engine(cfg.app_db_url))
+    if not grants:
+        typer.echo("no granted roles")
+    for number, role in grants:
+        typer.echo(f"{number}\t{role.value}")
 
 
 @users_app.command("show")

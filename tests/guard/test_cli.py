@@ -82,6 +82,23 @@ def test_grant_overrides_the_default_role(env: None) -> None:
     assert code == 0 and payload["rows"] == [[45]]
 
 
+def test_revoke_restores_the_warehouse_role_and_list_shows_grants(env: None) -> None:
+    assert runner.invoke(app, ["users", "list"]).stdout.strip() == "no granted roles"
+    assert runner.invoke(app, ["users", "grant", "E014", "hr"]).exit_code == 0
+    assert runner.invoke(app, ["users", "grant", "E004", "manager"]).exit_code == 0
+    listed = runner.invoke(app, ["users", "list"])
+    assert listed.exit_code == 0 and listed.stdout.splitlines() == ["E004\tmanager", "E014\thr"]
+    revoked = runner.invoke(app, ["users", "revoke", "E014"])
+    assert revoked.exit_code == 0
+    assert "E014: grant of hr removed; role now employee" in revoked.stdout
+    assert "role employee" in runner.invoke(app, ["users", "show", "E014"]).stdout
+    code, payload = run_json("SELECT count(*) FROM payroll", "--user", "E014")
+    assert code == 0 and payload["rows"] == [[3]]  # their own payroll rows only, again
+    again = runner.invoke(app, ["users", "revoke", "E014"])
+    assert again.exit_code == 2 and "E014 has no granted role" in again.stderr
+    assert runner.invoke(app, ["users", "list"]).stdout.splitlines() == ["E004\tmanager"]
+
+
 def test_grant_rejects_unknown_role_and_employee(env: None) -> None:
     bad_role = runner.invoke(app, ["users", "grant", "E014", "boss"])
     assert bad_role.exit_code == 2 and "unknown role 'boss'" in bad_role.stderr
