@@ -207,6 +207,15 @@ class Assistant:
             also = the_plan.also.label_zh if base.language == "zh" else the_plan.also.label_en
             label = f"{label}和{also}" if base.language == "zh" else f"{label} and {also}"
         subject = self._subject(the_plan, base.language)
+        if the_plan.records:
+            records = self.model.records[self.model.metrics[the_plan.metrics[0]].table]
+            base.answer = compose.records_sentence(
+                base.language, records, the_plan.metrics[0], the_plan.records,
+                [list(r) for r in result.rows], label, subject,
+            )  # fmt: skip
+            if base.scoped:
+                base.answer += SCOPE_NOTE[base.language]
+            return base
         metrics = [self.model.metrics[m] for m in the_plan.metrics]
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
         base.answer = compose.query_sentence(

@@ -62,6 +62,8 @@ def compile_query(
     plan: QueryPlan, model: SemanticModel, as_of: date, language: str
 ) -> CompiledQuery:
     """SQL for ``plan`` (generic dialect; the guard transpiles it)."""
+    if plan.records:
+        return compile_records(plan, model, as_of, language)
     metrics = [model.metrics[name] for name in plan.metrics]
     first = metrics[0]
     table = first.table
@@ -100,7 +102,6 @@ def compile_query(
             group.append(dim.label_en)
             labels.append(f"{label}_en")
 
-    where: list[str] = []
     metric_labels: list[str] = []
     at = min(period.last_day, as_of) if period else as_of
     start = period.start if period else as_of.replace(day=1)
@@ -110,40 +111,7 @@ def compile_query(
         label = metric.en if language == "en" else metric.zh
         select.append(f'{body} AS "{label}"')
         metric_labels.append(label)
-    if first.where:
-        where.append(first.where)
-    if period is not None and first.time and not first.snapshot and not first.period_required:
-        if first.time_kind == "quarter_label":
-            quarters = ", ".join(f"'{q}'" for q in period.quarter_labels())
-            where.append(f"f.{first.time} IN ({quarters})")
-        else:
-            ranges = [(period.start, period.end)]
-            if plan.also is not None:
-                also = plan.also.period().capped(as_of)
-                ranges.append((also.start, also.end))
-            where.append(" OR ".join(
-                f"(f.{first.time} >= {_date(a)} AND f.{first.time} < {_date(b)})" for a, b in ranges
-            ))  # fmt: skip
-    if first.snapshot:
-        pass  # headcount counts rows itself at {at}
-    if plan.departments:
-        needs.add("d")
-        ids = ", ".join(str(i) for i in sorted(set(plan.departments)))
-        where.append(f"d.department_id IN ({ids})")
-    if plan.employees:
-        needs.add("e")
-        ids = ", ".join(str(i) for i in sorted(set(plan.employees)))
-        where.append(f"e.employee_id IN ({ids})")
-    if plan.managers:
-        needs.add("e")
-        ids = ", ".join(str(i) for i in sorted(set(plan.managers)))
-        where.append(f"e.manager_id IN ({ids})")
-    by_column: dict[str, list[str]] = {}
-    for column, value in plan_value_filters(plan, model, table):
-        by_column.setdefault(column, []).append(value)
-    for column, chosen in by_column.items():
-        needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
-        where.append(f"{column} IN ({', '.join(repr_sql(v) for v in chosen)})")
+    where = _filters(plan, model, first, period, as_of, needs)
 
     # copy=False: each builder step extends this one tree instead of deep-copying it.
     query = sqlglot.select(*select, copy=False).from_(f"{table} AS f", copy=False)
@@ -172,6 +140,90 @@ def compile_query(
     return CompiledQuery(query.sql(), labels + metric_labels, metric_labels, period)
 
 
+def _filters(
+    plan: QueryPlan,
+    model: SemanticModel,
+    metric: Metric,
+    period: Period | None,
+    as_of: date,
+    needs: set[str],
+) -> list[str]:
+    """The WHERE conditions of a plan over ``metric``'s table; adds the aliases they need."""
+    where: list[str] = []
+    if metric.where:
+        where.append(metric.where)
+    if period is not None and metric.time and not metric.snapshot and not metric.period_required:
+        if metric.time_kind == "quarter_label":
+            quarters = ", ".join(f"'{q}'" for q in period.quarter_labels())
+            where.append(f"f.{metric.time} IN ({quarters})")
+        else:
+            ranges = [(period.start, period.end)]
+            if plan.also is not None:
+                also = plan.also.period().capped(as_of)
+                ranges.append((also.start, also.end))
+            where.append(" OR ".join(
+                f"(f.{metric.time} >= {_date(a)} AND f.{metric.time} < {_date(b)})" for a, b in ranges
+            ))  # fmt: skip
+    if plan.departments:
+        needs.add("d")
+        ids = ", ".join(str(i) for i in sorted(set(plan.departments)))
+        where.append(f"d.department_id IN ({ids})")
+    if plan.employees:
+        needs.add("e")
+        ids = ", ".join(str(i) for i in sorted(set(plan.employees)))
+        where.append(f"e.employee_id IN ({ids})")
+    if plan.managers:
+        needs.add("e")
+        ids = ", ".join(str(i) for i in sorted(set(plan.managers)))
+        where.append(f"e.manager_id IN ({ids})")
+    by_column: dict[str, list[str]] = {}
+    for column, value in plan_value_filters(plan, model, metric.table):
+        by_column.setdefault(column, []).append(value)
+    for column, chosen in by_column.items():
+        needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
+        where.append(f"{column} IN ({', '.join(repr_sql(v) for v in chosen)})")
+    return where
+
+
+def compile_records(
+    plan: QueryPlan, model: SemanticModel, as_of: date, language: str
+) -> CompiledQuery:
+    """SQL listing single rows of the plan's metric (最大的5笔订单): the model's record
+    columns of the rows the metric counts, ranked as the plan says, limited."""
+    metric = model.metrics[plan.metrics[0]]
+    spec = model.records.get(metric.table)
+    if spec is None:
+        raise CompileError(f"{metric.table} rows cannot be listed")
+    # The latest rows are the latest whenever they were; ranked by size, this month's.
+    period = (
+        None
+        if plan.records == "latest" and plan.period is None
+        else effective_period(plan, metric, as_of)
+    )
+    needs: set[str] = set()
+    select, labels = [], []
+    for column in spec.columns:
+        label = column.en if language == "en" else column.zh
+        select.append(f'{column.expr} AS "{label}"')
+        labels.append(label)
+        needs.update(a for a in ("e", "d", "m", "c") if column.expr.startswith(a + "."))
+    where = _filters(plan, model, metric, period, as_of, needs)
+    if plan.records == "latest" and metric.time:
+        ranking = [f"f.{metric.time} DESC", f"{spec.key} DESC"]
+    else:
+        direction = "ASC" if plan.records == "smallest" else "DESC"
+        ranking = [f"{spec.measure} {direction}", f"{spec.key} ASC"]
+    query = sqlglot.select(*select, copy=False).from_(f"{metric.table} AS f", copy=False)
+    links = model.facts[metric.table]
+    for join in _joins(needs, links, metric.table, optional_customer=True):
+        query = query.join(join, copy=False)
+    for condition in where:
+        query = query.where(condition, copy=False)
+    query = query.order_by(*ranking, copy=False).limit(plan.limit or 10, copy=False)
+    figures = [label for label, c in zip(labels, spec.columns, strict=True) if c.format == "money"]
+    return CompiledQuery(query.sql(), labels, figures, period)
+
+
 def repr_sql(value: str) -> str:
     """A SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
@@ -192,7 +244,11 @@ def plan_value_filters(plan: QueryPlan, model: SemanticModel, table: str) -> lis
     return out
 
 
-def _joins(needs: set[str], links: FactLinks, table: str) -> list[exp.Expression]:
+def _joins(
+    needs: set[str], links: FactLinks, table: str, *, optional_customer: bool = False
+) -> list[exp.Expression]:
+    """The joins the aliases in ``needs`` require; with ``optional_customer`` a row whose
+    customer the caller may not see is kept (its customer columns empty)."""
     joins: list[str] = []
     if "m" in needs or ("d" in needs and links.employee):
         needs.add("e")
@@ -210,5 +266,6 @@ def _joins(needs: set[str], links: FactLinks, table: str) -> list[exp.Expression
     if "c" in needs:
         if not links.customer:
             raise CompileError(f"{table} has no customer")
-        joins.append(f"JOIN customers AS c ON c.customer_id = f.{links.customer}")
+        kind = "LEFT JOIN" if optional_customer else "JOIN"
+        joins.append(f"{kind} customers AS c ON c.customer_id = f.{links.customer}")
     return [sqlglot.parse_one(f"SELECT 1 FROM x {j}").args["joins"][0] for j in joins]

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from schema.semantic import Metric
+from schema.semantic import Metric, Records
 
 
 def money(value: Any) -> str:
@@ -101,6 +101,46 @@ def query_sentence(
             f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。"
         )
     return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
+
+
+_RECORD_WORDS = {
+    "largest": ("金额最大的", "largest"),
+    "smallest": ("金额最小的", "smallest"),
+    "latest": ("最近的", "latest"),
+}
+
+
+def records_sentence(
+    language: str,
+    records: Records,
+    metric: str,
+    kind: str,
+    rows: list[list[Any]],
+    period_label: str | None,
+    subject: str | None,
+) -> str:
+    """A sentence listing single rows (最大的5笔订单): up to five, by their headline columns."""
+    zh = language == "zh"
+    noun = records.noun_of(metric)
+    when, who = period_label or "", subject or ""
+    if not rows:
+        return (
+            f"{when}{who}没有符合条件的{noun.zh}。"
+            if zh
+            else f"No {noun.en}{' in ' + when if when else ''}."
+        )
+    shown = [(i, c) for i, c in enumerate(records.columns) if c.headline]
+    listing = ("；" if zh else "; ").join(
+        " ".join(number(row[i], c.format) for i, c in shown) for row in rows[:5]
+    )
+    word_zh, word_en = _RECORD_WORDS[kind]
+    if zh:
+        count = "一笔" if len(rows) == 1 else f" {len(rows)} 笔"
+        return f"{when}{who}{word_zh}{count}{noun.zh}：{listing}。"
+    in_when = f" in {when}" if when else ""
+    of = f" of {who}" if who else ""
+    counted = noun.en.removesuffix("s") if len(rows) == 1 else f"{len(rows)} {noun.en}"
+    return f"The {word_en} {counted}{of}{in_when}: {listing}."
 
 
 def _label_of(row: list[Any], labels: list[str]) -> str:

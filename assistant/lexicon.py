@@ -19,6 +19,30 @@ RANK_WORDS = ("position", "standing", "第几名", "排名", "排行", "排序",
 TOP_N = re.compile(r"(?:前|top|排名前|最高的|最多的|best|highest)\s*(\d+)(?:名|位|个|人|强)?")
 BOTTOM_N = re.compile(r"(?:后|倒数|bottom|worst|lowest|最低的|最少的)\s*(\d+)(?:名|位|个|人)?")
 
+_BIG = r"最大|最高|最贵|金额最大|金额最高"
+_SMALL = r"最小|最低|最便宜|金额最小|金额最低"
+_RECENT = r"最近|最新|最后"
+#: Single orders listed rather than summed: 最大的5笔订单, 金额最高的一笔, 单笔最大的订单,
+#: 最近的3笔退款, the 5 biggest orders, the largest single deal, the last 3 orders. The
+#: named group ``sup`` is the ranking word, ``n`` the count (absent: one or a few).
+RECORDS: tuple[re.Pattern[str], ...] = (
+    re.compile(rf"单笔(?:金额)?(?P<sup>{_BIG}|{_SMALL})"),
+    re.compile(rf"(?P<sup>{_BIG}|{_SMALL}|{_RECENT})的?\s*(?P<n>\d+|几)?\s*笔"),
+    re.compile(rf"(?P<n>\d+|几)\s*笔(?:金额)?(?P<sup>{_BIG}|{_SMALL}|{_RECENT})"),
+    re.compile(
+        rf"(?P<sup>{_BIG}|{_SMALL}|{_RECENT})的\s*(?P<n>\d+|几)?\s*(?:个|张)?(?:订单|单子|大单|退款单)"
+    ),
+    re.compile(
+        r"\b(?:(?P<n>\d+)\s+)?(?P<sup>biggest|largest|smallest|latest|most recent|newest|last)"
+        r"\s+(?:(?P<n2>\d+)\s+)?(?:single\s+)?(?P<noun>orders?|deals?|refunds?|transactions?)\b"
+    ),
+    re.compile(
+        r"\btop\s+(?P<n>\d+)\s+(?P<noun>orders|deals|refunds)\s+by\s+(?:amount|value|size)\b"
+    ),
+)
+RECORD_SMALL = re.compile(rf"{_SMALL}|smallest")
+RECORD_RECENT = re.compile(rf"{_RECENT}|latest|most recent|newest|last")
+
 _NUM_PLAIN = r"(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
 _NUM = r"(?P<num>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万亿]+)\s*(?P<pct>%|％)?\s*(?P<unit>百万|万|千|k|w|m|元|块|rmb|cny|单|次|人|天|分钟|个)?"
 HALF = re.compile(r"(?:低于|少于|小于|不到|不足|less than|under|below)\s*(?:一半|half)")

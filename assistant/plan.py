@@ -60,6 +60,10 @@ class QueryPlan(BaseModel):
     also: PeriodSlot | None = Field(
         default=None, description="A second period, compared with the first."
     )
+    records: Literal["largest", "smallest", "latest"] | None = Field(
+        default=None,
+        description="List the metric's single rows (e.g. orders) ranked this way, not a sum.",
+    )
 
 
 Focus = Literal[

@@ -111,6 +111,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         lx.TOP_N,
         lx.BOTTOM_N,
         lx.HALF,
+        *lx.RECORDS,
     ]:
         explained = pattern.sub(lambda m: " " * len(m.group(0)), explained)
     u.coverage = _coverage(explained, u.tags)
@@ -185,6 +186,9 @@ def plan(
         concepts = {"leaderboard"}
     if concepts & _TOOL_CONCEPTS and _is_dual_target(concepts, metrics):
         return _tool_plan(u, concepts, departments, employees, as_of, gazetteer), u
+    records = _records_plan(u, metrics, departments, employees, model, gazetteer)
+    if records is not None:
+        return records, u
     if metrics and _payroll_of_others(metrics, model, caller, departments, employees, u):
         if model.metrics[metrics[0]].personal:
             return _refuse(
@@ -613,6 +617,49 @@ def _query_plan(
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
         managers=u.managers,
         also=u.also,
+    )
+
+
+def _records_plan(
+    u: Understanding,
+    metrics: list[str],
+    departments: list[int],
+    employees: list[int],
+    model: SemanticModel,
+    gazetteer: Gazetteer,
+) -> QueryPlan | None:
+    """最大的5笔订单, the last 3 refunds: single rows of the metric's table, when the model
+    can list them; None when the question does not ask for single rows."""
+    found = next((m for p in lx.RECORDS if (m := p.search(u.text))), None)
+    if found is None:
+        return None
+    metric = metrics[0] if metrics else model.default_metric
+    if metric is None or model.metrics[metric].table not in model.records:
+        return None
+    groups = found.groupdict()
+    sup = groups.get("sup") or "biggest"
+    kind: Literal["largest", "smallest", "latest"] = (
+        "smallest" if lx.RECORD_SMALL.fullmatch(sup)
+        else "latest" if lx.RECORD_RECENT.fullmatch(sup)
+        else "largest"
+    )  # fmt: skip
+    count = groups.get("n") or groups.get("n2")
+    if count and count.isdigit():
+        limit = int(count)
+    elif count or u.has(lx.LIST_WORDS) or (groups.get("noun") or "").endswith("s"):
+        limit = 5 if count else 10  # 几笔: a few; "which orders", "biggest orders": a list
+    else:
+        limit = 1
+    table = model.metrics[metric].table
+    return QueryPlan(
+        metrics=[metric],
+        departments=sorted({d for root in departments for d in gazetteer.subtree(root)}),
+        employees=employees,
+        values=_values_for(u, model, table),
+        period=u.period,
+        limit=limit,
+        managers=u.managers,
+        records=kind,
     )
 
 

@@ -100,6 +100,37 @@ class Bundle(BaseModel):
     synonyms: list[str]
 
 
+class Noun(BaseModel):
+    zh: str
+    en: str
+
+
+class RecordColumn(BaseModel):
+    """A column of a listed row: ``expr`` over the aliases, labelled in both languages."""
+
+    expr: str
+    zh: str
+    en: str
+    format: Format = "text"
+    headline: bool = Field(default=False, description="Shown in the answer sentence.")
+
+
+class Records(BaseModel):
+    """Single rows of a fact table listed rather than summed (最大的5笔订单, the biggest refunds):
+    the columns shown, the column they are ranked by and a tie-breaker."""
+
+    noun: Noun
+    nouns: dict[str, Noun] = Field(
+        default_factory=dict, description="Another noun when a metric names the rows (退款)."
+    )
+    columns: list[RecordColumn]
+    measure: str
+    key: str
+
+    def noun_of(self, metric: str) -> Noun:
+        return self.nouns.get(metric, self.noun)
+
+
 class FactLinks(BaseModel):
     employee: str | None = None
     department: str | None = None
@@ -116,6 +147,7 @@ class SemanticModel(BaseModel):
     values: list[ValueSet]
     concepts: dict[Concept, list[str]]
     bundles: dict[str, Bundle] = Field(default_factory=dict)
+    records: dict[str, Records] = Field(default_factory=dict)
     default_metric: str | None = None
 
     @model_validator(mode="after")
@@ -137,6 +169,12 @@ class SemanticModel(BaseModel):
             unknown = [m for m in bundle.metrics if m not in self.metrics]
             if unknown:
                 raise ValueError(f"bundle {name}: unknown metrics {unknown}")
+        for table, records in self.records.items():
+            if table not in self.facts:
+                raise ValueError(f"records {table}: table {table!r} has no entry in facts")
+            unknown = [m for m in records.nouns if m not in self.metrics]
+            if unknown:
+                raise ValueError(f"records {table}: unknown metrics {unknown}")
         if self.default_metric and self.default_metric not in self.metrics:
             raise ValueError(f"default_metric: unknown metric {self.default_metric!r}")
         for i, vs in enumerate(self.values):
