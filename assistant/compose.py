@@ -14,7 +14,10 @@ from schema.semantic import Metric, Records
 
 
 def money(value: Any) -> str:
-    return f"¥{Decimal(str(value)):,.2f}"
+    """¥1,234.50; a half-cent median keeps its third decimal (¥65,515.765)."""
+    amount = Decimal(str(value))
+    places = 3 if amount.as_tuple().exponent == -3 else 2
+    return f"¥{amount:,.{places}f}"
 
 
 def number(value: Any, fmt: str = "number") -> str:

@@ -107,10 +107,15 @@ class Gazetteer:
             for length in range(min(self.max_len, n - i), 0, -1):
                 piece = text[i : i + length]
                 entry = self.phrases.get(piece)
-                if entry is None or not _word_bounded(text, i, i + length):
+                if entry is None:
                     continue
+                end = i + length
+                if not _word_bounded(text, i, end):
+                    end = _plural_end(text, end) if length >= 3 else 0  # refund amounts
+                    if not end or not _word_bounded(text, i, end):
+                        continue
                 for kind, values in entry.items():
-                    found.append(Tag(i, i + length, kind, tuple(sorted(values)), piece))
+                    found.append(Tag(i, end, kind, tuple(sorted(values)), text[i:end]))
                 break
         found.sort(key=lambda t: (-(t.end - t.start), t.start, _KIND_ORDER.get(t.kind, 9)))
         chosen: list[Tag] = []
@@ -138,6 +143,14 @@ class Gazetteer:
 
 _KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "bundle": 3, "metric": 3, "value": 4,
                "dimension": 5, "self": 6}  # fmt: skip
+
+
+def _plural_end(text: str, end: int) -> int:
+    """Where an English plural ending 's' or 'es' right after ``end`` stops; 0 if none."""
+    for ending in ("s", "es"):
+        if text.startswith(ending, end) and text[end - 1].isascii() and text[end - 1].isalpha():
+            return end + len(ending)
+    return 0
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
@@ -188,6 +201,12 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         len(distinctive) >= 2 and rest[0] not in _NUMERALS
     ):  # 大客户部, 渠道二组, 直销中心 (not 一组, 销售组)
         aliases.update({rest, f"{city}{rest[:2]}"})  # and 深圳直销, 广州电销
+        for size in (2, 3):  # 合肥便利店渠道组 -> 合肥便利店组, 福州团购业务组 -> 福州团购组
+            head = rest[:size]
+            if len(rest) > size + 1 and _is_han(head) and not any(g in head for g in _DEPT_GENERIC):
+                aliases.update({f"{city}{head}", f"{city}{head}组", f"{city}{head}部"})
+        for acronym in re.findall(r"[A-Za-z]{2,}", rest):  # 苏州商超KA部 -> 苏州KA
+            aliases.add(f"{city}{acronym}")
     if name_en:
         en = name_en.lower()
         aliases.add(en)
@@ -195,6 +214,10 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         short = re.sub(r"\s+", " ", short).strip()
         if len(short) >= 3:
             aliases.update({short, short + " team"})
+        named = en.split()
+        if city and len(named) >= 3 and named[0] == "".join(lazy_pinyin(city)):
+            # Luoyang Catering Channel -> luoyang catering; Suzhou Supermarket KA -> suzhou ka
+            aliases.update({" ".join(named[:2]), f"{named[0]} {named[-1]}"})
         words = [
             w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")
         ]
@@ -207,6 +230,10 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
 
 
 _NUMERALS = "一二三四五六七八九十0123456789"
+
+
+def _is_han(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
@@ -243,6 +270,10 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.add(word, "filler", "asking")
     for word in TEAM_WORDS:
         gz.add(word, "self", "team")
+    for n in range(2, 10):  # a head of several teams: 我两个组 (normalised 我2个组), my 2 teams
+        for word in (f"我{n}个组", f"我的{n}个组", f"我{n}个团队", f"我的{n}个团队", f"我下面{n}个组",
+                     f"我下面的{n}个组", f"my {n} teams", f"our {n} teams"):  # fmt: skip
+            gz.add(word, "self", "team")
 
     d = departments
     for row in conn.execute(

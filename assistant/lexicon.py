@@ -34,7 +34,7 @@ RECORDS: tuple[re.Pattern[str], ...] = (
     ),
     re.compile(
         r"\b(?:(?P<n>\d+)\s+)?(?P<sup>biggest|largest|smallest|latest|most recent|newest|last)"
-        r"\s+(?:(?P<n2>\d+)\s+)?(?:single\s+)?(?P<noun>orders?|deals?|refunds?|transactions?)\b"
+        r"\s+(?:(?P<n2>\d+)\s+)?(?:single\s+)?(?:[a-z-]+\s+)?(?P<noun>orders?|deals?|refunds?|transactions?)\b"
     ),
     re.compile(
         r"\btop\s+(?P<n>\d+)\s+(?P<noun>orders|deals|refunds)\s+by\s+(?:amount|value|size)\b"
@@ -500,6 +500,12 @@ FILLER = (
     "年底",
     "月底",
     "新",
+    "close",
+    "closed",
+    "closes",
+    "signed",
+    "签了",
+    "签下",
 )
 
 #: Common Chinese surnames: a word that may be an unknown person's name starts with one.

@@ -276,9 +276,18 @@ def _compose_conditions(u: Understanding) -> set[str]:
 
 
 def _before(u: Understanding, tag: Tag) -> str:
-    """The words just before a tag: 10 characters of Chinese, about five English words."""
+    """The words just before a tag: 10 characters of Chinese, about five English words.
+
+    Names are blanked: a department called 商超KA部 does not say 超 (above).
+    """
     width = 10 if u.language == "zh" else 32
-    return u.text[max(0, tag.start - width) : tag.start]
+    start = max(0, tag.start - width)
+    words = list(u.text[start : tag.start])
+    for other in u.tags:
+        if other.kind in ("department", "employee", "value") and other.end > start:
+            for i in range(max(other.start, start), min(other.end, tag.start)):
+                words[i - start] = " "
+    return "".join(words)
 
 
 def _negated(before: str) -> bool:
@@ -458,10 +467,20 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
         counted = [n for n, m in model.metrics.items() if m.table == table and m.format == "count"]
         if model.metrics[names[0]].format != "count" and counted:
             names = counted[:1]
+    if names and u.has(_COUNTING):  # how many sales / orders got refunded: the count of those rows
+        first = model.metrics[names[0]]
+        siblings = [n for n, m in model.metrics.items()
+                    if m.table == first.table and m.where == first.where and m.format == "count"]  # fmt: skip
+        if first.format == "money" and siblings:
+            names = [siblings[0], *names[1:]]
     if len(names) > 1:
         table = model.metrics[names[0]].table
         names = [n for n in names if model.metrics[n].table == table]
     return names
+
+
+#: Asking for a number of rows (orders, refunds), not an amount.
+_COUNTING = ("how many", "number of", "几单", "多少单", "几笔", "多少笔")
 
 
 _GENERIC_METRIC_WORDS = frozenset(

@@ -303,7 +303,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     ),
     (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
     (
-        r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))",
+        r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第?\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))",
         _relative_year_quarter,
     ),
     (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
@@ -353,7 +353,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     (r"今天|今日|today", _day(0)),
     (r"(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月份?", _year_month),
     (r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})(?![\d-])", _year_month),
-    (r"(?P<y>\d{4})\s*(?:年|-)?\s*(?:第\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
+    (r"(?P<y>\d{4})\s*(?:年|-)?\s*(?:第?\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4]))", _quarter),
     (r"(?<![\d第])(?P<q>[1-4])\s*季度", _quarter),
     (
         r"(?:第\s*(?P<q>[1-4])\s*季度|(?<![a-z0-9])q(?P<q_>[1-4])(?!\d))(?:\s*(?:of\s*)?(?P<y>\d{4}))?",

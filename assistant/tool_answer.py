@@ -156,7 +156,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
         return result(["share", "count", "roster_size"], [[share, len(rows), len(roster)]])
     if plan.focus == "count":
-        if plan.grouped and not plan.department:
+        if plan.grouped and len(report.summaries) > 1:
             counts = {s.department: 0 for s in report.summaries}
             for r in rows:
                 counts[r.department] += 1
@@ -165,7 +165,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         return result(["count"], [[len(rows)]])
     if plan.focus == "total_bonus":
         eligible = [r for r in rows if r.bonus is not None]
-        if plan.grouped and not plan.department:
+        if plan.grouped and len(report.summaries) > 1:
             totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
             for r in eligible:
                 totals[r.department] += r.bonus or Decimal("0")
