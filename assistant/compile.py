@@ -131,13 +131,38 @@ def compile_query(
         select_share = f'ROUND(100.0 * {_metric_sql(metrics[0], at, start, end)} / NULLIF(SUM({_metric_sql(metrics[0], at, start, end)}) OVER (), 0), 2) AS "{label}"'
         query = query.select(select_share, copy=False)
         metric_labels.append(label)
+    columns = labels + metric_labels
     if plan.order and metric_labels:
-        query = query.order_by(f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST', copy=False)
+        ranking = f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST'
+        if plan.limit and group:
+            query = _top_with_ties(query, columns, metrics[0], plan, (at, start, end))
+        query = query.order_by(ranking, copy=False)
     elif group:
         query = query.order_by(*[f'"{label}"' for label in labels[:1]], copy=False)
-    if plan.limit:
+    if plan.limit and not (plan.order and metric_labels and group):
         query = query.limit(plan.limit, copy=False)
-    return CompiledQuery(query.sql(), labels + metric_labels, metric_labels, period)
+    return CompiledQuery(query.sql(), columns, metric_labels, period)
+
+
+def _top_with_ties(
+    query: exp.Select,
+    columns: list[str],
+    metric: Metric,
+    plan: QueryPlan,
+    dates: tuple[date, date, date],
+) -> exp.Select:
+    """The top ``plan.limit`` groups, with every group tied at the cut (谁迟到最多: both
+    people with three late days): the grouped query ranked in a subquery, kept to ranks
+    within the limit."""
+    assert plan.order is not None and plan.limit is not None
+    figure = _metric_sql(metric, *dates)
+    ranked = query.select(
+        f'RANK() OVER (ORDER BY {figure} {plan.order.upper()} NULLS LAST) AS "_rank"', copy=False
+    )
+    outer = sqlglot.select(*[f'"ranked"."{c}"' for c in columns], copy=False)
+    return outer.from_(ranked.subquery("ranked"), copy=False).where(
+        f'"ranked"."_rank" <= {plan.limit}', copy=False
+    )
 
 
 def _filters(

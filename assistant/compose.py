@@ -80,6 +80,14 @@ def query_sentence(
         parts = ", ".join(f"{m.en} {f}" for m, f in zip(metrics, figures, strict=False))
         return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
     value_at = len(group_labels)
+    if metric.snapshot and metric.format == "count" and all(r[value_at] == 1 for r in rows):
+        names = ("、" if zh else ", ").join(_label_of(r, group_labels) for r in rows[:10])
+        more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+        return (  # people listed (人事部都有谁): one each
+            f"{when}{who}共 {len(rows)} 人：{names}{more}。"
+            if zh
+            else f"{len(rows)} people{' in ' + who if who else ''}: {names}{more}."
+        )
     head = _label_of(rows[0], group_labels)
     value = number(rows[0][value_at], metric.format)
     in_when = f" in {when}" if when else ""

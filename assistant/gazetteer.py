@@ -207,6 +207,13 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
                 aliases.update({f"{city}{head}", f"{city}{head}组", f"{city}{head}部"})
         for acronym in re.findall(r"[A-Za-z]{2,}", rest):  # 苏州商超KA部 -> 苏州KA
             aliases.add(f"{city}{acronym}")
+        tail = rest[-3:]  # 洛阳餐饮渠道组 -> 渠道组 (shared by two teams: the planner asks which)
+        if (
+            len(rest) >= 5 and tail[-1] in "组部" and _is_han(tail)
+            and tail[:2] not in (*_DEPT_GENERIC, "业务", "管理", "综合", "市场")
+            and not any(ch in _NUMERALS for ch in tail)
+        ):  # fmt: skip
+            aliases.add(tail)
     if name_en:
         en = name_en.lower()
         aliases.add(en)
@@ -214,6 +221,12 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         short = re.sub(r"\s+", " ", short).strip()
         if len(short) >= 3:
             aliases.update({short, short + " team"})
+        unnumbered = re.sub(
+            r"\s+(?:\d+|i{1,3}|iv|v)$", "", en
+        )  # East China Sales 1 -> east china sales
+        if unnumbered != en and len(unnumbered) >= 3:
+            aliases.add(unnumbered)
+            aliases.add(re.sub(r"\s+", " ", _EN_GENERIC.sub(" ", unnumbered)).strip())
         named = en.split()
         if city and len(named) >= 3 and named[0] == "".join(lazy_pinyin(city)):
             # Luoyang Catering Channel -> luoyang catering; Suzhou Supermarket KA -> suzhou ka

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 DESC_WORDS = ("最严重", "最好的", "最高", "最多", "最大", "最好", "最强", "最厉害", "最棒", "最牛", "最佳", "第一", "冠军",
-              "highest", "most", "top", "best", "largest", "biggest", "greatest", "leading", "maximum", "max")  # fmt: skip
+              "highest", "most", "top", "best", "largest", "biggest", "greatest", "leading", "maximum", "max",
+              "number 1", "no 1")  # fmt: skip
 ASC_WORDS = ("最低", "最少", "最小", "最差", "最弱", "垫底", "倒数", "lowest", "least", "fewest", "worst",
              "smallest", "bottom", "minimum")  # fmt: skip
 RANK_WORDS = ("position", "standing", "第几名", "排名", "排行", "排序", "名次", "从高到低", "由高到低", "排一下", "排个序", "排第几", "第几",
@@ -500,6 +501,15 @@ FILLER = (
     "年底",
     "月底",
     "新",
+    "汇报",
+    "下属",
+    "向",
+    "reports to",
+    "report to",
+    "reporting to",
+    "works for",
+    "working for",
+    "directly",
     "close",
     "closed",
     "closes",

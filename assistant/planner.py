@@ -240,6 +240,11 @@ _BELOW = ("没过", "没到", "跑输", "behind", "低于", "不到", "没超过
           "worse than")  # fmt: skip
 
 
+_EITHER_WAY = re.compile(
+    r"above or below|below or above|above/below|高于还是低于|低于还是高于|高还是低|超过还是低于"
+)
+
+
 def _compose_conditions(u: Understanding) -> set[str]:
     """Concepts, with 'met/missed the minimum' and 'above/below the median' read from the
     verbs before 最低目标 / 中位数 when the question splits them (没达到最低业绩目标,
@@ -265,10 +270,14 @@ def _compose_conditions(u: Understanding) -> set[str]:
             elif any(w in before for w in _ACHIEVE) or any(w in after[:4] for w in _ACHIEVE):
                 concepts.add("met_minimum")
         if tag.value == "median" and not concepts & {"above_median", "below_median"}:
-            if any(w in before for w in _BELOW) or after.startswith(_BELOW_AFTER):
+            if any(w in before for w in _BELOW) and any(w in before for w in _ABOVE):
+                concepts.add("gap")  # above or below my team's median: how far, either way
+            elif any(w in before for w in _BELOW) or after.startswith(_BELOW_AFTER):
                 concepts.add("below_median")
             elif any(w in before for w in _ABOVE) or after.startswith(_ABOVE_AFTER):
                 concepts.add("above_median")
+    if {"above_median", "below_median"} & concepts and _EITHER_WAY.search(u.text):
+        concepts |= {"above_median", "below_median"}  # how far above or below: either way
     if {"above_median", "below_median"} <= concepts:  # "above or below the median": no filter
         concepts -= {"above_median", "below_median"}
         concepts.add("gap")
@@ -458,10 +467,13 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
             if not strong or not names:
                 names = [value_set.metric]
             break
-    if not names and model.default_metric and "employee" in u.values_of("dimension"):
+    if not names and ("employee" in u.values_of("dimension") or u.managers):
         order, _ = _limit(u)
-        if order or _comparison(u) or u.has(lx.WHO_WORDS):
+        if (order or _comparison(u)) and model.default_metric:  # 谁最高: ranked by sales
             names.append(model.default_metric)
+        elif u.has(lx.WHO_WORDS) or u.has(lx.LIST_WORDS):  # 人事部都有谁: the people themselves
+            if model.people_metric or model.default_metric:
+                names.append(model.people_metric or model.default_metric)  # type: ignore[arg-type]
     if names and not strong and u.has(("多少人", "几个人", "几人", "how many people")):
         table = model.metrics[names[0]].table
         counted = [n for n, m in model.metrics.items() if m.table == table and m.format == "count"]
@@ -565,7 +577,11 @@ def _query_plan(
 ) -> QueryPlan:
     table = model.metrics[metrics[0]].table
     group_by: list[str] = []
+    # A word that is both the metric and a dimension (员工 in 杭州的员工有多少) is the metric.
+    metric_spans = {(t.start, t.end) for t in u.kinds("metric") if metrics[0] in t.values}
     for tag in u.kinds("dimension"):
+        if (tag.start, tag.end) in metric_spans:
+            continue
         own = [v for v in tag.values if table in (model.dimensions[v].tables or ())]
         dim = (
             own[0]
@@ -623,6 +639,9 @@ def _query_plan(
         group_by = ["employee"] if model.facts[table].employee else ["department"]
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
+    first = model.metrics[metrics[0]]
+    if first.snapshot and first.format == "count" and "employee" in group_by and having is None:
+        having = Comparison(op=">", value=0)  # people listed at a date: those there that day
     return QueryPlan(
         metrics=metrics,
         group_by=group_by,

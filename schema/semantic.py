@@ -149,6 +149,7 @@ class SemanticModel(BaseModel):
     bundles: dict[str, Bundle] = Field(default_factory=dict)
     records: dict[str, Records] = Field(default_factory=dict)
     default_metric: str | None = None
+    people_metric: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:
@@ -175,8 +176,10 @@ class SemanticModel(BaseModel):
             unknown = [m for m in records.nouns if m not in self.metrics]
             if unknown:
                 raise ValueError(f"records {table}: unknown metrics {unknown}")
-        if self.default_metric and self.default_metric not in self.metrics:
-            raise ValueError(f"default_metric: unknown metric {self.default_metric!r}")
+        for key in ("default_metric", "people_metric"):
+            value = getattr(self, key)
+            if value and value not in self.metrics:
+                raise ValueError(f"{key}: unknown metric {value!r}")
         for i, vs in enumerate(self.values):
             if vs.metric and vs.metric not in self.metrics:
                 raise ValueError(f"values[{i}] ({vs.column}): unknown metric {vs.metric!r}")

@@ -100,7 +100,12 @@ def test_the_sentence_names_the_rows_in_the_question_language(assistant: Assista
 
 @pytest.mark.parametrize(
     "question",
-    ["上个月订单最多的人", "谁的订单最多", "5笔以上订单的人有哪些", "who had the most orders last month"],
+    [
+        "上个月订单最多的人",
+        "谁的订单最多",
+        "5笔以上订单的人有哪些",
+        "who had the most orders last month",
+    ],
 )
 def test_counting_orders_is_not_listing_them(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question, Caller.operator(), as_of=AS_OF)

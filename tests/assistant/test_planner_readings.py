@@ -1,0 +1,163 @@
+"""General readings of the planner, each checked against the warehouse's own rows:
+ties at a top-N cut, people listed without a figure, leave requests by status, a
+department's name not read as a condition, abbreviations of department names, English
+plurals and 'above or below the median'."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.ask import Assistant
+from assistant.gazetteer import department_aliases
+from schema.caller import Caller
+from schema.settings import Settings
+from tests.tools.builders import WarehouseBuilder
+
+AS_OF = date(2026, 11, 26)
+
+
+def _assistant(url: str) -> Assistant:
+    return Assistant.from_settings(
+        Settings(warehouse_url=url, app_db_url="sqlite:///:memory:"), app_state=False
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(demo_warehouse_url: str) -> Iterator[Assistant]:
+    built = _assistant(demo_warehouse_url)
+    yield built
+    built.warehouse.dispose()
+
+
+def _scalars(assistant: Assistant, sql: str) -> list[object]:
+    with assistant.warehouse.connect() as conn:
+        return list(conn.execute(sa.text(sql)).scalars())
+
+
+@pytest.fixture
+def tied(tmp_path: Path) -> Iterator[Assistant]:
+    """Three people in one sales team; two tie for the most sales in October."""
+    october = date(2026, 10, 1)
+    b = WarehouseBuilder().department(1, "商超KA部", "Supermarket KA")
+    for employee_id, name, amount in ((1, "甲", "500"), (2, "乙", "500"), (3, "丙", "100")):
+        b.employee(employee_id, name, 1).target(employee_id, october, "50")
+        b.order(employee_id, date(2026, 10, 9), amount)
+    built = _assistant(b.duckdb(tmp_path))
+    yield built
+    built.warehouse.dispose()
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("10月销售额最高的是谁", {"甲", "乙"}),  # both tied at the top
+        ("top 2 by sales in October 2026", {"甲", "乙"}),
+        ("10月销售额最低的是谁", {"丙"}),
+    ],
+)
+def test_a_tie_at_the_cut_keeps_everyone_tied(
+    tied: Assistant, question: str, names: set[str]
+) -> None:
+    answer = tied.ask(question, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer", answer.answer
+    assert {row[0] for row in answer.rows} == names
+
+
+def test_a_department_name_is_not_read_as_a_condition(tied: Assistant) -> None:
+    """商超KA部 contains 超 ('above'): the median of the team, not who is above it."""
+    answer = tied.ask("商超KA部10月中位数多少", Caller.operator(), as_of=AS_OF)
+    assert answer.tool is not None and answer.columns[:2] == ["部门", "部门中位数"]
+    assert answer.rows == [["商超KA部", 500.0, 3]]
+
+
+def test_who_is_in_a_department_lists_its_current_people(demo: Assistant) -> None:
+    answer = demo.ask("人力资源部都有谁", Caller.operator(), as_of=AS_OF)
+    expected = _scalars(demo, (
+        "SELECT e.name FROM employees e JOIN departments d USING (department_id) "
+        "WHERE d.name = '人力资源部' AND e.hire_date <= DATE '2026-11-26' "
+        "AND (e.termination_date IS NULL OR e.termination_date > DATE '2026-11-26')"
+    ))  # fmt: skip
+    assert answer.kind == "answer" and sorted(row[0] for row in answer.rows) == sorted(expected)
+    assert answer.answer.startswith(f"人力资源部共 {len(expected)} 人：")
+
+
+def test_who_reports_to_a_manager_lists_current_reports(demo: Assistant) -> None:
+    name, manager_id = _scalars(
+        demo,
+        (
+            "SELECT m.name || '|' || m.employee_id FROM employees m WHERE m.employee_id IN "
+            "(SELECT manager_id FROM employees WHERE manager_id IS NOT NULL) AND m.name IN "
+            "(SELECT name FROM employees GROUP BY name HAVING count(*) = 1) ORDER BY m.employee_id LIMIT 1"
+        ),
+    )[0].split("|")  # type: ignore[union-attr]
+    expected = _scalars(demo, (
+        f"SELECT name FROM employees WHERE manager_id = {manager_id} AND "
+        "hire_date <= DATE '2026-11-26' AND (termination_date IS NULL OR termination_date > DATE '2026-11-26')"
+    ))  # fmt: skip
+    answer = demo.ask(f"谁向{name}汇报", Caller.operator(), as_of=AS_OF)
+    assert sorted(row[0] for row in answer.rows) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("今年被驳回的请假申请有几个", "rejected"),
+        ("How many leave requests were approved so far this year?", "approved"),
+    ],
+)
+def test_leave_requests_by_status(demo: Assistant, question: str, status: str) -> None:
+    (expected,) = _scalars(demo, (
+        f"SELECT count(*) FROM leave_requests WHERE status = '{status}' "
+        "AND start_date >= DATE '2026-01-01' AND start_date <= DATE '2026-11-26'"
+    ))  # fmt: skip
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and answer.rows == [[expected]]
+
+
+def test_how_many_of_a_money_metric_counts_its_rows(demo: Assistant) -> None:
+    (expected,) = _scalars(demo, (
+        "SELECT count(*) FROM sales_orders WHERE status = 'refunded' "
+        "AND order_date >= DATE '2026-10-01' AND order_date < DATE '2026-11-01'"
+    ))  # fmt: skip
+    answer = demo.ask("How many orders got refunded last month?", Caller.operator(), as_of=AS_OF)
+    assert answer.rows == [[expected]]
+    plural = demo.ask("refund amounts by department last month", Caller.operator(), as_of=AS_OF)
+    assert plural.kind == "answer" and plural.columns[0] == "department"
+
+
+def test_above_or_below_the_median_is_the_gap(demo: Assistant) -> None:
+    answer = demo.ask(
+        "how far above or below the median was each rep in East China Sales 1 last month",
+        Caller.operator(),
+        as_of=AS_OF,
+    )
+    assert answer.tool is not None and "gap_to_median" in answer.columns
+    (roster,) = _scalars(demo, (
+        "SELECT count(*) FROM sales_targets t JOIN employees e USING (employee_id) "
+        "JOIN departments d USING (department_id) WHERE d.name = '华东销售一部' AND t.month = DATE '2026-10-01'"
+    ))  # fmt: skip
+    assert len(answer.rows) == roster  # everyone, not only those below
+
+
+@pytest.mark.parametrize(
+    ("name", "name_en", "city", "expected"),
+    [
+        ("洛阳餐饮渠道组", "Luoyang Catering Channel", "洛阳",
+         {"洛阳餐饮", "洛阳餐饮组", "渠道组", "luoyang catering", "luoyang channel"}),
+        ("合肥便利店渠道组", "Hefei Convenience Channel", "合肥", {"合肥便利店组", "hefei convenience"}),
+        ("苏州商超KA部", "Suzhou Supermarket KA", "苏州", {"苏州KA", "suzhou ka", "商超KA部"}),
+        ("华东销售一部", "East China Sales 1", "上海", {"华东一部", "east china", "east china sales"}),
+    ],
+)  # fmt: skip
+def test_department_abbreviations(name: str, name_en: str, city: str, expected: set[str]) -> None:
+    assert expected <= department_aliases(name, name_en, city)
+
+
+def test_generic_tails_are_not_department_abbreviations() -> None:
+    assert "业务组" not in department_aliases("福州团购业务组", "Fuzhou Group Buying", "福州")
+    assert "销售组" not in department_aliases("成都销售组", "Chengdu Sales Team", "成都")
