@@ -128,7 +128,9 @@ def compile_query(
         )
     if plan.share and group:
         label = "share_pct" if language == "en" else "占比(%)"
-        select_share = f'ROUND(100.0 * {_metric_sql(metrics[0], at, start, end)} / NULLIF(SUM({_metric_sql(metrics[0], at, start, end)}) OVER (), 0), 2) AS "{label}"'
+        figure = _metric_sql(metrics[0], at, start, end)
+        # DECIMAL before ROUND: PostgreSQL has no ROUND(double precision, integer).
+        select_share = f'ROUND(CAST(100.0 * {figure} / NULLIF(SUM({figure}) OVER (), 0) AS DECIMAL(18, 4)), 2) AS "{label}"'
         query = query.select(select_share, copy=False)
         metric_labels.append(label)
     columns = labels + metric_labels
