@@ -300,7 +300,12 @@ def _before(u: Understanding, tag: Tag) -> str:
 
 
 def _negated(before: str) -> bool:
+    """A negation just before a concept; 有没有 / 是不是 ask a question, they do not negate."""
+    before = _ASKING_NOT.sub(" ", before)
     return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
+
+
+_ASKING_NOT = re.compile(r"有没有|是不是|是否|能不能|会不会|有无")
 
 
 def _payroll_of_others(
@@ -640,6 +645,8 @@ def _query_plan(
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
     first = model.metrics[metrics[0]]
+    if first.format == "text" and not employees and "employee" not in group_by:
+        group_by.insert(0, "employee")  # phone numbers of a team: each person's, not one of them
     if first.snapshot and first.format == "count" and "employee" in group_by and having is None:
         having = Comparison(op=">", value=0)  # people listed at a date: those there that day
     return QueryPlan(
@@ -809,7 +816,7 @@ def _tool_plan(
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
     order, limit = _limit(u)
-    counting = u.has(lx.COUNT_WORDS) and not u.has(lx.LIST_WORDS)
+    counting = _counts_first(u)
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
     if employees and (any(w in u.rest for w in lx.RANK_WORDS) or "leaderboard" in concepts):
@@ -879,6 +886,17 @@ def _focus(
     if "median" in concepts and not conditions and not employees:
         return "median"
     return "rows"
+
+
+def _counts_first(u: Understanding) -> bool:
+    """Whether the question asks how many: a count word before any listing word
+    ('number of reps who met...' counts; 'who met it, and how many' lists)."""
+
+    def first(words: tuple[str, ...]) -> int:
+        return min((i for w in words if (i := u.text.find(w)) >= 0), default=len(u.text))
+
+    count_at = first(lx.COUNT_WORDS)
+    return count_at < len(u.text) and count_at < first(lx.LIST_WORDS)
 
 
 def _first_number(u: Understanding) -> float | None:

@@ -161,3 +161,32 @@ def test_department_abbreviations(name: str, name_en: str, city: str, expected: 
 def test_generic_tails_are_not_department_abbreviations() -> None:
     assert "业务组" not in department_aliases("福州团购业务组", "Fuzhou Group Buying", "福州")
     assert "销售组" not in department_aliases("成都销售组", "Chengdu Sales Team", "成都")
+
+
+def test_number_of_people_who_is_a_count_per_department(demo: Assistant) -> None:
+    answer = demo.ask(
+        "Number of reps who met their minimum target in September 2026, by department",
+        Caller.operator(),
+        as_of=AS_OF,
+    )
+    (departments,) = _scalars(demo, (
+        "SELECT count(DISTINCT e.department_id) FROM sales_targets t JOIN employees e "
+        "USING (employee_id) WHERE t.month = DATE '2026-09-01'"
+    ))  # fmt: skip
+    assert answer.columns == ["department", "count"] and len(answer.rows) == departments
+
+
+def test_is_there_anyone_does_not_negate(demo: Assistant) -> None:
+    """有没有人超过了中位数却没完成最低目标: above the median, minimum missed."""
+    answer = demo.ask("上个月有没有人超过了中位数却没完成最低目标", Caller.operator(), as_of=AS_OF)
+    plan = answer.plan or {}
+    assert set(plan["conditions"]) == {"above_median", "missed_minimum"}
+
+
+def test_a_text_attribute_of_a_team_is_listed_per_person(demo: Assistant) -> None:
+    answer = demo.ask("成都销售组所有人的邮箱", Caller.operator(), as_of=AS_OF)
+    expected = _scalars(demo, (
+        "SELECT e.email FROM employees e JOIN departments d USING (department_id) "
+        "WHERE d.name = '成都销售组'"
+    ))  # fmt: skip
+    assert sorted(row[-1] for row in answer.rows) == sorted(expected)
