@@ -20,19 +20,24 @@ from schema.settings import Settings
 from tests.eval.org2 import build_org2
 from tests.eval.org3 import build_org3
 from tests.eval.org4 import build_org4
+from tests.eval.org5 import build_org5
 
-ACCURACY_FLOOR = 0.97
-HOLDOUT_FLOOR = 0.94
+ACCURACY_FLOOR = 0.98
+HOLDOUT_FLOOR = 0.96
 HOLDOUT = Path(__file__).with_name("holdout.yaml")
 #: The second held-out set runs on another organisation's warehouse (tests/eval/org2.py).
-OTHER_ORG_FLOOR = 0.92
+OTHER_ORG_FLOOR = 0.95
 OTHER_ORG = Path(__file__).with_name("holdout2.yaml")
 #: The third set runs on a third organisation's warehouse (tests/eval/org3.py).
-THIRD_ORG_FLOOR = 0.94
+THIRD_ORG_FLOOR = 0.97
 THIRD_ORG = Path(__file__).with_name("holdout3.yaml")
 #: The fourth set runs on a fourth organisation's warehouse (tests/eval/org4.py).
-FOURTH_ORG_FLOOR = 0.90
+FOURTH_ORG_FLOOR = 0.92
 FOURTH_ORG = Path(__file__).with_name("holdout4.yaml")
+#: The fifth set runs on a fifth organisation's warehouse (tests/eval/org5.py); 83.1 % at
+#: its first measurement, before the fixes it prompted.
+FIFTH_ORG_FLOOR = 0.95
+FIFTH_ORG = Path(__file__).with_name("holdout5.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +104,9 @@ def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped
         (build_org2, OTHER_ORG, OTHER_ORG_FLOOR),
         (build_org3, THIRD_ORG, THIRD_ORG_FLOOR),
         (build_org4, FOURTH_ORG, FOURTH_ORG_FLOOR),
+        (build_org5, FIFTH_ORG, FIFTH_ORG_FLOOR),
     ],
-    ids=["yunfan", "hengxing", "vista"],
+    ids=["yunfan", "hengxing", "vista", "xianhe"],
 )
 def test_accuracy_on_other_organisations(
     tmp_path: Path,
