@@ -190,3 +190,12 @@ def test_a_text_attribute_of_a_team_is_listed_per_person(demo: Assistant) -> Non
         "WHERE d.name = '成都销售组'"
     ))  # fmt: skip
     assert sorted(row[-1] for row in answer.rows) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "question", ["上个月各销售组的提成", "commission of each sales team last month"]
+)
+def test_sales_teams_are_the_sales_departments(demo: Assistant, question: str) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    expected = _scalars(demo, "SELECT name FROM departments WHERE kind = 'sales'")
+    assert sorted(row[0] for row in answer.rows) == sorted(expected)
