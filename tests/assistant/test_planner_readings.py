@@ -199,3 +199,19 @@ def test_sales_teams_are_the_sales_departments(demo: Assistant, question: str) -
     answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
     expected = _scalars(demo, "SELECT name FROM departments WHERE kind = 'sales'")
     assert sorted(row[0] for row in answer.rows) == sorted(expected)
+
+
+def test_average_commission_per_person_by_sales_team(demo: Assistant) -> None:
+    answer = demo.ask("上个月各销售组人均提成是多少", Caller.operator(), as_of=AS_OF)
+    with demo.warehouse.connect() as conn:
+        expected = {
+            name: float(avg)
+            for name, avg in conn.execute(sa.text(
+                "SELECT d.name, AVG(p.commission) FROM payroll p JOIN employees e USING (employee_id) "
+                "JOIN departments d USING (department_id) WHERE d.kind = 'sales' "
+                "AND p.month = DATE '2026-10-01' GROUP BY d.name"
+            ))
+        }  # fmt: skip
+    got = {row[0]: row[-1] for row in answer.rows}
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(expected[k], abs=0.01) for k in expected)
