@@ -47,6 +47,8 @@ def _time_expr(dimension: str, column: str) -> str:
 
 def effective_period(plan: QueryPlan, metric: Metric, as_of: date) -> Period | None:
     """The period a metric is measured over: the question's, else this month (to date)."""
+    if plan.all_time and plan.period is None:
+        return None
     if plan.period is not None:
         return plan.period.period().capped(as_of)
     if set(plan.group_by) & {"month", "quarter", "year"}:

@@ -25,7 +25,9 @@ from schema.warehouse import metadata as warehouse_metadata
 #: Words that make a department name generic; removing them gives its abbreviations.
 _DEPT_GENERIC = ("销售", "营销")
 _DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组", "部", "组", "区", "队")
-_EN_GENERIC = re.compile(r"\b(sales|team|department|dept|division|group|bu|business unit)\b")
+_EN_GENERIC = re.compile(
+    r"\b(sales|team|department|dept|division|group|bu|business unit|region|area|zone|district)\b"
+)
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
 #: Ways of asking that contain 我 without being about the asker.
@@ -197,9 +199,9 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
         distinctive = distinctive.replace(word, "")
-    if (
-        len(distinctive) >= 2 and rest[0] not in _NUMERALS
-    ):  # 大客户部, 渠道二组, 直销中心 (not 一组, 销售组)
+    if len(distinctive) >= 2 and any(
+        ch not in _NUMERALS for ch in distinctive
+    ):  # 大客户部, 渠道二组, 直销中心, 二手车事业部 (not 一组, 销售组)
         aliases.update({rest, f"{city}{rest[:2]}"})  # and 深圳直销, 广州电销
         for size in (2, 3):  # 合肥便利店渠道组 -> 合肥便利店组, 福州团购业务组 -> 福州团购组
             head = rest[:size]

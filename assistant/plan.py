@@ -60,6 +60,9 @@ class QueryPlan(BaseModel):
     also: PeriodSlot | None = Field(
         default=None, description="A second period, compared with the first."
     )
+    all_time: bool = Field(
+        default=False, description="No period: all of history (a state now, e.g. pending)."
+    )
     records: Literal["largest", "smallest", "latest"] | None = Field(
         default=None,
         description="List the metric's single rows (e.g. orders) ranked this way, not a sum.",

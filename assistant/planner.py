@@ -259,6 +259,9 @@ def _compose_conditions(u: Understanding) -> set[str]:
         if tag.value == "above_median" and _negated(before):
             concepts.discard("above_median")
             concepts.add("below_median")
+        if tag.value == "bonus" and _GOT.search(before) and "bonus_eligible" not in concepts:
+            # 拿到了业绩奖励 / got a performance bonus: who is eligible
+            concepts.add("bonus_eligible" if not _negated(before) else "bonus")
         if "attainment" in concepts:
             continue
         after = u.text[tag.end : tag.end + 8]
@@ -305,6 +308,9 @@ def _negated(before: str) -> bool:
     return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
 
 
+_GOT = re.compile(
+    r"(拿到了|拿到|拿了|获得了|获得|领到了|领到|got|get|gets|earned|received|receive)\s*(?:a|the)?\s*$"
+)
 _ASKING_NOT = re.compile(r"有没有|是不是|是否|能不能|会不会|有无")
 
 
@@ -466,10 +472,16 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
                     return counted[:1]
     for tag in u.kinds("value"):
         value_set = model.values[int(tag.value.split(":", 1)[0])]
-        if value_set.metric and (
-            not names or model.metrics[names[0]].table not in value_set.tables
-        ):
-            if not strong or not names:
+        named = model.metrics[names[0]] if names else None
+        # 没批的请假: the named metric counts approved leave only; the value asks for another state.
+        value = tag.value.split(":", 1)[1]
+        conflict = (
+            named is not None
+            and value_set.column in (named.where or "")
+            and f"'{value}'" not in (named.where or "")
+        )
+        if value_set.metric and (named is None or named.table not in value_set.tables or conflict):
+            if not strong or not names or conflict:
                 names = [value_set.metric]
             break
     if not names and ("employee" in u.values_of("dimension") or u.managers):
@@ -489,7 +501,10 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
         siblings = [n for n, m in model.metrics.items()
                     if m.table == first.table and m.where == first.where and m.format == "count"]  # fmt: skip
         if first.format == "money" and siblings:
-            names = [siblings[0], *names[1:]]
+            both = u.has(
+                ("how much", "多少钱", "金额")
+            )  # how many and how much: the count and the sum
+            names = [siblings[0], *names] if both else [siblings[0], *names[1:]]
     if len(names) > 1:
         table = model.metrics[names[0]].table
         names = [n for n in names if model.metrics[n].table == table]
@@ -639,7 +654,10 @@ def _query_plan(
             group_by.insert(0, grain)
     order, limit = _limit(u)
     having = _comparison(u)
-    who = u.has(lx.LIST_WORDS) or (u.has(lx.WHO_WORDS) and not u.has(lx.COUNT_WORDS))
+    # 'who' words outside the tagged phrases (去年的员工流失率 names a metric, not people)
+    who = any(w in u.rest for w in (*lx.LIST_WORDS, *lx.WHO_WORDS)) and (
+        u.has(lx.LIST_WORDS) or not u.has(lx.COUNT_WORDS)
+    )
     if (order or having or who) and not group_by and not employees and len(departments) < 2:
         group_by = ["employee"] if model.facts[table].employee else ["department"]
     if group_by and order is None and u.has(lx.RANK_WORDS):
@@ -649,7 +667,11 @@ def _query_plan(
         group_by.insert(0, "employee")  # phone numbers of a team: each person's, not one of them
     if first.snapshot and first.format == "count" and "employee" in group_by and having is None:
         having = Comparison(op=">", value=0)  # people listed at a date: those there that day
+    current = any(
+        v.split(":", 1)[1] in model.values[int(v.split(":", 1)[0])].current for v in values
+    )  # 还有哪些请假没批: pending now, whenever asked for
     return QueryPlan(
+        all_time=current and u.period is None,
         metrics=metrics,
         group_by=group_by,
         departments=sorted({d for root in departments for d in gazetteer.subtree(root)}),

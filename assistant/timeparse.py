@@ -337,13 +337,20 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
         r"本月|这个月|这月|当月|本月度|今月|this month|current month|month[- ]to[- ]date|mtd|so far this month",
         _relative_month(0),
     ),
-    (r"上个?季度|上一季度|上一个季度|last quarter|previous quarter", _relative_quarter(-1)),
+    (
+        r"上个?季度|上一季度|上一个季度|last quarter|previous quarter|(?:the )?(?:last|previous|latest) review (?:cycle|period|round)|上一?(?:轮|期|个)考核(?:周期)?",
+        _relative_quarter(-1),
+    ),
     (
         r"本季度?|这个季度|这季度|当季|本季|this quarter|current quarter|quarter[- ]to[- ]date|qtd",
         _relative_quarter(0),
     ),
     (r"下个?季度|next quarter", _relative_quarter(1)),
-    (r"今年以来|年初至今|今年到现在|year[- ]to[- ]date|ytd|so far this year", _year_to_date),
+    (
+        r"今年以来|(?:从|自)?(?:今年)?年初(?:到|至)(?:现在|今天|目前|今)|年初以来|今年到现在|year[- ]to[- ]date"
+        r"|ytd|so far this year",
+        _year_to_date,
+    ),
     (r"今年|本年|this year|current year", _year_to_date),
     (r"去年|上一年|last year|previous year", _relative_year(-1)),
     (r"前年|the year before last", _relative_year(-2)),

@@ -91,6 +91,10 @@ class ValueSet(BaseModel):
         default=None,
         description="'table.column' whose distinct values are read from the warehouse.",
     )
+    current: list[str] = Field(
+        default_factory=list,
+        description="Values that are a state now (pending): without a period, all of history.",
+    )
 
 
 class Bundle(BaseModel):

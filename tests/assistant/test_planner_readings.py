@@ -215,3 +215,58 @@ def test_average_commission_per_person_by_sales_team(demo: Assistant) -> None:
     got = {row[0]: row[-1] for row in answer.rows}
     assert got.keys() == expected.keys()
     assert all(got[k] == pytest.approx(expected[k], abs=0.01) for k in expected)
+
+
+def test_pending_leave_is_a_state_now_whenever_it_started(demo: Assistant) -> None:
+    """还有哪些请假没批: the approved-days metric does not apply; every pending request counts."""
+    answer = demo.ask("现在还有多少请假申请没批", Caller.operator(), as_of=AS_OF)
+    (expected,) = _scalars(demo, "SELECT count(*) FROM leave_requests WHERE status = 'pending'")
+    assert answer.plan is not None and answer.plan["all_time"] and answer.rows == [[expected]]
+
+
+def test_how_many_and_how_much_gives_both(demo: Assistant) -> None:
+    answer = demo.ask(
+        "Refunds by department last month: how many and how much?", Caller.operator(), as_of=AS_OF
+    )
+    with demo.warehouse.connect() as conn:
+        expected = sorted(
+            (name, count, float(total))
+            for name, count, total in conn.execute(sa.text(
+                "SELECT d.name, count(*), sum(o.amount) FROM sales_orders o JOIN employees e "
+                "USING (employee_id) JOIN departments d USING (department_id) WHERE o.status = "
+                "'refunded' AND o.order_date >= DATE '2026-10-01' AND o.order_date < DATE '2026-11-01' "
+                "GROUP BY d.name"
+            ))
+        )  # fmt: skip
+    assert sorted((r[0], r[-2], r[-1]) for r in answer.rows) == expected
+
+
+def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
+    answer = demo.ask("上个月全公司有多少人拿到了业绩奖励", Caller.operator(), as_of=AS_OF)
+    assert answer.plan is not None and answer.plan["conditions"] == ["bonus_eligible"]
+    assert answer.plan["focus"] == "count"
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("我年初到现在一共卖了多少", "2026-01-01", "2026-11-27"),
+        ("average review score in the last review cycle", "2026-07-01", "2026-10-01"),
+        ("去年四季度的绩效得分", "2025-10-01", "2026-01-01"),
+    ],
+)
+def test_period_readings(demo: Assistant, question: str, start: str, end: str) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    period = (answer.plan or {})["period"]
+    assert (period["start"], period["end"]) == (start, end)
+
+
+def test_a_metric_word_is_not_a_who_word(demo: Assistant) -> None:
+    """去年的员工流失率 contains 的员工 but asks for one rate, not a list of people."""
+    answer = demo.ask("华东销售一部去年的员工流失率是多少", Caller.operator(), as_of=AS_OF)
+    assert answer.plan is not None and answer.plan["group_by"] == [] and len(answer.rows) == 1
+
+
+def test_more_department_abbreviations() -> None:
+    assert "二手车事业部" in department_aliases("淄博二手车事业部", "Zibo Used Car BU", "淄博")
+    assert "jiaodong" in department_aliases("胶东大区", "Jiaodong Region", "青岛")
