@@ -21,8 +21,9 @@ from tests.eval.org2 import build_org2
 from tests.eval.org3 import build_org3
 from tests.eval.org4 import build_org4
 from tests.eval.org5 import build_org5
+from tests.eval.org6 import build_org6
 
-ACCURACY_FLOOR = 0.98
+ACCURACY_FLOOR = 0.99
 HOLDOUT_FLOOR = 0.96
 HOLDOUT = Path(__file__).with_name("holdout.yaml")
 #: The second held-out set runs on another organisation's warehouse (tests/eval/org2.py).
@@ -38,6 +39,10 @@ FOURTH_ORG = Path(__file__).with_name("holdout4.yaml")
 #: its first measurement, before the fixes it prompted.
 FIFTH_ORG_FLOOR = 0.95
 FIFTH_ORG = Path(__file__).with_name("holdout5.yaml")
+#: The sixth set runs on a sixth organisation's warehouse (tests/eval/org6.py); 86.8 % at
+#: its first measurement.
+SIXTH_ORG_FLOOR = 0.94
+SIXTH_ORG = Path(__file__).with_name("holdout6.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +110,9 @@ def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped
         (build_org3, THIRD_ORG, THIRD_ORG_FLOOR),
         (build_org4, FOURTH_ORG, FOURTH_ORG_FLOOR),
         (build_org5, FIFTH_ORG, FIFTH_ORG_FLOOR),
+        (build_org6, SIXTH_ORG, SIXTH_ORG_FLOOR),
     ],
-    ids=["yunfan", "hengxing", "vista", "xianhe"],
+    ids=["yunfan", "hengxing", "vista", "xianhe", "lutong"],
 )
 def test_accuracy_on_other_organisations(
     tmp_path: Path,
