@@ -125,7 +125,11 @@ class PerformanceReport:
             "period": [self.period_start.isoformat(), self.period_end.isoformat()],
             "month_to_date": self.month_to_date,
             "columns": columns,
-            "rows": table_of(list(self.rows), columns),
+            "rows": (
+                self.rows.table(columns)
+                if isinstance(self.rows, PerformanceRows)
+                else table_of(list(self.rows), columns)
+            ),
             "summary": {
                 "columns": summary_columns,
                 "rows": table_of(list(self.summaries), summary_columns),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,8 +24,9 @@ from tools.performance import (
     fetch_roster_columns,
     monthly_performance,
 )
-from tools.performance_rows import PerformanceRows, select_rows
+from tools.performance_rows import PerformanceRow, PerformanceRows, select_rows
 from tools.policy import BonusPolicy, RatePolicy
+from tools.report import table_of
 from tools.rostermath import MAX_CENTS, fits_integer_path, half_up_divide
 
 cents = st.integers(min_value=0, max_value=10**9)  # up to 10 million CNY
@@ -87,6 +89,9 @@ def test_month_equals_reference_per_department(
     assert repr(list(got.rows)) == repr(expected.rows)
     assert repr(got.summaries) == repr(expected.summaries)
     assert got.trace == expected.trace
+    assert repr(got.as_table()) == repr(expected.as_table())  # -0.0 and None included
+    columns = [f.name for f in dataclasses.fields(PerformanceRow)]
+    assert repr(got.rows.table(columns)) == repr(table_of(expected.rows, columns))
     # Members of one department share its median object, as the reference's rows do.
     for summary in got.summaries:
         rows = list(select_rows(got.rows, department_ids={summary.department_id}))
