@@ -1,13 +1,15 @@
 """What one app instance holds: settings, engines, stores, limiter, metrics, the assistant.
 
 Built by :func:`api.http.main.create_app`, one per app (tests build as many as
-they like); nothing here exists at import time. The warehouse engine and the
-assistant are built on first use, so ``/healthz`` answers even when the
-warehouse is missing.
+they like); nothing here exists at import time. The assistant (with the warehouse
+engine) is built at startup, before the server takes requests, so no request waits
+for it; when the warehouse cannot be read then, it is built on first use instead,
+and ``/healthz`` still answers.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -24,8 +26,11 @@ from assistant.keys import KeyRecord
 from schema.app import create_app_schema
 from schema.caller import Caller
 from schema.db import app_engine
+from schema.errors import HrqError
 from schema.settings import Settings
 from tools.policy import BonusPolicy
+
+log = logging.getLogger("hrq.http")
 
 
 class Services:
@@ -47,8 +52,17 @@ class Services:
         self._callers: dict[tuple[str, str | None], tuple[float, Caller]] = {}
 
     def prepare(self) -> None:
-        """Create the app tables that are missing (at startup)."""
+        """At startup: create the app tables that are missing and build the assistant.
+
+        Building the assistant (reading the warehouse for the gazetteer) takes about a
+        second; done here, each server worker is ready before its first request rather
+        than stalling the requests that reach it first.
+        """
         create_app_schema(self.app_engine)
+        try:
+            self.assistant()
+        except HrqError as exc:  # e.g. the warehouse is missing: /readyz reports it
+            log.warning("assistant not built at startup (built on first use): %s", exc)
 
     def warehouse(self) -> Engine:
         """The assistant's read-only warehouse engine (one per app instance)."""
