@@ -17,6 +17,7 @@ from dataclasses import replace
 import anyio
 from sqlalchemy import Engine
 
+from api.http.askpool import AskPool
 from api.http.ratelimit import RateLimiter
 from api.http.telemetry import Metrics
 from assistant.ask import Assistant
@@ -49,6 +50,8 @@ class Services:
         #: Chart rendering (matplotlib) one at a time.
         self.render_lock = threading.Lock()
         self._assistant: Assistant | None = assistant
+        #: The answering processes (``api_ask_processes``), started with the app.
+        self.ask_pool: AskPool | None = None
         self._callers: dict[tuple[str, str | None], tuple[float, Caller]] = {}
 
     def prepare(self) -> None:
@@ -63,6 +66,9 @@ class Services:
             self.assistant()
         except HrqError as exc:  # e.g. the warehouse is missing: /readyz reports it
             log.warning("assistant not built at startup (built on first use): %s", exc)
+            return
+        if self.settings.api_ask_processes > 0:
+            self.ask_pool = AskPool(self.settings, self.settings.api_ask_processes)
 
     def warehouse(self) -> Engine:
         """The assistant's read-only warehouse engine (one per app instance)."""
@@ -109,7 +115,9 @@ class Services:
         return caller
 
     def close(self) -> None:
-        """Release the engines."""
+        """Stop the answering processes and release the engines."""
+        if self.ask_pool is not None:
+            self.ask_pool.close()
         self.app_engine.dispose()
         if self._assistant is not None:
             self._assistant.warehouse.dispose()
