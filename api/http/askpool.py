@@ -18,11 +18,13 @@ and metrics stay in the server process.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
+from multiprocessing.connection import wait as wait_for
 
 from api.http.errors import ApiError
 from assistant.answer import Answer
@@ -37,6 +39,16 @@ _assistant: Assistant | None = None
 def _start(settings: Settings) -> None:
     global _assistant
     _assistant = Assistant.from_settings(settings)
+    threading.Thread(target=_exit_with_parent, name="hrq-parent-watch", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """End this answering process when the server process is gone, even killed outright
+    (a clean shutdown stops the pool itself); it would otherwise hold the databases open."""
+    parent = parent_process()
+    if parent is not None:
+        wait_for([parent.sentinel])
+        os._exit(1)
 
 
 def _ready() -> bool:
