@@ -138,9 +138,10 @@ class Assistant:
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
             if conversation_id is None:
-                conversation_id = self.conversations.start(caller)
+                conversation_id, answer.answer_id = self.conversations.start_with(caller, answer)
+            else:
+                answer.answer_id = self.conversations.append(conversation_id, answer)
             answer.conversation_id = conversation_id
-            answer.answer_id = self.conversations.append(conversation_id, answer)
         if self.audit is not None:
             self.audit.record(answer, caller, surface)
         return answer

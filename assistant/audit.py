@@ -40,6 +40,9 @@ from schema.errors import HrqError
 GENESIS_HASH = "0" * 64
 EXPORT_FORMATS = ("jsonl", "csv")
 _MAX_ATTEMPTS = 200
+#: The chain's last link, and the insert of the next record: built once, not per append.
+_LAST_LINK = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_INSERT = insert(audit_log)
 
 
 def prepare_sqlite(engine: Engine) -> None:
@@ -190,9 +193,7 @@ class AuditLog:
 
     def _append(self, content: dict[str, Any]) -> int:
         with self.engine.begin() as conn:
-            last = conn.execute(
-                select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-            ).first()
+            last = conn.execute(_LAST_LINK).first()
             seq = 1 if last is None else last.seq + 1
             row = {
                 **content,
@@ -201,7 +202,7 @@ class AuditLog:
                 "prev_hash": GENESIS_HASH if last is None else last.hash,
             }
             row["hash"] = content_hash(row)
-            conn.execute(insert(audit_log), row)  # parameters, not .values(): compiled once
+            conn.execute(_INSERT, row)  # parameters, not .values(): compiled once
         return seq
 
     def _rows(self, query: Any) -> Iterator[AuditRecord]:

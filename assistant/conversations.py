@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, insert, select
@@ -65,6 +66,27 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _conversation_row(conversation_id: str, caller: Caller) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "owner": owner_of(caller),
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _turn_row(conversation_id: str, answer: Answer) -> dict[str, Any]:
+    """The ``turns`` row of ``answer``, but for its ``seq``. The stored answer carries its
+    ``conversation_id`` and ``answer_id`` (a new one unless it has one)."""
+    answer_id = answer.answer_id or _new_id()
+    stored = answer.model_copy(update={"conversation_id": conversation_id, "answer_id": answer_id})
+    return {
+        "answer_id": answer_id,
+        "conversation_id": conversation_id,
+        "created_at": datetime.now(UTC),
+        "answer": stored.model_dump_json(),
+    }
+
+
 class ConversationStore:
     """Conversations, their turns and feedback in the app database."""
 
@@ -78,15 +100,22 @@ class ConversationStore:
         """Start a conversation owned by ``caller``; return its id."""
         conversation_id = _new_id()
         with self.engine.begin() as conn:
-            conn.execute(  # parameters, not .values(): the statement is compiled once
-                insert(conversations),
-                {
-                    "conversation_id": conversation_id,
-                    "owner": owner_of(caller),
-                    "created_at": datetime.now(UTC),
-                },
-            )
+            conn.execute(insert(conversations), _conversation_row(conversation_id, caller))
         return conversation_id
+
+    def start_with(self, caller: Caller, answer: Answer) -> tuple[str, str]:
+        """Start a conversation owned by ``caller`` whose first turn is ``answer``, in one
+        transaction; return (conversation id, answer id).
+
+        Like :meth:`start` then :meth:`append`, without looking up a conversation that
+        cannot have turns yet.
+        """
+        conversation_id = _new_id()
+        row = _turn_row(conversation_id, answer)
+        with self.engine.begin() as conn:
+            conn.execute(insert(conversations), _conversation_row(conversation_id, caller))
+            conn.execute(insert(turns), {**row, "seq": 1})
+        return conversation_id, str(row["answer_id"])
 
     def check_owner(self, conversation_id: str, caller: Caller) -> None:
         """Raise :class:`ConversationNotFoundError` unless ``caller`` owns the conversation."""
@@ -116,11 +145,7 @@ class ConversationStore:
 
         The stored answer carries its ``conversation_id`` and ``answer_id``.
         """
-        answer_id = answer.answer_id or _new_id()
-        stored = answer.model_copy(
-            update={"conversation_id": conversation_id, "answer_id": answer_id}
-        )
-        stored_json = stored.model_dump_json()
+        row = _turn_row(conversation_id, answer)
         for attempt in range(_MAX_ATTEMPTS):
             try:
                 with self.engine.begin() as conn:
@@ -136,17 +161,8 @@ class ConversationStore:
                             turns.c.conversation_id == conversation_id
                         )
                     ).scalar_one_or_none()
-                    conn.execute(
-                        insert(turns),
-                        {
-                            "answer_id": answer_id,
-                            "conversation_id": conversation_id,
-                            "seq": (last or 0) + 1,
-                            "created_at": datetime.now(UTC),
-                            "answer": stored_json,
-                        },
-                    )
-                return answer_id
+                    conn.execute(insert(turns), {**row, "seq": (last or 0) + 1})
+                return str(row["answer_id"])
             except (IntegrityError, OperationalError):
                 time.sleep(min(0.001 * (attempt + 1), 0.05))
         raise HrqError("could not save the conversation turn: the database stayed busy")

@@ -2,8 +2,9 @@
 
 - PostgreSQL: a ``READ ONLY`` transaction with ``SET LOCAL statement_timeout``,
   always rolled back; a cancelled statement (SQLSTATE 57014) is a timeout.
-- DuckDB: the engine is opened read-only; a timer thread calls the
-  connection's ``interrupt()`` when the timeout passes.
+- DuckDB: the engine is opened read-only; the process's watchdog thread
+  (:mod:`assistant.watchdog`) calls the connection's ``interrupt()`` when the
+  timeout passes.
 
 Either way a timeout is raised as ``GuardError(reason="timeout")`` after the
 statement has been cancelled, and at most ``guarded.limit`` rows are fetched.
@@ -12,7 +13,6 @@ Deployments should also connect as a database role with SELECT only.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from assistant.errors import GuardError, QueryError
 from assistant.guard import GuardedSql
+from assistant.watchdog import WATCHDOG
 
 #: SQLAlchemy backend name -> sqlglot dialect name.
 SQLGLOT_DIALECTS = {"postgresql": "postgres", "duckdb": "duckdb"}
@@ -69,38 +70,28 @@ def _timeout_error(timeout_s: float) -> GuardError:
 def _run_duckdb(
     engine: Engine, sql: str, limit: int, timeout_s: float
 ) -> tuple[list[str], list[Any]]:
-    """Execute on DuckDB, interrupting the connection from a timer thread on timeout."""
+    """Execute on DuckDB; the watchdog interrupts the connection on timeout."""
     import duckdb
 
     raw = engine.raw_connection()
-    connection = raw.driver_connection
-    done = threading.Event()
-    fired = threading.Event()
-
-    def interrupt() -> None:
-        if not done.is_set():
-            fired.set()
-            connection.interrupt()  # type: ignore[union-attr]
-
-    timer = threading.Timer(timeout_s, interrupt)
-    timer.daemon = True
-    timer.start()
+    connection: Any = raw.driver_connection
     try:
-        result = connection.execute(sql)  # type: ignore[union-attr]
-        rows = list(result.fetchmany(limit))
+        with WATCHDOG.deadline(timeout_s, connection.interrupt) as deadline:
+            try:
+                result = connection.execute(sql)
+                rows = list(result.fetchmany(limit))
+            except duckdb.InterruptException as exc:
+                raise _timeout_error(timeout_s) from exc
+            except duckdb.Error as exc:
+                if deadline.expired:
+                    raise _timeout_error(timeout_s) from exc
+                raise QueryError(
+                    f"the warehouse could not run the query: {_first_line(exc)}",
+                    reason="query_failed",
+                ) from exc
         columns = [description[0] for description in result.description or []]
         return columns, rows
-    except duckdb.InterruptException as exc:
-        raise _timeout_error(timeout_s) from exc
-    except duckdb.Error as exc:
-        if fired.is_set():
-            raise _timeout_error(timeout_s) from exc
-        raise QueryError(
-            f"the warehouse could not run the query: {_first_line(exc)}", reason="query_failed"
-        ) from exc
     finally:
-        done.set()
-        timer.cancel()
         raw.close()
 
 

@@ -7,6 +7,10 @@ level), and finally measures the in-process ``Assistant.ask`` time (audit and
 conversation writes included) as the floor.
 
     .venv/bin/python bench/api_load.py [--workers 2] [--requests 400] [--seconds 30]
+
+``--ask-processes N`` sets ``HRQ_API_ASK_PROCESSES``: each server worker hands its
+questions to N answering processes that share one queue (with ``--workers 1``, one
+queue for every connection); the server CPU then includes those processes.
 """
 
 from __future__ import annotations
@@ -190,6 +194,7 @@ def in_process_floor(warehouse_url: str, app_db_url: str, rounds: int) -> dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--ask-processes", type=int, default=0)
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--requests", type=int, default=400, help="per level, at most")
     parser.add_argument("--seconds", type=float, default=30.0, help="per level, at most")
@@ -216,6 +221,7 @@ def main() -> None:
             "HRQ_WAREHOUSE_URL": warehouse_url,
             "HRQ_APP_DB_URL": app_db_url,
             "HRQ_API_RATE_LIMIT_PER_MINUTE": "0",
+            "HRQ_API_ASK_PROCESSES": str(args.ask_processes),
         } | (
             {"HRQ_API_ASK_CONCURRENCY": os.environ["HRQ_API_ASK_CONCURRENCY"]}
             if "HRQ_API_ASK_CONCURRENCY" in os.environ
@@ -234,7 +240,8 @@ def main() -> None:
         floor = in_process_floor(warehouse_url, f"sqlite:///{Path(tmp) / 'floor.db'}", 200)
 
     print(
-        f"server: hrq serve --workers {args.workers}; {os.cpu_count()} CPUs; small demo warehouse"
+        f"server: hrq serve --workers {args.workers}, HRQ_API_ASK_PROCESSES={args.ask_processes}; "
+        f"{os.cpu_count()} CPUs; small demo warehouse"
     )
     print(f"load average before and after: {load_before} / {os.getloadavg()}")
     print(

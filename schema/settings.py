@@ -61,6 +61,15 @@ class Settings(BaseSettings):
         le=64,
         description="Questions one server process answers at once; more wait their turn.",
     )
+    api_ask_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Processes that answer the questions of one server process, from one queue "
+            "(0: its threads answer, api_ask_concurrency at once)."
+        ),
+    )
     api_caller_cache_s: float = Field(
         default=60.0, ge=0, description="Seconds the API reuses a key's resolved caller and scope."
     )

@@ -112,11 +112,28 @@ async def ask(
     caller: CallerDep,
     request: Annotated[AskRequest, Body(openapi_examples=ASK_EXAMPLES)],
 ) -> AnswerPublic:
+    if services.ask_pool is not None:
+        return AnswerPublic.of(await _ask_in_pool(services, caller, request))
     # One hop to the thread pool for all the blocking work; the response is then
     # serialised on the event loop (a plain ``def`` route would take a second hop).
     return await anyio.to_thread.run_sync(
         _ask_public, services, assistant, caller, request, limiter=services.ask_slots
     )
+
+
+async def _ask_in_pool(services: Services, caller: Caller, request: AskRequest) -> Answer:
+    """The question answered by the next free answering process (``api_ask_processes``);
+    the assistant there checks the conversation's owner and starts a new one."""
+    assert services.ask_pool is not None
+    answer = await services.ask_pool.ask(
+        request.question,
+        caller,
+        as_of=request.as_of,
+        conversation_id=request.conversation_id,
+        surface=SURFACE,
+    )
+    services.metrics.observe_answer(answer)
+    return answer
 
 
 def _ask_public(

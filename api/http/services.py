@@ -1,13 +1,15 @@
 """What one app instance holds: settings, engines, stores, limiter, metrics, the assistant.
 
 Built by :func:`api.http.main.create_app`, one per app (tests build as many as
-they like); nothing here exists at import time. The warehouse engine and the
-assistant are built on first use, so ``/healthz`` answers even when the
-warehouse is missing.
+they like); nothing here exists at import time. The assistant (with the warehouse
+engine) is built at startup, before the server takes requests, so no request waits
+for it; when the warehouse cannot be read then, it is built on first use instead,
+and ``/healthz`` still answers.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -15,6 +17,7 @@ from dataclasses import replace
 import anyio
 from sqlalchemy import Engine
 
+from api.http.askpool import AskPool
 from api.http.ratelimit import RateLimiter
 from api.http.telemetry import Metrics
 from assistant.ask import Assistant
@@ -24,8 +27,11 @@ from assistant.keys import KeyRecord
 from schema.app import create_app_schema
 from schema.caller import Caller
 from schema.db import app_engine
+from schema.errors import HrqError
 from schema.settings import Settings
 from tools.policy import BonusPolicy
+
+log = logging.getLogger("hrq.http")
 
 
 class Services:
@@ -44,11 +50,25 @@ class Services:
         #: Chart rendering (matplotlib) one at a time.
         self.render_lock = threading.Lock()
         self._assistant: Assistant | None = assistant
+        #: The answering processes (``api_ask_processes``), started with the app.
+        self.ask_pool: AskPool | None = None
         self._callers: dict[tuple[str, str | None], tuple[float, Caller]] = {}
 
     def prepare(self) -> None:
-        """Create the app tables that are missing (at startup)."""
+        """At startup: create the app tables that are missing and build the assistant.
+
+        Building the assistant (reading the warehouse for the gazetteer) takes about a
+        second; done here, each server worker is ready before its first request rather
+        than stalling the requests that reach it first.
+        """
         create_app_schema(self.app_engine)
+        try:
+            self.assistant()
+        except HrqError as exc:  # e.g. the warehouse is missing: /readyz reports it
+            log.warning("assistant not built at startup (built on first use): %s", exc)
+            return
+        if self.settings.api_ask_processes > 0:
+            self.ask_pool = AskPool(self.settings, self.settings.api_ask_processes)
 
     def warehouse(self) -> Engine:
         """The assistant's read-only warehouse engine (one per app instance)."""
@@ -95,7 +115,9 @@ class Services:
         return caller
 
     def close(self) -> None:
-        """Release the engines."""
+        """Stop the answering processes and release the engines."""
+        if self.ask_pool is not None:
+            self.ask_pool.close()
         self.app_engine.dispose()
         if self._assistant is not None:
             self._assistant.warehouse.dispose()

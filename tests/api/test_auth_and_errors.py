@@ -155,6 +155,14 @@ def test_readyz_reports_a_missing_warehouse(api_settings: Settings, tmp_path) ->
         assert response.json()["checks"] == {"warehouse": "unavailable", "app_db": "ok"}
 
 
+def test_the_assistant_is_built_at_startup(api_settings: Settings) -> None:
+    app = create_app(api_settings)
+    services = app.state.services
+    assert services.built_assistant() is None
+    with TestClient(app):
+        assert services.built_assistant() is not None
+
+
 def test_two_apps_keep_separate_metrics(api_settings: Settings) -> None:
     with TestClient(create_app(api_settings)) as one, TestClient(create_app(api_settings)) as two:
         one.get("/healthz")

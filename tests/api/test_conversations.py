@@ -33,6 +33,19 @@ def test_turns_in_order_and_last_answer(engine: Engine) -> None:
     assert store.get_answer(first, ALICE).sql_written is not None
 
 
+def test_start_with_the_first_turn(engine: Engine) -> None:
+    store = ConversationStore(engine)
+    cid, first = store.start_with(ALICE, make_answer("上个月销售额是多少?"))
+    second = store.append(cid, make_answer("那上上个月呢?"))
+    turns = store.turns(cid, ALICE)
+    assert [(a.question, a.answer_id, a.conversation_id) for a in turns] == [
+        ("上个月销售额是多少?", first, cid),
+        ("那上上个月呢?", second, cid),
+    ]
+    with pytest.raises(ConversationNotFoundError):
+        store.turns(cid, BOB)
+
+
 def test_foreign_and_unknown_conversations_look_the_same(engine: Engine) -> None:
     store = ConversationStore(engine)
     cid = store.start(ALICE)
