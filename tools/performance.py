@@ -14,6 +14,7 @@ caller's scope (``tools.scope``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -152,7 +153,8 @@ def fetch_roster(
     and LEFT JOINed to the per-employee sum of paid orders, so a member without paid
     orders has sales 0.
     """
-    query = _roster_query(month, start, end_exclusive, department_ids)
+    ids = None if department_ids is None else sorted(department_ids)
+    query = _roster_query(month, start, end_exclusive, ids)
     zero = Decimal("0.00")
     return [
         RosterRecord(
@@ -171,15 +173,15 @@ def fetch_roster(
 
 
 def _roster_query(
-    month: date,
-    start: date,
-    end_exclusive: date,
-    department_ids: Collection[int] | None,
+    month: Any,
+    start: Any,
+    end_exclusive: Any,
+    department_ids: Sequence[Any] | None,
     *,
     cents: bool = False,
 ) -> sa.Select[Any]:
     """The one grouped roster query; with ``cents``, money as BIGINT cents (0 without sales)
-    and no department names."""
+    and no department names. The dates and ids are values or bind parameters."""
     o, t, e, d = sales_orders, sales_targets, employees, departments_table
     paid = (
         sa.select(o.c.employee_id, sa.func.sum(o.c.amount, type_=_RAW).label("sales"))
@@ -215,7 +217,7 @@ def _roster_query(
         .where(t.c.month == month)
     )
     if department_ids is not None:
-        query = query.where(e.c.department_id.in_(sorted(department_ids)))
+        query = query.where(e.c.department_id.in_(department_ids))
     if cents:  # already in report order; the evaluation checks it and sorts otherwise
         query = query.order_by(e.c.department_id, sa.desc("sales_cents"), t.c.employee_id)
     return query
@@ -288,9 +290,17 @@ def fetch_roster_columns(
         return RosterColumns.from_records(
             fetch_roster(conn, month, start, end_exclusive, department_ids)
         )
-    data = _fetch_numpy(
-        conn, _roster_query(month, start, end_exclusive, department_ids, cents=True)
+    wanted = None if department_ids is None else sorted(department_ids)
+    sql, parameters, constants = _cents_statement(
+        conn.dialect, None if wanted is None else len(wanted)
     )
+    values = {**constants, "month": month, "start": start, "end": end_exclusive}
+    values.update({f"department_{i}": d for i, d in enumerate(wanted or ())})
+    result = conn.exec_driver_sql(sql, tuple(values[name] for name in parameters))
+    try:
+        data: dict[str, Any] = result.cursor.fetchnumpy()
+    finally:
+        result.close()
     target_cents = np.asarray(data["target_cents"], dtype=np.int64)
     sales_cents = np.asarray(data["sales_cents"], dtype=np.int64)
     if not fits_integer_path(target_cents, sales_cents):
@@ -312,6 +322,34 @@ def fetch_roster_columns(
         department=_texts(names["name"])[at],
         department_en=_texts(names["name_en"])[at],
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _cents_statement(
+    dialect: sa.Dialect, departments: int | None
+) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The roster query in cents compiled for ``dialect`` (SQL text, the order of its
+    positional parameters, and the values of its constants), once per number of
+    departments: building and compiling it costs more than DuckDB takes to run it on a
+    small warehouse. Bind parameters: month, start, end, department_0 ... department_N-1.
+    """
+    ids = (
+        None
+        if departments is None
+        else [sa.bindparam(f"department_{i}", type_=sa.Integer) for i in range(departments)]
+    )
+    query = _roster_query(
+        sa.bindparam("month", type_=sa.Date),
+        sa.bindparam("start", type_=sa.Date),
+        sa.bindparam("end", type_=sa.Date),
+        ids,
+        cents=True,
+    )
+    compiled = query.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or ())
+    variables = {"month", "start", "end", *(f"department_{i}" for i in range(departments or 0))}
+    constants = {k: v for k, v in compiled.params.items() if k not in variables}
+    return str(compiled), order, constants
 
 
 def _fetch_numpy(conn: Connection, query: sa.Select[Any]) -> dict[str, Any]:
