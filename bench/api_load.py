@@ -6,7 +6,10 @@ asyncio + httpx at each concurrency level (bounded by --requests and --seconds p
 level), and finally measures the in-process ``Assistant.ask`` time (audit and
 conversation writes included) as the floor.
 
-    .venv/bin/python bench/api_load.py [--workers 2] [--requests 400] [--seconds 30]
+    .venv/bin/python bench/api_load.py [--workers 1] [--ask-processes 2] [--requests 400] [--seconds 30]
+
+The default is the configuration the README recommends for 2 cores: one server process
+and two answering processes (``--workers 2 --ask-processes 0`` is two uvicorn workers).
 
 ``--ask-processes N`` sets ``HRQ_API_ASK_PROCESSES``: each server worker hands its
 questions to N answering processes that share one queue (with ``--workers 1``, one
@@ -193,8 +196,10 @@ def in_process_floor(warehouse_url: str, app_db_url: str, rounds: int) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--ask-processes", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers")
+    parser.add_argument(
+        "--ask-processes", type=int, default=2, help="HRQ_API_ASK_PROCESSES (0: threads)"
+    )
     parser.add_argument("--levels", default="1,8,32")
     parser.add_argument("--requests", type=int, default=400, help="per level, at most")
     parser.add_argument("--seconds", type=float, default=30.0, help="per level, at most")
