@@ -173,6 +173,54 @@ _CONDITION_WORDS = {
 }
 
 
+def _yes_no(
+    zh: bool,
+    asked: str,
+    when: str,
+    what: str,
+    conditions: list[str],
+    rows: list[list[Any]],
+    name_at: int,
+) -> str:
+    """A yes/no question answered first: 'anyone' lists who; 'everyone' lists the exceptions
+    (the plan's conditions are already the opposite of what was asked)."""
+    names = ("、" if zh else ", ").join(str(r[name_at]) for r in rows[:10])
+    more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+    if asked == "anyone":
+        if not rows:
+            return f"没有。{when}没有人{what}。" if zh else f"No. Nobody {what} in {when}."
+        return (
+            f"有。{when}{what}的共 {len(rows)} 人：{names}{more}。"
+            if zh
+            else f"Yes. {len(rows)} people {what} in {when}: {names}{more}."
+        )
+    opposite = [_OPPOSITE_WORDS.get(c, c) for c in conditions]
+    asked_what = (
+        "且".join(_CONDITION_WORDS[c][0] for c in opposite)
+        if zh
+        else " and ".join(_CONDITION_WORDS[c][1] for c in opposite)
+    )
+    if not rows:
+        return (
+            f"是的，{when}每个人都{asked_what}。"
+            if zh
+            else f"Yes. Everyone {asked_what} in {when}."
+        )
+    return (
+        f"不是。{when}{what}的有 {len(rows)} 人：{names}{more}。"
+        if zh
+        else f"No. {len(rows)} people {what} in {when}: {names}{more}."
+    )
+
+
+_OPPOSITE_WORDS = {
+    "met_minimum": "missed_minimum",
+    "missed_minimum": "met_minimum",
+    "bonus_eligible": "not_bonus_eligible",
+    "not_bonus_eligible": "bonus_eligible",
+}
+
+
 def tool_sentence(
     language: str, keys: list[str], rows: list[list[Any]], context: dict[str, Any]
 ) -> str:
@@ -189,6 +237,9 @@ def tool_sentence(
         else " and ".join(_CONDITION_WORDS[c][1] for c in conditions)
     )
     focus = context.get("focus")
+    asked = context.get("asked")
+    if asked and "name" in keys:
+        return _yes_no(zh, asked, when, what, conditions, rows, keys.index("name"))
     if focus == "count" and keys == ["count"]:
         n = rows[0][0] if rows else 0
         return (

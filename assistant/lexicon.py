@@ -20,6 +20,19 @@ RANK_WORDS = ("position", "standing", "第几名", "排名", "排行", "排序",
 TOP_N = re.compile(r"(?:前|top|排名前|最高的|最多的|best|highest)\s*(\d+)(?:名|位|个|人|强)?")
 BOTTOM_N = re.compile(r"(?:后|倒数|bottom|worst|lowest|最低的|最少的)\s*(\d+)(?:名|位|个|人)?")
 
+#: A yes/no question about everyone (是不是每个人都达标了, did everyone reach their minimum):
+#: answered with the exceptions.
+EVERYONE_ASKED = re.compile(
+    r"是不是(?:每个人|所有人|大家|全员|都)|是否(?:每个人|所有人|大家|全员)?都"
+    r"|(?:每个人|所有人|大家|全员)都.{0,16}(?:了吗|吗)"
+    r"|\b(?:did|has|have|is|are|was|were) (?:everyone|everybody|all of them|they all)\b"
+)
+#: A yes/no question about anyone (有没有人…, did anyone…): answered with who, or "nobody".
+ANYONE_ASKED = re.compile(
+    r"有没有人|是否有人|有人.{0,16}吗|\b(?:did|has|have|is|was|were) (?:anyone|anybody|someone)\b"
+    r"|\bare there any\b|\bis there anyone\b"
+)
+
 _BIG = r"最大|最高|最贵|金额最大|金额最高"
 _SMALL = r"最小|最低|最便宜|金额最小|金额最低"
 _RECENT = r"最近|最新|最后"

@@ -98,6 +98,9 @@ class ToolPlan(BaseModel):
     limit: int | None = None
     spend: float | None = None
     period: PeriodSlot | None = None
+    asked: Literal["everyone", "anyone"] | None = Field(
+        default=None, description="A yes/no question; 'everyone' lists the exceptions."
+    )
 
 
 class Clarify(BaseModel):

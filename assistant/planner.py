@@ -837,8 +837,19 @@ def _tool_plan(
         conditions.append("not_bonus_eligible")
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
+    asked: Literal["everyone", "anyone"] | None = None
+    if (
+        conditions
+        and all(c in _OPPOSITE for c in conditions)
+        and lx.EVERYONE_ASKED.search(u.text)
+        and not employees
+    ):
+        asked = "everyone"  # did everyone reach it? the answer lists those who did not
+        conditions = [_OPPOSITE.get(c, c) for c in conditions]
+    elif conditions and lx.ANYONE_ASKED.search(u.text):
+        asked = "anyone"
     order, limit = _limit(u)
-    counting = _counts_first(u)
+    counting = _counts_first(u) and asked is None
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
     if employees and (any(w in u.rest for w in lx.RANK_WORDS) or "leaderboard" in concepts):
@@ -873,7 +884,17 @@ def _tool_plan(
         order=order,
         limit=limit,
         period=u.period,
+        asked=asked,
     )
+
+
+#: A condition and its exceptions, for questions about everyone.
+_OPPOSITE: dict[Condition, Condition] = {
+    "met_minimum": "missed_minimum",
+    "missed_minimum": "met_minimum",
+    "bonus_eligible": "not_bonus_eligible",
+    "not_bonus_eligible": "bonus_eligible",
+}
 
 
 def _is_city(reading: str, gz: Gazetteer) -> bool:

@@ -124,6 +124,7 @@ def _median_trend(
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
     context: dict[str, Any] = {
         "month": report.month, "conditions": list(plan.conditions), "focus": plan.focus,
+        "asked": plan.asked,
         "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
         "month_to_date": report.month_to_date,
     }  # fmt: skip

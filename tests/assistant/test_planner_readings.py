@@ -270,3 +270,34 @@ def test_a_metric_word_is_not_a_who_word(demo: Assistant) -> None:
 def test_more_department_abbreviations() -> None:
     assert "二手车事业部" in department_aliases("淄博二手车事业部", "Zibo Used Car BU", "淄博")
     assert "jiaodong" in department_aliases("胶东大区", "Jiaodong Region", "青岛")
+
+
+def _missed(demo: Assistant, department: str) -> list[object]:
+    return _scalars(demo, (
+        "WITH s AS (SELECT employee_id, sum(amount) AS sales FROM sales_orders WHERE status = 'paid' "
+        "AND order_date >= DATE '2026-10-01' AND order_date < DATE '2026-11-01' GROUP BY employee_id) "
+        "SELECT e.name FROM sales_targets t JOIN employees e USING (employee_id) JOIN departments d "
+        "USING (department_id) LEFT JOIN s USING (employee_id) WHERE t.month = DATE '2026-10-01' "
+        f"AND d.name = '{department}' AND coalesce(s.sales, 0) < t.min_target"
+    ))  # fmt: skip
+
+
+def test_did_everyone_lists_the_exceptions(demo: Assistant) -> None:
+    missed = _missed(demo, "成都销售组")
+    assert missed  # the demo's team has someone below the minimum
+    answer = demo.ask("上个月成都销售组大家都达标了吗", Caller.operator(), as_of=AS_OF)
+    assert sorted(row[0] for row in answer.rows) == sorted(missed)
+    assert answer.answer.startswith("不是。") and f"有 {len(missed)} 人" in answer.answer
+    english = demo.ask(
+        "Did everyone in Chengdu Sales Team reach their minimum last month?",
+        Caller.operator(),
+        as_of=AS_OF,
+    )
+    assert english.answer.startswith("No. ") and len(english.rows) == len(missed)
+
+
+def test_did_anyone_answers_yes_or_no_first(demo: Assistant) -> None:
+    yes = demo.ask("上个月华东销售一部有没有人拿到业绩奖金", Caller.operator(), as_of=AS_OF)
+    assert yes.answer.startswith("有。") and yes.rows
+    plan = yes.plan or {}
+    assert plan["asked"] == "anyone" and plan["conditions"] == ["bonus_eligible"]
