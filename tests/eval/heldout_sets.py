@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.eval import org2, org3, org4, org5, org6
+from tests.eval import org2, org3, org4, org5, org6, org7
 from tests.eval.test_devset import ALL, Roster, load_set
 
 HERE = Path(__file__).parent
@@ -367,6 +367,45 @@ ORG6_RECOMPUTED: dict[str, Recomputation] = {
 }
 
 
+# --- the seventh set: 悦肤美妆 / Yuefu Beauty (org7.py) --------------------------------------
+
+ORG7_RECOMPUTED: dict[str, Recomputation] = {
+    "o7-dt-median-001": (0, lambda r: [(r["珠海门店二组"][0]["median"],)]),
+    "o7-dt-median-002": (1, lambda r: [(r["惠州社群运营小组"][0]["median"],)]),
+    "o7-dt-median-004": (0, lambda r: [(d, rows[0]["median"]) for d, rows in r.items()]),
+    "o7-dt-above-001": (1, lambda r: [(m["name"],) for m in r["广州天河门店组"] if m["above"]]),
+    "o7-dt-above-002": (
+        0,
+        lambda r: [(m["name"],) for m in r["汕头经销商组"] if m["sales"] < m["median"]],
+    ),
+    "o7-dt-met-002": (1, lambda r: [(d, sum(m["met"] for m in rows)) for d, rows in r.items()]),
+    "o7-dt-met-005": (
+        1,
+        lambda r: [
+            (m["name"], d) for d, rows in r.items() for m in rows if m["met"] and not m["above"]
+        ],
+    ),
+    "o7-dt-bonus-001": (
+        1,
+        lambda r: [(m["name"], d, m["bonus"]) for d, rows in r.items() for m in rows if m["bonus"]],
+    ),
+    "o7-dt-bonus-002": (0, lambda r: [(d, sum(m["bonus"] for m in rows)) for d, rows in r.items()]),
+    "o7-dt-bonus-003": (1, lambda r: [(m["bonus"],) for m in ALL(r) if m["id"] == 20]),
+    "o7-dt-gap-004": (
+        0,
+        lambda r: [(m["name"], m["gap"]) for m in r["珠海门店二组"] if m["sales"] < m["median"]],
+    ),
+    "o7-dt-att-002": (0, lambda r: [(m["name"], m["attainment"]) for m in r["东莞加盟拓展部"]]),
+    "o7-dt-board-004": (
+        1,
+        lambda r: sorted(
+            ((m["name"], m["sales"], m["gap"]) for m in r["珠海门店二组"]), key=lambda t: -t[1]
+        ),
+    ),
+    "o7-dt-count-003": (0, lambda r: [(sum(m["above"] and not m["met"] for m in ALL(r)),)]),
+}
+
+
 # --- the descriptions ----------------------------------------------------------------------
 
 HELD_OUT_SETS: tuple[HeldOutSet, ...] = (
@@ -497,6 +536,32 @@ HELD_OUT_SETS: tuple[HeldOutSet, ...] = (
         even_roster_medians=(
             EvenRosterMedian("o6-dt-median-001", "淄博二手车事业部", back=1),
             EvenRosterMedian("o6-dt-median-005", "济宁置换业务组", back=1),
+        ),
+    ),
+    HeldOutSet(
+        key="org7",
+        organisation="悦肤美妆 / Yuefu Beauty",
+        path=HERE / "holdout7.yaml",
+        id_prefix="o7",
+        seed=org7.SEED,
+        end_date=org7.END_DATE,
+        build=org7.build_org7,
+        departments=org7.DEPARTMENTS,
+        product_lines=org7.PRODUCT_LINES,
+        min_entries=85,
+        min_mixed=5,
+        min_clarifications=5,
+        min_refusals=5,
+        as_of_dates=frozenset({"2026-07-31", "2026-07-08", "2026-04-01"}),
+        min_askers=15,
+        min_per_family=2,
+        recomputed=ORG7_RECOMPUTED,
+        # Twelve people on the July rosters of 珠海门店二组 (the full month and 1-8 July: half a
+        # cent) and 广佛直营一队 (a mean of two, not a half cent).
+        even_roster_medians=(
+            EvenRosterMedian("o7-dt-median-001", "珠海门店二组", back=0),
+            EvenRosterMedian("o7-dt-median-007", "珠海门店二组", back=0),
+            EvenRosterMedian("o7-dt-median-003", "广佛直营一队", back=0, half_cent=False),
         ),
     ),
 )
