@@ -89,7 +89,7 @@ def compile_query(
                 expr = _time_expr(dim.expr, f"f.{first.time}")
         else:
             expr = dim.by_table.get(table, dim.expr)
-            needs.update(a for a in ("e", "d", "m", "c") if expr.startswith(a + "."))
+            needs.update(a for a in _ALIASES if expr.startswith(a + "."))
         label = dim.en if language == "en" else dim.zh
         select.append(f'{expr} AS "{label}"')
         group.append(expr)
@@ -209,7 +209,7 @@ def _filters(
     for column, value in plan_value_filters(plan, model, metric.table):
         by_column.setdefault(column, []).append(value)
     for column, chosen in by_column.items():
-        needs.update(a for a in ("e", "d", "c", "m") if column.startswith(a + "."))
+        needs.update(a for a in _ALIASES if column.startswith(a + "."))
         where.append(f"{column} IN ({', '.join(repr_sql(v) for v in chosen)})")
     return where
 
@@ -235,7 +235,7 @@ def compile_records(
         label = column.en if language == "en" else column.zh
         select.append(f'{column.expr} AS "{label}"')
         labels.append(label)
-        needs.update(a for a in ("e", "d", "m", "c") if column.expr.startswith(a + "."))
+        needs.update(a for a in _ALIASES if column.expr.startswith(a + "."))
     where = _filters(plan, model, metric, period, as_of, needs)
     if plan.records == "latest" and metric.time:
         ranking = [f"f.{metric.time} DESC", f"{spec.key} DESC"]
@@ -273,12 +273,18 @@ def plan_value_filters(plan: QueryPlan, model: SemanticModel, table: str) -> lis
     return out
 
 
+#: Aliases a semantic-model expression may use besides f (see schema/semantic.yaml).
+_ALIASES = ("e", "d", "m", "c", "r")
+
+
 def _joins(
     needs: set[str], links: FactLinks, table: str, *, optional_customer: bool = False
 ) -> list[exp.Expression]:
     """The joins the aliases in ``needs`` require; with ``optional_customer`` a row whose
     customer the caller may not see is kept (its customer columns empty)."""
     joins: list[str] = []
+    if "r" in needs:
+        needs.add("d")
     if "m" in needs or ("d" in needs and links.employee):
         needs.add("e")
     if "e" in needs:
@@ -290,6 +296,8 @@ def _joins(
             joins.append(f"JOIN departments AS d ON d.department_id = f.{links.department}")
         else:
             joins.append("JOIN departments AS d ON d.department_id = e.department_id")
+    if "r" in needs:  # the department's parent: its region
+        joins.append("LEFT JOIN departments AS r ON r.department_id = d.parent_id")
     if "m" in needs:
         joins.append("LEFT JOIN employees AS m ON m.employee_id = e.manager_id")
     if "c" in needs:

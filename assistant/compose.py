@@ -165,7 +165,8 @@ def _label_of(row: list[Any], labels: list[str]) -> str:
 
 _CONDITION_WORDS = {
     "above_median": ("超过中位数", "above the median"),
-    "below_median": ("未超过中位数", "not above the median"),
+    "below_median": ("低于中位数", "below the median"),
+    "not_above_median": ("未超过中位数", "not above the median"),
     "met_minimum": ("达到最低目标", "met the minimum target"),
     "missed_minimum": ("没有达到最低目标", "missed the minimum target"),
     "bonus_eligible": ("获得业绩奖金", "eligible for the bonus"),

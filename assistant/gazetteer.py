@@ -195,20 +195,24 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
             aliases.add(numbered.group(1) + digit + (numbered.group(3) or ""))
             if numbered.group(1).isascii() and numbered.group(1):  # KA一部 -> KA1
                 aliases.add(numbered.group(1) + digit)
-    rest = name[len(city) :] if city and name.startswith(city) else ""
+    # The place the name starts with: its city, or two characters naming a place that is
+    # not the city (广佛直营一队 in 佛山: 广佛), when what follows is distinctive.
+    place = city if city and name.startswith(city) else name[:2] if _is_han(name[:2]) else ""
+    rest = name[len(place) :] if place and len(name) >= len(place) + 3 else ""
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
         distinctive = distinctive.replace(word, "")
     if len(distinctive) >= 2 and any(
         ch not in _NUMERALS for ch in distinctive
     ):  # 大客户部, 渠道二组, 直销中心, 二手车事业部 (not 一组, 销售组)
-        aliases.update({rest, f"{city}{rest[:2]}"})  # and 深圳直销, 广州电销
-        for size in (2, 3):  # 合肥便利店渠道组 -> 合肥便利店组, 福州团购业务组 -> 福州团购组
+        aliases.update({rest, f"{place}{rest[:2]}"})  # and 深圳直销, 广州电销
+        for size in (2, 3):  # 合肥便利店渠道组 -> 合肥便利店组; 广州天河门店组 -> 天河组
             head = rest[:size]
             if len(rest) > size + 1 and _is_han(head) and not any(g in head for g in _DEPT_GENERIC):
-                aliases.update({f"{city}{head}", f"{city}{head}组", f"{city}{head}部"})
+                aliases.update({f"{place}{head}", f"{place}{head}组", f"{place}{head}部"})
+                aliases.update({f"{head}组", f"{head}部"} if size == 2 else set())
         for acronym in re.findall(r"[A-Za-z]{2,}", rest):  # 苏州商超KA部 -> 苏州KA
-            aliases.add(f"{city}{acronym}")
+            aliases.add(f"{place}{acronym}")
         tail = rest[-3:]  # 洛阳餐饮渠道组 -> 渠道组 (shared by two teams: the planner asks which)
         if (
             len(rest) >= 5 and tail[-1] in "组部" and _is_han(tail)

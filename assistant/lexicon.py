@@ -516,6 +516,7 @@ FILLER = (
     "新",
     "汇报",
     "下属",
+    "名下",
     "向",
     "reports to",
     "report to",

@@ -73,7 +73,7 @@ Focus = Literal[
     "rows", "median", "bonus", "total_bonus", "gap", "attainment", "min_target", "sales",
     "count", "leaderboard", "rank", "share",
 ]  # fmt: skip
-Condition = Literal["above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible",
+Condition = Literal["above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum", "bonus_eligible",
                     "not_bonus_eligible"]  # fmt: skip
 
 

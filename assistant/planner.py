@@ -39,10 +39,11 @@ from tools.period import next_month
 #: Share of a question's content the tags must explain for the plan to run.
 MIN_COVERAGE = 0.6
 
-_TOOL_CONCEPTS = {"median", "above_median", "below_median", "met_minimum", "missed_minimum",
+_TOOL_CONCEPTS = {"median", "above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
                   "bonus_eligible", "bonus", "gap", "attainment", "leaderboard", "min_target",
                   "forecast", "suggest_targets"}  # fmt: skip
-_CONDITIONS = {"above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible"}
+_CONDITIONS = {"above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
+               "bonus_eligible"}  # fmt: skip
 _NEGATED_ELIGIBLE = re.compile(
     r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)"
 )
@@ -256,9 +257,12 @@ def _compose_conditions(u: Understanding) -> set[str]:
         if tag.value == "met_minimum" and _negated(before):
             concepts.discard("met_minimum")
             concepts.add("missed_minimum")
-        if tag.value == "above_median" and _negated(before):
+        if tag.value == "above_median" and _negated(before):  # 没有超过中位数: at or below it
             concepts.discard("above_median")
-            concepts.add("below_median")
+            concepts.add("not_above_median")
+        if tag.value == "below_median" and _NOT_ABOVE.search(tag.text):
+            concepts.discard("below_median")  # 没超过中位数 / did not exceed: at or below it
+            concepts.add("not_above_median")
         if tag.value == "bonus" and _GOT.search(before) and "bonus_eligible" not in concepts:
             # 拿到了业绩奖励 / got a performance bonus: who is eligible
             concepts.add("bonus_eligible" if not _negated(before) else "bonus")
@@ -267,7 +271,7 @@ def _compose_conditions(u: Understanding) -> set[str]:
         after = u.text[tag.end : tag.end + 8]
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
             if any(w in before for w in _NEGATE) or re.match(
-                r"\S{0,2}(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after
+                r"\s*\S{0,2}\s*(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after
             ):
                 concepts.add("missed_minimum")
             elif any(w in before for w in _ACHIEVE) or any(w in after[:4] for w in _ACHIEVE):
@@ -276,13 +280,23 @@ def _compose_conditions(u: Understanding) -> set[str]:
             if any(w in before for w in _BELOW) and any(w in before for w in _ABOVE):
                 concepts.add("gap")  # above or below my team's median: how far, either way
             elif any(w in before for w in _BELOW) or after.startswith(_BELOW_AFTER):
-                concepts.add("below_median")
+                # 没过中位数 / not above the median: at or below it; 低于 / below: strictly
+                concepts.add("not_above_median" if _NOT_ABOVE.search(before) else "below_median")
             elif any(w in before for w in _ABOVE) or after.startswith(_ABOVE_AFTER):
-                concepts.add("above_median")
-    if {"above_median", "below_median"} & concepts and _EITHER_WAY.search(u.text):
+                # didn't beat / 没有超过 the median: the above-word is negated
+                word_at = max(before.rfind(w) for w in _ABOVE)
+                negated = word_at >= 0 and _negated(before[:word_at])
+                concepts.add("not_above_median" if negated else "above_median")
+    if {"above_median", "below_median", "not_above_median"} & concepts and _EITHER_WAY.search(
+        u.text
+    ):
         concepts |= {"above_median", "below_median"}  # how far above or below: either way
-    if {"above_median", "below_median"} <= concepts:  # "above or below the median": no filter
-        concepts -= {"above_median", "below_median"}
+    if "above_median" in concepts and concepts & {"below_median", "not_above_median"}:
+        concepts -= {
+            "above_median",
+            "below_median",
+            "not_above_median",
+        }  # above or below: no filter
         concepts.add("gap")
     return concepts
 
@@ -308,6 +322,10 @@ def _negated(before: str) -> bool:
     return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
 
 
+#: Phrasings of 'below the median' that say 'not above' (the middle person included).
+_NOT_ABOVE = re.compile(
+    r"没过|没超过|没有超过|未超过|不超过|没有高于|没高于|not exceed|not above|not beat|n't"
+)
 _GOT = re.compile(
     r"(拿到了|拿到|拿了|获得了|获得|领到了|领到|got|get|gets|earned|received|receive)\s*(?:a|the)?\s*$"
 )
@@ -387,15 +405,23 @@ def _resolve_entities(
             u.managers.extend(ids)
             continue
         employees.extend(ids)
+    if caller.employee_id is not None and _REPORTS_TO_ME.search(u.text):
+        u.managers.append(caller.employee_id)  # who reports to me: my direct reports
     selves = set(u.values_of("self"))
     if "team" in selves and caller.department_id is not None and not departments:
         departments.append(caller.department_id)
-    if "me" in selves and caller.employee_id is not None and not employees:
+    if (
+        "me" in selves
+        and caller.employee_id is not None
+        and not employees
+        and caller.employee_id not in u.managers
+    ):
         employees.append(caller.employee_id)
     # A department named only as the home of a named employee is not a filter of its own.
     return departments, employees
 
 
+_REPORTS_TO_ME = re.compile(r"(?:reports?|reporting) to me\b|向我汇报|我的直属下属|我的下属")
 _TEAM_BEFORE = re.compile(r"(?:reports? to|reporting to|working for|works for|under|向|归)\s*$")
 _TEAM_AFTER = re.compile(
     r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的团队|带的人|带的|管的|team|people|direct reports|reports)"
@@ -829,7 +855,14 @@ def _tool_plan(
         )
     conditions: list[Condition] = [
         c
-        for c in ("above_median", "below_median", "met_minimum", "missed_minimum", "bonus_eligible")
+        for c in (
+            "above_median",
+            "below_median",
+            "not_above_median",
+            "met_minimum",
+            "missed_minimum",
+            "bonus_eligible",
+        )  # fmt: skip
         if c in concepts
     ]
     if "bonus_eligible" in conditions and _NEGATED_ELIGIBLE.search(u.text):

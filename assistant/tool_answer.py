@@ -50,6 +50,7 @@ _FOCUS_COLUMNS = {
 _CONDITION = {
     "above_median": lambda r: r.above_median,
     "below_median": lambda r: r.sales < r.median,
+    "not_above_median": lambda r: not r.above_median,
     "met_minimum": lambda r: r.met_minimum is True,
     "missed_minimum": lambda r: r.met_minimum is False,
     "bonus_eligible": lambda r: r.bonus_eligible is True,

@@ -21,7 +21,7 @@ from schema.warehouse import metadata as warehouse_metadata
 DEFAULT_PATH = Path(__file__).with_name("semantic.yaml")
 
 Format = Literal["money", "count", "number", "percent", "text"]
-Alias = Literal["e", "d", "m", "c"]
+Alias = Literal["e", "d", "m", "c", "r"]
 Concept = Literal[
     "median",
     "above_median",

@@ -301,3 +301,56 @@ def test_did_anyone_answers_yes_or_no_first(demo: Assistant) -> None:
     assert yes.answer.startswith("有。") and yes.rows
     plan = yes.plan or {}
     assert plan["asked"] == "anyone" and plan["conditions"] == ["bonus_eligible"]
+
+
+def test_sales_by_region_groups_by_the_parent_department(demo: Assistant) -> None:
+    answer = demo.ask("上个月各大区销售额分别多少", Caller.operator(), as_of=AS_OF)
+    with demo.warehouse.connect() as conn:
+        expected = {
+            name: float(total)
+            for name, total in conn.execute(sa.text(
+                "SELECT r.name, sum(o.amount) FROM sales_orders o JOIN employees e USING (employee_id) "
+                "JOIN departments d ON d.department_id = e.department_id "
+                "JOIN departments r ON r.department_id = d.parent_id WHERE o.status = 'paid' "
+                "AND o.order_date >= DATE '2026-10-01' AND o.order_date < DATE '2026-11-01' GROUP BY r.name"
+            ))
+        }  # fmt: skip
+    got = {row[0]: row[-1] for row in answer.rows}
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(expected[k], abs=0.01) for k in expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "condition"),
+    [
+        ("上个月没过中位数的有哪些人", "not_above_median"),
+        ("who didn't beat the median last month", "not_above_median"),
+        ("上个月低于中位数的有哪些人", "below_median"),
+    ],
+)
+def test_not_above_is_not_below(demo: Assistant, question: str, condition: str) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert (answer.plan or {})["conditions"] == [condition]
+
+
+def test_who_reports_to_me(demo: Assistant) -> None:
+    (manager_no, manager_id) = _scalars(
+        demo,
+        (
+            "SELECT m.employee_no || '|' || m.employee_id FROM employees m WHERE m.employee_id IN "
+            "(SELECT manager_id FROM employees) AND m.termination_date IS NULL ORDER BY m.employee_id DESC LIMIT 1"
+        ),
+    )[0].split("|")  # type: ignore[union-attr]
+    from assistant.callers import resolve_caller
+
+    caller = resolve_caller(manager_no, warehouse=demo.warehouse)
+    expected = _scalars(demo, (
+        f"SELECT name FROM employees WHERE manager_id = {manager_id} AND hire_date <= DATE '2026-11-26' "
+        "AND (termination_date IS NULL OR termination_date > DATE '2026-11-26')"
+    ))  # fmt: skip
+    answer = demo.ask("who reports to me right now?", caller, as_of=AS_OF)
+    assert sorted(row[0] for row in answer.rows) == sorted(expected)
+
+
+def test_a_place_prefix_that_is_not_the_city() -> None:
+    assert "直营一队" in department_aliases("广佛直营一队", "Guangfo Direct Team 1", "佛山")
