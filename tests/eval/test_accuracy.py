@@ -22,12 +22,13 @@ from tests.eval.org3 import build_org3
 from tests.eval.org4 import build_org4
 from tests.eval.org5 import build_org5
 from tests.eval.org6 import build_org6
+from tests.eval.org7 import build_org7
 
 ACCURACY_FLOOR = 0.99
-HOLDOUT_FLOOR = 0.96
+HOLDOUT_FLOOR = 0.97
 HOLDOUT = Path(__file__).with_name("holdout.yaml")
 #: The second held-out set runs on another organisation's warehouse (tests/eval/org2.py).
-OTHER_ORG_FLOOR = 0.95
+OTHER_ORG_FLOOR = 0.96
 OTHER_ORG = Path(__file__).with_name("holdout2.yaml")
 #: The third set runs on a third organisation's warehouse (tests/eval/org3.py).
 THIRD_ORG_FLOOR = 0.97
@@ -43,6 +44,10 @@ FIFTH_ORG = Path(__file__).with_name("holdout5.yaml")
 #: its first measurement.
 SIXTH_ORG_FLOOR = 0.94
 SIXTH_ORG = Path(__file__).with_name("holdout6.yaml")
+#: The seventh set runs on a seventh organisation's warehouse (tests/eval/org7.py); 91.1 % at
+#: its first measurement.
+SEVENTH_ORG_FLOOR = 0.94
+SEVENTH_ORG = Path(__file__).with_name("holdout7.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +116,9 @@ def _accuracy_on(build, path: Path, questions: Path):  # type: ignore[no-untyped
         (build_org4, FOURTH_ORG, FOURTH_ORG_FLOOR),
         (build_org5, FIFTH_ORG, FIFTH_ORG_FLOOR),
         (build_org6, SIXTH_ORG, SIXTH_ORG_FLOOR),
+        (build_org7, SEVENTH_ORG, SEVENTH_ORG_FLOOR),
     ],
-    ids=["yunfan", "hengxing", "vista", "xianhe", "lutong"],
+    ids=["yunfan", "hengxing", "vista", "xianhe", "lutong", "yuefu"],
 )
 def test_accuracy_on_other_organisations(
     tmp_path: Path,
