@@ -1,9 +1,9 @@
 """One description per held-out question set: its file, its warehouse and what it must satisfy.
 
-Each held-out set (``holdout.yaml`` ... ``holdout6.yaml``) was written independently of the
+Each held-out set (``holdout.yaml`` ... ``holdout7.yaml``) was written independently of the
 planner over a warehouse of its own: the first over the demo organisation generated with
 another seed and end date, the others over another organisation each (``org2.py`` ...
-``org6.py``, built through :func:`tests.eval.orgs.build_renamed`). A :class:`HeldOutSet`
+``org7.py``, built through :func:`tests.eval.orgs.build_renamed`). A :class:`HeldOutSet`
 holds what is particular to one set (size, language and coverage floors, reference dates,
 the organisation's names, the dual-target answers recomputed from raw rows, the even-roster
 medians); ``test_heldout_sets.py`` runs every check on every set from these descriptions.
