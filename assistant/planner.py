@@ -159,6 +159,10 @@ def plan(
     if isinstance(resolved, Clarify):
         return resolved, u
     departments, employees = resolved
+    if not departments and not employees and not previous:
+        shared = _shared_name_part(u, gazetteer)
+        if shared is not None:
+            return shared, u
 
     if previous and _is_follow_up(u):
         merged = _follow_up(previous, u, departments, employees, model)
@@ -374,6 +378,9 @@ def _resolve_entities(
             u.regions_named.append(ids[0])
         if len(ids) > 1:
             sales = [i for i in ids if gz.department_kind.get(i) == "sales"]
+            if len(sales) > 1 and u.has(lx.GROUP_WORDS):  # 每个门店组: each of the teams it names
+                departments.extend(sales)
+                continue
             if len(sales) != 1:
                 names = [gz.departments[i].name for i in ids]
                 return Clarify(
@@ -434,6 +441,37 @@ def _full_name(tag: Tag, gz: Gazetteer) -> bool:
         normalize(d.name) == tag.text or normalize(d.name_en or "") == tag.text
         for d in gz.departments.values()
     )
+
+
+#: Words many department names share; they name no department of their own.
+_COMMON_NAME_PARTS = ("销售", "营销", "部门", "团队", "中心", "事业", "业务", "区域", "大区", "片区", "小组", "销售部", "销售组",
+                      "一组", "二组", "三组", "一部", "二部", "三部", "一队", "二队")  # fmt: skip
+
+
+def _shared_name_part(u: Understanding, gz: Gazetteer) -> Clarify | None:
+    """门店那边的中位数, with 珠海门店二组 and 广州天河门店组: a word of the question that no
+    phrase explains but that is part of several sales departments' names; ask which one
+    rather than answer for every department."""
+    if u.has(lx.GROUP_WORDS):  # 每个销售部: every department, none in particular
+        return None
+    untagged = list(u.rest)
+    for tag in u.tags:  # dimension words (渠道) and the asker (我们) are explained too
+        untagged[tag.start : tag.end] = " " * (tag.end - tag.start)
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", "".join(untagged)):
+        for size in (4, 3, 2):
+            for i in range(len(run) - size + 1):
+                part = run[i : i + size]
+                if part in _COMMON_NAME_PARTS or any(part in w for w in lx.FILLER):
+                    continue
+                names = [d.name for i_, d in gz.departments.items()
+                         if gz.department_kind.get(i_) == "sales" and part in d.name]  # fmt: skip
+                if len(names) >= 2:
+                    return Clarify(
+                        message_zh=f"「{part}」可能指以下部门，请问是哪一个？",
+                        message_en=f"'{part}' matches several departments; which one?",
+                        options=sorted(names),
+                    )
+    return None
 
 
 _DEPARTMENT_TAILS = ("销售部", "销售组", "销售中心", "销售团队", "sales")

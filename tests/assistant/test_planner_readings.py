@@ -354,3 +354,25 @@ def test_who_reports_to_me(demo: Assistant) -> None:
 
 def test_a_place_prefix_that_is_not_the_city() -> None:
     assert "直营一队" in department_aliases("广佛直营一队", "Guangfo Direct Team 1", "佛山")
+
+
+@pytest.fixture
+def two_stores(tmp_path: Path) -> Iterator[Assistant]:
+    """Two sales teams whose names share 门店, and one that does not."""
+    october = date(2026, 10, 1)
+    b = WarehouseBuilder().department(1, "珠海门店二组").department(2, "广州天河门店组")
+    b.department(3, "东莞加盟拓展部")
+    for employee_id in (1, 2, 3):
+        b.employee(employee_id, f"人{employee_id}", employee_id).target(employee_id, october, "10")
+        b.order(employee_id, date(2026, 10, 9), "100")
+    built = _assistant(b.duckdb(tmp_path))
+    yield built
+    built.warehouse.dispose()
+
+
+def test_a_word_several_team_names_share_is_asked_about(two_stores: Assistant) -> None:
+    answer = two_stores.ask("门店那边上个月中位数多少", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "clarification"
+    assert answer.options == ["广州天河门店组", "珠海门店二组"]
+    every = two_stores.ask("上个月每个门店组的中位数", Caller.operator(), as_of=AS_OF)
+    assert every.kind == "answer" and sorted(r[0] for r in every.rows) == answer.options
