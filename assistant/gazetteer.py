@@ -186,6 +186,7 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
             break
     if len(stem) >= 2 and not stem[-1].isdigit() and stem[-1] not in _NUMERALS:
         aliases.update({stem, stem + "组", stem + "部", stem + "团队", stem + "队"})
+    aliases |= word_initials(name)
     if name.endswith("部区") and len(name) >= 3:  # 东部区 -> 东区
         aliases.add(name[:-2] + "区")
     for alias in list(aliases):
@@ -248,6 +249,15 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     return aliases
 
 
+def word_initials(name: str) -> set[str]:
+    """客户服务中心 -> 客服中心, 人力资源部 -> 人资部: the first characters of a name's two words."""
+    for suffix in ("中心", "部"):
+        words = name.removesuffix(suffix)
+        if words != name and len(words) == 4 and _is_han(words):
+            return {words[0] + words[2] + suffix}
+    return set()
+
+
 _NUMERALS = "一二三四五六七八九十0123456789"
 
 
@@ -307,7 +317,11 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         aliases = (
             department_aliases(row.name, row.name_en, row.city)
             if row.kind in ("sales", "region")
-            else {row.name, *([row.name_en.lower()] if row.name_en else [])}
+            else {
+                row.name,
+                *word_initials(row.name),
+                *([row.name_en.lower()] if row.name_en else []),
+            }
         )
         for alias in aliases:
             gz.add(alias, "department", str(row.department_id))

@@ -517,6 +517,7 @@ FILLER = (
     "汇报",
     "下属",
     "名下",
+    "大家的",
     "向",
     "reports to",
     "report to",

@@ -376,3 +376,38 @@ def test_a_word_several_team_names_share_is_asked_about(two_stores: Assistant) -
     assert answer.options == ["广州天河门店组", "珠海门店二组"]
     every = two_stores.ask("上个月每个门店组的中位数", Caller.operator(), as_of=AS_OF)
     assert every.kind == "answer" and sorted(r[0] for r in every.rows) == answer.options
+
+
+def test_two_word_initials_name_a_department() -> None:
+    from assistant.gazetteer import word_initials
+
+    assert word_initials("客户服务中心") == {"客服中心"}
+    assert word_initials("人力资源部") == {"人资部"}
+    assert word_initials("华东销售一部") == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "sql"),
+    [
+        (
+            "上月批下来的请假一共多少天",
+            "SELECT sum(days) FROM leave_requests WHERE status = 'approved' "
+            "AND start_date >= DATE '2026-10-01' AND start_date < DATE '2026-11-01'",
+        ),
+        (
+            "上个月企业微信聊天消息一共多少条",
+            "SELECT sum(message_count) FROM customer_interactions WHERE kind = 'chat' "
+            "AND occurred_at >= TIMESTAMP '2026-10-01' AND occurred_at < TIMESTAMP '2026-11-01'",
+        ),
+        ("人资部现在有几个人", (
+            "SELECT count(*) FROM employees e JOIN departments d USING (department_id) "
+            "WHERE d.name = '人力资源部' AND e.hire_date <= DATE '2026-11-26' "
+            "AND (e.termination_date IS NULL OR e.termination_date > DATE '2026-11-26')"
+        )),
+    ],
+)  # fmt: skip
+def test_everyday_wordings(demo: Assistant, question: str, sql: str) -> None:
+    (expected,) = _scalars(demo, sql)
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer", answer.answer
+    assert float(answer.rows[0][-1]) == pytest.approx(float(expected))  # type: ignore[arg-type]
