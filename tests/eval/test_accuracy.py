@@ -31,10 +31,10 @@ HOLDOUT = Path(__file__).with_name("holdout.yaml")
 OTHER_ORG_FLOOR = 0.96
 OTHER_ORG = Path(__file__).with_name("holdout2.yaml")
 #: The third set runs on a third organisation's warehouse (tests/eval/org3.py).
-THIRD_ORG_FLOOR = 0.97
+THIRD_ORG_FLOOR = 0.98
 THIRD_ORG = Path(__file__).with_name("holdout3.yaml")
 #: The fourth set runs on a fourth organisation's warehouse (tests/eval/org4.py).
-FOURTH_ORG_FLOOR = 0.92
+FOURTH_ORG_FLOOR = 0.94
 FOURTH_ORG = Path(__file__).with_name("holdout4.yaml")
 #: The fifth set runs on a fifth organisation's warehouse (tests/eval/org5.py); 83.1 % at
 #: its first measurement, before the fixes it prompted.
@@ -42,11 +42,11 @@ FIFTH_ORG_FLOOR = 0.95
 FIFTH_ORG = Path(__file__).with_name("holdout5.yaml")
 #: The sixth set runs on a sixth organisation's warehouse (tests/eval/org6.py); 86.8 % at
 #: its first measurement.
-SIXTH_ORG_FLOOR = 0.94
+SIXTH_ORG_FLOOR = 0.95
 SIXTH_ORG = Path(__file__).with_name("holdout6.yaml")
 #: The seventh set runs on a seventh organisation's warehouse (tests/eval/org7.py); 91.1 % at
 #: its first measurement.
-SEVENTH_ORG_FLOOR = 0.94
+SEVENTH_ORG_FLOOR = 0.95
 SEVENTH_ORG = Path(__file__).with_name("holdout7.yaml")
 
 
