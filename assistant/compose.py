@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from assistant.plan import OPPOSITE_CONDITION
 from schema.semantic import Metric, Records
 
 
@@ -195,7 +196,7 @@ def _yes_no(
             if zh
             else f"Yes. {len(rows)} people {what} in {when}: {names}{more}."
         )
-    opposite = [_OPPOSITE_WORDS.get(c, c) for c in conditions]
+    opposite = [OPPOSITE_CONDITION.get(c, c) for c in conditions]
     asked_what = (
         "且".join(_CONDITION_WORDS[c][0] for c in opposite)
         if zh
@@ -212,14 +213,6 @@ def _yes_no(
         if zh
         else f"No. {len(rows)} people {what} in {when}: {names}{more}."
     )
-
-
-_OPPOSITE_WORDS = {
-    "met_minimum": "missed_minimum",
-    "missed_minimum": "met_minimum",
-    "bonus_eligible": "not_bonus_eligible",
-    "not_bonus_eligible": "bonus_eligible",
-}
 
 
 def tool_sentence(

@@ -77,6 +77,15 @@ Condition = Literal["above_median", "below_median", "not_above_median", "met_min
                     "not_bonus_eligible"]  # fmt: skip
 
 
+#: A condition and its exceptions (did everyone meet the minimum? those who missed it).
+OPPOSITE_CONDITION: dict[str, Condition] = {
+    "met_minimum": "missed_minimum",
+    "missed_minimum": "met_minimum",
+    "bonus_eligible": "not_bonus_eligible",
+    "not_bonus_eligible": "bonus_eligible",
+}
+
+
 class ToolPlan(BaseModel):
     """A call of a performance-engine tool and what to show of its result."""
 

@@ -21,6 +21,7 @@ from assistant import lexicon as lx
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
 from assistant.plan import (
+    OPPOSITE_CONDITION,
     Clarify,
     Comparison,
     Condition,
@@ -911,12 +912,12 @@ def _tool_plan(
     asked: Literal["everyone", "anyone"] | None = None
     if (
         conditions
-        and all(c in _OPPOSITE for c in conditions)
+        and all(c in OPPOSITE_CONDITION for c in conditions)
         and lx.EVERYONE_ASKED.search(u.text)
         and not employees
     ):
         asked = "everyone"  # did everyone reach it? the answer lists those who did not
-        conditions = [_OPPOSITE.get(c, c) for c in conditions]
+        conditions = [OPPOSITE_CONDITION[c] for c in conditions]
     elif conditions and lx.ANYONE_ASKED.search(u.text):
         asked = "anyone"
     order, limit = _limit(u)
@@ -957,15 +958,6 @@ def _tool_plan(
         period=u.period,
         asked=asked,
     )
-
-
-#: A condition and its exceptions, for questions about everyone.
-_OPPOSITE: dict[Condition, Condition] = {
-    "met_minimum": "missed_minimum",
-    "missed_minimum": "met_minimum",
-    "bonus_eligible": "not_bonus_eligible",
-    "not_bonus_eligible": "bonus_eligible",
-}
 
 
 def _is_city(reading: str, gz: Gazetteer) -> bool:
