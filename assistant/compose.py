@@ -82,12 +82,11 @@ def query_sentence(
         return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
     value_at = len(group_labels)
     if metric.snapshot and metric.format == "count" and all(r[value_at] == 1 for r in rows):
-        names = ("、" if zh else ", ").join(_label_of(r, group_labels) for r in rows[:10])
-        more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+        names = _listing(zh, [_label_of(r, group_labels) for r in rows])
         return (  # people listed (人事部都有谁): one each
-            f"{when}{who}共 {len(rows)} 人：{names}{more}。"
+            f"{when}{who}共 {len(rows)} 人：{names}。"
             if zh
-            else f"{len(rows)} people{' in ' + who if who else ''}: {names}{more}."
+            else f"{len(rows)} people{' in ' + who if who else ''}: {names}."
         )
     head = _label_of(rows[0], group_labels)
     value = number(rows[0][value_at], metric.format)
@@ -155,6 +154,12 @@ def records_sentence(
     return f"The {word_en} {counted}{of}{in_when}: {listing}."
 
 
+def _listing(zh: bool, names: list[Any], most: int = 10) -> str:
+    """张三、李四等 / Zhang San, Li Si, ...: the first ``most`` names, and a mark for the rest."""
+    shown = ("、" if zh else ", ").join(str(n) for n in names[:most])
+    return shown + (("等" if zh else ", ...") if len(names) > most else "")
+
+
 def _label_of(row: list[Any], labels: list[str]) -> str:
     parts = [
         str(row[i])
@@ -186,15 +191,14 @@ def _yes_no(
 ) -> str:
     """A yes/no question answered first: 'anyone' lists who; 'everyone' lists the exceptions
     (the plan's conditions are already the opposite of what was asked)."""
-    names = ("、" if zh else ", ").join(str(r[name_at]) for r in rows[:10])
-    more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+    names = _listing(zh, [r[name_at] for r in rows])
     if asked == "anyone":
         if not rows:
             return f"没有。{when}没有人{what}。" if zh else f"No. Nobody {what} in {when}."
         return (
-            f"有。{when}{what}的共 {len(rows)} 人：{names}{more}。"
+            f"有。{when}{what}的共 {len(rows)} 人：{names}。"
             if zh
-            else f"Yes. {len(rows)} people {what} in {when}: {names}{more}."
+            else f"Yes. {len(rows)} people {what} in {when}: {names}."
         )
     opposite = [OPPOSITE_CONDITION.get(c, c) for c in conditions]
     asked_what = (
@@ -209,9 +213,9 @@ def _yes_no(
             else f"Yes. Everyone {asked_what} in {when}."
         )
     return (
-        f"不是。{when}{what}的有 {len(rows)} 人：{names}{more}。"
+        f"不是。{when}{what}的有 {len(rows)} 人：{names}。"
         if zh
-        else f"No. {len(rows)} people {what} in {when}: {names}{more}."
+        else f"No. {len(rows)} people {what} in {when}: {names}."
     )
 
 
@@ -281,13 +285,8 @@ def tool_sentence(
             else f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."
         )
     if "name" in index:
-        names = (
-            "、".join(str(r[index["name"]]) for r in rows[:10])
-            if zh
-            else ", ".join(str(r[index["name"]]) for r in rows[:10])
-        )
-        more = ("等" if zh else ", ...") if len(rows) > 10 else ""
+        names = _listing(zh, [r[index["name"]] for r in rows])
         if zh:
-            return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}{more}。"
-        return f"{len(rows)} people{' ' + what if what else ''} in {when}: {names}{more}."
+            return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}。"
+        return f"{len(rows)} people{' ' + what if what else ''} in {when}: {names}."
     return f"{when}共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows for {when}."
