@@ -78,22 +78,18 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
     """``report`` as ``caller`` may see it; raises OutOfScopeError when nothing is visible."""
     if caller.role.sees_everything:
         return report
-    departments: set[int] = set()
-    if caller.role is Role.MANAGER:
-        departments = set(caller.department_ids)
-    elif caller.role is Role.SALES and caller.department_id is not None:
-        departments = {caller.department_id}
+    levels = {
+        s.department_id: visible_department(caller, s.department_id) for s in report.summaries
+    }
+    seen = {department for department, level in levels.items() if level != "none"}
     own = () if caller.employee_id is None else (caller.employee_id,)
     # Only the rows that can be visible are built (a large report's rows are built on access).
-    candidates = select_rows(report.rows, department_ids=departments, employee_ids=own)
-    rows = visible_rows(candidates, caller)
-    summaries = []
-    for summary in report.summaries:
-        level = visible_department(caller, summary.department_id)
-        if level == "all":
-            summaries.append(summary)
-        elif level == "leaderboard":
-            summaries.append(_blank(summary, SALES_HIDDEN_SUMMARY))
+    rows = visible_rows(select_rows(report.rows, department_ids=seen, employee_ids=own), caller)
+    summaries = [
+        summary if levels[summary.department_id] == "all" else _blank(summary, SALES_HIDDEN_SUMMARY)
+        for summary in report.summaries
+        if summary.department_id in seen
+    ]
     if not rows:
         raise OutOfScopeError(
             "you may not see this performance result: it covers no one in your scope"
