@@ -126,18 +126,6 @@ SHARE_WORDS = (
 LIST_WORDS = ("哪几", "哪些", "谁", "名单", "which", "who", "list")
 WHO_WORDS = ("的员工", "的人有", "的同事", "employees who", "people who", "reps who", "谁", "哪些人", "哪些员工", "哪些销售", "哪位", "哪个人", "名单", "有哪些", "哪几个", "哪些",
              "who", "which employees", "which reps", "which salespeople", "list", "名字")  # fmt: skip
-FOLLOW_UP_WORDS = (
-    "那",
-    "那么",
-    "呢",
-    "and ",
-    "what about",
-    "how about",
-    "and for",
-    "same for",
-    "再看",
-    "换成",
-)
 
 WRITE_PATTERN = re.compile(
     r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)|(?:加|增加|扣|减|发)\s*\d+(?:\.\d+)?\s*(?:块|元|%)"

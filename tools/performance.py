@@ -296,18 +296,14 @@ def fetch_roster_columns(
     )
     values = {**constants, "month": month, "start": start, "end": end_exclusive}
     values.update({f"department_{i}": d for i, d in enumerate(wanted or ())})
-    result = conn.exec_driver_sql(sql, tuple(values[name] for name in parameters))
-    try:
-        data: dict[str, Any] = result.cursor.fetchnumpy()
-    finally:
-        result.close()
+    data = _numpy_columns(conn.exec_driver_sql(sql, tuple(values[name] for name in parameters)))
     target_cents = np.asarray(data["target_cents"], dtype=np.int64)
     sales_cents = np.asarray(data["sales_cents"], dtype=np.int64)
     if not fits_integer_path(target_cents, sales_cents):
         return None
     department_id = np.asarray(data["department_id"], dtype=np.int64)
     d = departments_table
-    names = _fetch_numpy(conn, sa.select(d.c.department_id, d.c.name, d.c.name_en))
+    names = _numpy_columns(conn.execute(sa.select(d.c.department_id, d.c.name, d.c.name_en)))
     ids = np.asarray(names["department_id"], dtype=np.int64)
     order = np.argsort(ids)
     at = order[np.searchsorted(ids, department_id, sorter=order)]
@@ -352,9 +348,8 @@ def _cents_statement(
     return str(compiled), order, constants
 
 
-def _fetch_numpy(conn: Connection, query: sa.Select[Any]) -> dict[str, Any]:
+def _numpy_columns(result: sa.CursorResult[Any]) -> dict[str, Any]:
     """Every column of a DuckDB query's result as numpy arrays."""
-    result = conn.execute(query)
     try:
         data: dict[str, Any] = result.cursor.fetchnumpy()
     finally:
