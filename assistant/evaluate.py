@@ -8,6 +8,7 @@ question ranks and as a multiset otherwise, numbers within 0.01.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections import defaultdict
@@ -25,7 +26,9 @@ from pydantic import BaseModel, Field
 from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
+from assistant.conversations import ConversationStore
 from schema.caller import Caller
+from schema.db import app_engine
 from schema.errors import ConfigError
 
 TOLERANCE = 0.01
@@ -44,6 +47,15 @@ class EvalCase(BaseModel):
     gold_sql: str | None = None
     split: str = "dev"
     empty_ok: bool = False
+    #: Earlier questions of the same conversation (same asker and date), asked first and
+    #: not graded: the case's own question is a follow-up to them.
+    before: list[str] = Field(default_factory=list)
+
+
+#: What became of one case: right; wrong (answered, not the gold answer, or answered where
+#: the gold asks back or refuses); clarified (asked back); declined (refused, or an error).
+Outcome = Literal["right", "wrong", "clarified", "declined"]
+OUTCOMES: tuple[Outcome, ...] = ("right", "wrong", "clarified", "declined")
 
 
 class CaseResult(BaseModel):
@@ -56,12 +68,27 @@ class CaseResult(BaseModel):
     detail: str = ""
     latency_ms: float = 0.0
 
+    @property
+    def outcome(self) -> Outcome:
+        if self.passed:
+            return "right"
+        if self.got == "answer":
+            return "wrong"
+        return "clarified" if self.got == "clarification" else "declined"
+
 
 class EvalReport(BaseModel):
     total: int
     passed: int
     accuracy: float
+    #: Answered, but not the gold answer (a wrong figure, the wrong rows): the worst outcome,
+    #: counted apart from clarifications and refusals.
+    wrong: int = 0
+    wrong_rate: float = 0.0
+    clarified: int = 0
     by_family: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    #: family -> outcome -> number of cases
+    outcomes_by_family: dict[str, dict[str, int]] = Field(default_factory=dict)
     failures: list[CaseResult] = Field(default_factory=list)
     results: list[CaseResult] = Field(default_factory=list)
 
@@ -175,6 +202,7 @@ class Harness:
     gold_engine: sa.Engine
     progress: Callable[[int, int], None] | None = None
     _callers: dict[str, Caller] = field(default_factory=dict)
+    _with_turns: Assistant | None = None
 
     def caller(self, user: str | None) -> Caller:
         if user is None:
@@ -185,9 +213,25 @@ class Harness:
 
     def run_case(self, case: EvalCase) -> CaseResult:
         started = time.perf_counter()
-        answer = self.assistant.ask(
-            case.question, self.caller(case.user), as_of=case.as_of, surface="eval"
-        )
+        caller = self.caller(case.user)
+        conversation_id = None
+        for earlier in case.before:
+            conversation_id = (
+                self._conversations()
+                .ask(
+                    earlier,
+                    caller,
+                    as_of=case.as_of,
+                    conversation_id=conversation_id,
+                    surface="eval",
+                )
+                .conversation_id
+            )
+        asker = self._conversations() if case.before else self.assistant
+        answer = asker.ask(
+            case.question, caller, as_of=case.as_of, conversation_id=conversation_id,
+            surface="eval",
+        )  # fmt: skip
         latency = (time.perf_counter() - started) * 1000
         result = CaseResult(id=case.id, family=case.family, question=case.question, passed=False,
                             expected=case.expect, got=answer.kind, latency_ms=round(latency, 2))  # fmt: skip
@@ -206,6 +250,14 @@ class Harness:
             result.detail += f" | answer: {answer.answer[:120]} | sql: {(answer.sql or '')[:200]}"
         return result
 
+    def _conversations(self) -> Assistant:
+        """The assistant with a conversation store, for follow-ups: the harness's own
+        assistant has none, so a copy keeps its turns in an in-memory database."""
+        if self._with_turns is None:
+            store = self.assistant.conversations or ConversationStore(app_engine("sqlite://"))
+            self._with_turns = dataclasses.replace(self.assistant, conversations=store)
+        return self._with_turns
+
     def run(self, cases: Iterable[EvalCase]) -> EvalReport:
         cases = list(cases)
         results = []
@@ -213,16 +265,28 @@ class Harness:
             results.append(self.run_case(case))
             if self.progress:
                 self.progress(i, len(cases))
-        by_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for r in results:
-            by_family[r.family][1] += 1
-            by_family[r.family][0] += int(r.passed)
-        passed = sum(r.passed for r in results)
-        return EvalReport(
-            total=len(results), passed=passed, accuracy=passed / len(results) if results else 0.0,
-            by_family={k: (v[0], v[1]) for k, v in sorted(by_family.items())},
-            failures=[r for r in results if not r.passed], results=results,
-        )  # fmt: skip
+        return summarize(results)
+
+
+def summarize(results: list[CaseResult]) -> EvalReport:
+    """Accuracy, wrong answers and clarifications, overall and per family."""
+    by_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    outcomes: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for r in results:
+        by_family[r.family][1] += 1
+        by_family[r.family][0] += int(r.passed)
+        outcomes[r.family][r.outcome] += 1
+    total = len(results)
+    passed = sum(r.passed for r in results)
+    wrong = sum(r.outcome == "wrong" for r in results)
+    return EvalReport(
+        total=total, passed=passed, accuracy=passed / total if total else 0.0,
+        wrong=wrong, wrong_rate=wrong / total if total else 0.0,
+        clarified=sum(r.outcome == "clarified" for r in results),
+        by_family={k: (v[0], v[1]) for k, v in sorted(by_family.items())},
+        outcomes_by_family={k: outcomes[k] for k in sorted(outcomes)},
+        failures=[r for r in results if not r.passed], results=results,
+    )  # fmt: skip
 
 
 def write_report(report: EvalReport, path: Path) -> None:

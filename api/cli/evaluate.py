@@ -59,17 +59,25 @@ def evaluate(
             assistant.warehouse.dispose()
     write_report(result, report)
     console = Console()
-    table = Table("family", "passed", "total")
+    table = Table("family", "passed", "wrong", "asked back", "total")
     for family, (passed, total) in result.by_family.items():
-        table.add_row(family, str(passed), str(total), style=None if passed == total else "yellow")
+        outcomes = result.outcomes_by_family[family]
+        style = "red" if outcomes["wrong"] else None if passed == total else "yellow"
+        table.add_row(
+            family, str(passed), str(outcomes["wrong"]), str(outcomes["clarified"]), str(total),
+            style=style,
+        )  # fmt: skip
     console.print(table)
     for failure in result.failures:
         console.print(
-            f"[red]FAIL[/] {failure.id} {failure.question}\n     {failure.detail[:300]}",
+            f"[red]{failure.outcome.upper()}[/] {failure.id} {failure.question}\n"
+            f"     {failure.detail[:300]}",
             highlight=False,
         )
     console.print(
-        f"accuracy {result.accuracy:.1%} ({result.passed}/{result.total}); report: {report}"
+        f"accuracy {result.accuracy:.1%} ({result.passed}/{result.total}); "
+        f"wrong answers {result.wrong_rate:.1%} ({result.wrong}); "
+        f"asked back {result.clarified}; report: {report}"
     )
     if result.accuracy < minimum:
         fail(f"accuracy {result.accuracy:.1%} is below the minimum {minimum:.0%}", code=1)

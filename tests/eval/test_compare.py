@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.answer import Answer
-from assistant.evaluate import compare
+from assistant.evaluate import CaseResult, compare, summarize
 
 
 def _answer(rows: list[list[object]]) -> Answer:
@@ -33,3 +33,29 @@ GOLD = [("A", 6), ("B", 5), ("C", 5)]
 )
 def test_compare(rows: list[list[object]], ordered: bool, ok: bool) -> None:
     assert (compare(GOLD, _answer(rows), ordered) == "") is ok
+
+
+def _result(case_id: str, family: str, expected: str, got: str, passed: bool) -> CaseResult:
+    return CaseResult(
+        id=case_id, family=family, question="q", passed=passed, expected=expected, got=got
+    )
+
+
+def test_wrong_answers_are_counted_apart_from_clarifications_and_refusals() -> None:
+    report = summarize(
+        [
+            _result("a", "sales.total", "answer", "answer", True),
+            _result("b", "sales.total", "answer", "answer", False),  # a wrong figure
+            _result("c", "sales.total", "answer", "clarification", False),
+            _result("d", "clarify.person", "clarification", "answer", False),  # should have asked
+            _result("e", "refuse.write", "refusal", "refusal", True),
+            _result("f", "refuse.write", "refusal", "error", False),
+        ]
+    )
+    assert (report.total, report.passed, report.wrong, report.clarified) == (6, 2, 2, 1)
+    assert report.wrong_rate == 2 / 6
+    assert report.outcomes_by_family == {
+        "clarify.person": {"right": 0, "wrong": 1, "clarified": 0, "declined": 0},
+        "refuse.write": {"right": 1, "wrong": 0, "clarified": 0, "declined": 1},
+        "sales.total": {"right": 1, "wrong": 1, "clarified": 1, "declined": 0},
+    }
