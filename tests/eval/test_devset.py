@@ -36,7 +36,7 @@ REQUIRED = (
     "gold_sql",
     "split",
 )
-OPTIONAL = ("empty_ok",)
+OPTIONAL = ("empty_ok", "before")
 LANGS = {"zh", "en", "mixed"}
 EXPECTS = {"answer", "clarification", "refusal"}
 SPLITS = {"dev", "train"}
@@ -243,6 +243,8 @@ def check_gold_runs(con: Any, entry: dict[str, Any]) -> None:
     columns, rows = _run(con, entry["gold_sql"])
     assert len(set(columns)) == len(columns), f"duplicate column names {columns}"
     if entry["expect"] == "clarification":
+        if entry["family"] == "clarify.unknown":
+            return  # a name the warehouse lacks: the gold lists what exists, for information
         departments = {row[-1] for row in rows}
         assert len(rows) >= 2 and len(departments) >= 2, (
             "a clarification needs candidates in two departments"
@@ -270,6 +272,9 @@ def check_named_people_are_unique(con: Any, entries: list[dict[str, Any]]) -> No
         if e["expect"] != "answer" or not e["gold_sql"]:
             continue
         for name in re.findall(r"(?<!d\.)\bname = '([^']+)'", e["gold_sql"]):
+            _, department = _run(con, f"SELECT COUNT(*) FROM departments WHERE name = '{name}'")
+            if department != [(0,)]:
+                continue  # a department under another alias than d
             _, rows = _run(con, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
             assert rows == [(1,)], (e["id"], name)
 

