@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -116,7 +116,7 @@ class Assistant:
         )
 
     def today(self) -> date:
-        return datetime.now(self.settings.tz).date()
+        return self.settings.today()
 
     def ask(
         self,

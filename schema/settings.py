@@ -7,6 +7,7 @@ import time. Secrets have no defaults.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,11 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai",
         description="Time zone that defines 'today' for questions without an as-of date.",
+    )
+    as_of: date | None = Field(
+        default=None,
+        description="Answer as of this date (YYYY-MM-DD) instead of today: for a demo or test "
+        "warehouse whose data ends on a fixed day. Default: today in the time zone.",
     )
     data_dir: Path = Field(default=Path("data"), description="Where hrq keeps its local files.")
     bonus_policy_path: Path | None = Field(
@@ -168,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def today(self) -> date:
+        """The reference date of questions without one: ``as_of`` if set, else today here."""
+        return self.as_of or datetime.now(self.tz).date()
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ exit code 2 and nothing written.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -82,7 +82,7 @@ def demo_summary() -> None:
 
 def _end_date(value: str | None) -> date:
     if value is None:
-        return datetime.now(settings().tz).date()
+        return settings().today()
     return parse_date(value, "--end-date")
 
 

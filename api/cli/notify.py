@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -82,7 +82,7 @@ def at_risk(
     except ValueError:
         fail(f"--as-of must be a date like 2026-11-15, not {as_of!r}")
     with user_errors():
-        day = reference or datetime.now(current.tz).date()
+        day = reference or current.today()
         notifications = plan_at_risk(
             warehouse_engine(current.warehouse_url), day, department=department
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -136,7 +135,7 @@ def forecast(
     """Project month-end sales for the month in progress; flag who is at risk."""
     from tools.forecast import forecast as project
 
-    day = parse_date(as_of, "--as-of") or datetime.now(settings().tz).date()
+    day = parse_date(as_of, "--as-of") or settings().today()
     with user_errors(), _warehouse() as conn:
         result = project(conn, day, caller=Caller.operator(), department=department)
     table = result.as_table()

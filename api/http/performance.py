@@ -8,7 +8,7 @@ CSV, XLSX or PNG.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -82,7 +82,7 @@ class LeaderboardOut(BaseModel):
 
 
 def _today(services: Services) -> date:
-    return datetime.now(services.settings.tz).date()
+    return services.settings.today()
 
 
 def _month(month: str | None, as_of: date) -> str:

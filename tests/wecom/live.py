@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 from api.http.main import create_app
 from api.wecom.stub import StubConfig, WeComStub
 from schema.settings import Settings
+from tests.conftest import DEMO_END_DATE
 
 T = TypeVar("T")
 
@@ -61,10 +63,12 @@ class HrqServer:
 def wecom_settings(
     tmp_path: Path, warehouse_url: str, stub: WeComStub, **overrides: Any
 ) -> Settings:
-    """Settings pointing hrq at ``stub``: fast retries, a short outbox backoff."""
+    """Settings pointing hrq at ``stub``: fast retries, a short outbox backoff, and questions
+    answered as of the demo warehouse's last day (whatever today is)."""
     config: StubConfig = stub.config
     values: dict[str, Any] = {
         "warehouse_url": warehouse_url,
+        "as_of": date.fromisoformat(DEMO_END_DATE),
         "app_db_url": f"sqlite:///{tmp_path / 'app.db'}",
         "data_dir": tmp_path,
         "api_rate_limit_per_minute": 0,

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from schema.settings import get_settings
+from tests.conftest import DEMO_END_DATE
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +25,7 @@ def test_simulate_prints_the_reply_and_the_chart(
 ) -> None:
     monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
     monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("HRQ_AS_OF", DEMO_END_DATE)
     result = CliRunner().invoke(
         app, ["wecom", "simulate", "上个月华东销售一部排行榜", "--userid", "guopingshi"]
     )
@@ -38,6 +40,7 @@ def test_simulate_for_an_unknown_user_prints_the_polite_refusal(
 ) -> None:
     monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
     monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("HRQ_AS_OF", DEMO_END_DATE)
     result = CliRunner().invoke(app, ["wecom", "simulate", "本月业绩", "--userid", "ghost"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("[text]\n抱歉，你的企业微信账号还没有关联到员工档案")
