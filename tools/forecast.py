@@ -20,11 +20,12 @@ from tools.calendar import working_days
 from tools.departments import load_departments, resolve_department, subtree_ids
 from tools.dualtarget import median, median_trace
 from tools.errors import NoRosterError, OutOfScopeError
-from tools.money import fmt_money, round_money
+from tools.money import round_money
 from tools.performance import RosterRecord, fetch_roster
 from tools.period import month_label, next_month
 from tools.report import SCOPE_NOTE, table_of
-from tools.scope import visible_rows
+from tools.scope import visible_department, visible_rows
+from tools.trace import DepartmentTrace, Level, department_lines
 
 
 class ForecastRow(BaseModel):
@@ -101,7 +102,7 @@ def forecast(
     total = working_days(month, last_day)
     factor = Decimal(total.days) / Decimal(elapsed.days) if elapsed.days else Decimal(1)
     names = {d.department_id: d.name for d in departments}
-    trace = [
+    header = [
         f"month-to-date = paid orders {month.isoformat()} .. {as_of.isoformat()}",
         f"working days elapsed {elapsed.days} of {total.days} in {month_label(month)}"
         + (" (Mon-Fri assumed: no holiday calendar for this year)" if total.fallback else ""),
@@ -113,10 +114,10 @@ def forecast(
     for r in records:
         grouped.setdefault(r.department_id, []).append((r, round_money(r.sales * factor)))
     rows: list[ForecastRow] = []
+    sections: list[DepartmentTrace] = []
     for dept_id in sorted(grouped):
         projections = [p for _, p in grouped[dept_id]]
         med = median(projections)
-        trace.append(f"{names.get(dept_id, dept_id)}: projected {median_trace(projections)}")
         at_risk = 0
         for record, projected in sorted(
             grouped[dept_id], key=lambda item: (-item[1], item[0].employee_id)
@@ -137,10 +138,16 @@ def forecast(
                     projected_above_median=projected > med,
                 )  # fmt: skip
             )
-        trace.append(
-            f"{names.get(dept_id, dept_id)}: {at_risk} of {len(projections)} at risk of missing "
-            f"the minimum; median projected {fmt_money(med)}"
+        sections.append(
+            DepartmentTrace(
+                dept_id,
+                names.get(dept_id, str(dept_id)),
+                public=(f"projected {median_trace(projections)}",),
+                private=(f"{at_risk} of {len(projections)} at risk of missing the minimum",),
+            )
         )
+    levels: dict[int, Level] = {d: visible_department(caller, d) for d in grouped}
+    trace = header + department_lines(sections, levels, grouped)
     result = Forecast(
         month=month, as_of=as_of, elapsed_working_days=elapsed.days,
         total_working_days=total.days, rows=rows, trace=trace,

@@ -15,8 +15,8 @@ caller's scope (``tools.scope``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, NamedTuple
@@ -45,6 +45,7 @@ from tools.policy import BonusPolicy, load_policy
 from tools.report import table_of
 from tools.rostermath import Ints, MemberValues, evaluate_month, fits_integer_path
 from tools.scope import cut_performance
+from tools.trace import DepartmentTrace, Level, department_lines
 
 #: No result processing: DuckDB and psycopg already return DECIMAL as Decimal, and
 #: SQLAlchemy's Numeric conversion would triple the cost of fetching a large roster.
@@ -104,12 +105,31 @@ class PerformanceReport:
     month_to_date: bool
     rows: Sequence[PerformanceRow]
     summaries: list[DepartmentSummary]
-    trace: list[str]
+    #: each department's trace lines, shown at the caller's level for it (``levels``)
+    sections: tuple[DepartmentTrace, ...] = ()
+    #: department id -> how much of it the caller sees (``tools.scope``); absent: all
+    levels: Mapping[int, Level] = field(default_factory=dict)
     scoped: bool = False
     scope_note: str | None = None
 
+    @property
+    def trace(self) -> list[str]:
+        """How the figures were computed, for the departments of this report and only what
+        the caller may see of each (a salesperson's own department: its median)."""
+        shown = [s.department_id for s in self.summaries]
+        lines = _report_trace(
+            self.month, self.period_start, self.period_end, self.month_to_date,
+            sum(s.roster_size for s in self.summaries), len(shown),
+        )  # fmt: skip
+        lines += department_lines(self.sections, self.levels, shown)
+        totals = [s.total_bonus for s in self.summaries]
+        if len(totals) > 1 and all(t is not None for t in totals):
+            grand = sum((t or Decimal(0) for t in totals), Decimal("0.00"))
+            lines.append(f"total bonus across {len(totals)} departments: {fmt_money(grand)}")
+        return lines
+
     def only(self, department_ids: Collection[int]) -> PerformanceReport:
-        """The report of these departments only (their rows and summaries; the trace as is)."""
+        """The report of these departments only (their rows, summaries and trace)."""
         wanted = set(department_ids)
         return replace(
             self,
@@ -458,7 +478,7 @@ def evaluate_columns(
     )
     values = MemberValues(outcome, columns.sales_cents[order], columns.target_cents[order])
     end = end_exclusive - timedelta(days=1)
-    trace = _report_trace(month, start, end, month_to_date, len(columns), len(dept_ids))
+    sections: list[DepartmentTrace] = []
     summaries: list[DepartmentSummary] = []
     for dept_id, name, rate, dept in zip(
         dept_ids, names, policies, outcome.departments, strict=True
@@ -476,9 +496,9 @@ def evaluate_columns(
                 policy=rate.describe(),
             )
         )
-        trace.extend(f"{name}: {line}" for line in dept.trace)
+        sections.append(DepartmentTrace.of_roster(dept_id, name, dept.trace))
     rows = PerformanceRows(identity, values)
-    return _report(month, start, end, month_to_date, rows, summaries, trace)
+    return PerformanceReport(month, start, end, month_to_date, rows, summaries, tuple(sections))
 
 
 def _report_trace(
@@ -492,30 +512,6 @@ def _report_trace(
         f"roster = employees with a {month_label(month)} sales_targets row, by their department: "
         f"{members} members in {departments} department(s)",
     ]
-
-
-def _report(
-    month: date,
-    start: date,
-    end: date,
-    month_to_date: bool,
-    rows: Sequence[PerformanceRow],
-    summaries: list[DepartmentSummary],
-    trace: list[str],
-) -> PerformanceReport:
-    """The report, with the grand total line when it covers more than one department."""
-    if len(summaries) > 1:
-        grand = sum((s.total_bonus or Decimal(0) for s in summaries), Decimal("0.00"))
-        trace.append(f"total bonus across {len(summaries)} departments: {fmt_money(grand)}")
-    return PerformanceReport(
-        month=month,
-        period_start=start,
-        period_end=end,
-        month_to_date=month_to_date,
-        rows=rows,
-        summaries=summaries,
-        trace=trace,
-    )
 
 
 def evaluate_records(
@@ -535,7 +531,7 @@ def evaluate_records(
     for record in records:
         grouped.setdefault(record.department_id, []).append(record)
     end = end_exclusive - timedelta(days=1)
-    trace = _report_trace(month, start, end, month_to_date, len(records), len(grouped))
+    sections: list[DepartmentTrace] = []
     rows: list[PerformanceRow] = []
     summaries: list[DepartmentSummary] = []
     for dept_id in sorted(grouped):
@@ -581,8 +577,8 @@ def evaluate_records(
                 policy=rate.describe(),
             )
         )
-        trace.extend(f"{dept_name}: {line}" for line in outcome.trace)
-    return _report(month, start, end, month_to_date, rows, summaries, trace)
+        sections.append(DepartmentTrace.of_roster(dept_id, dept_name, outcome.trace))
+    return PerformanceReport(month, start, end, month_to_date, rows, summaries, tuple(sections))
 
 
 def _period(first: date, as_of: date | None) -> tuple[date, date, bool]:

@@ -26,6 +26,7 @@ from schema.caller import Caller, Role
 from tools.errors import OutOfScopeError
 from tools.performance_rows import select_rows
 from tools.report import SCOPE_NOTE
+from tools.trace import Level
 
 if TYPE_CHECKING:
     from tools.performance import PerformanceReport
@@ -63,7 +64,7 @@ def visible_rows(
     return kept
 
 
-def visible_department(caller: Caller, department_id: int) -> str:
+def visible_department(caller: Caller, department_id: int) -> Level:
     """How much of a department's aggregates ``caller`` sees: 'all', 'leaderboard' or 'none'."""
     if caller.role.sees_everything:
         return "all"
@@ -95,7 +96,7 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
             "you may not see this performance result: it covers no one in your scope"
         )
     return dataclasses.replace(
-        report, rows=rows, summaries=summaries, scoped=True, scope_note=SCOPE_NOTE
+        report, rows=rows, summaries=summaries, levels=levels, scoped=True, scope_note=SCOPE_NOTE
     )
 
 

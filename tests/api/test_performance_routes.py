@@ -164,3 +164,36 @@ def test_leaderboard_of_a_department_without_a_single_roster(
     admin = client.get("/v1/leaderboard", params={"month": MONTH}, headers=bearer(keys["admin"]))
     assert (admin.status_code, admin.json()["error"]["code"]) == (409, "ambiguous_department")
     assert "成都销售组" in admin.json()["error"]["message"]
+
+
+def test_the_trace_is_cut_like_the_rows_in_every_format(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A salesperson's trace names only their own department, with its median and none of
+    the counts or totals that make colleagues' bonuses computable; a manager's names only
+    their subtree; CSV and XLSX notes are the same trace."""
+    whole = _perf(client, keys["admin"])
+    departments = {row[0] for row in whole["summary"]["rows"]}
+    for who in ("sales", "manager"):
+        body = _perf(client, keys[who])
+        own = {row[0] for row in body["summary"]["rows"]}
+        trace = "\n".join(body["trace"])
+        assert own and all(d not in trace for d in departments - own), (who, trace)
+        assert "total bonus across" not in trace
+        if who == "sales":
+            assert "median of" in trace
+            assert "met their minimum" not in trace and "eligible" not in trace, trace
+        for fmt in ("csv", "xlsx"):
+            response = client.get(
+                "/v1/performance", params={"month": MONTH, "format": fmt}, headers=bearer(keys[who])
+            )
+            text = response.text if fmt == "csv" else _xlsx_text(response.content)
+            assert all(d not in text for d in departments - own), (who, fmt)
+            assert "total bonus across" not in text
+
+
+def _xlsx_text(content: bytes) -> str:
+    book = load_workbook(io.BytesIO(content))
+    return "\n".join(
+        str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value
+    )
