@@ -24,9 +24,24 @@ from schema.warehouse import metadata as warehouse_metadata
 
 #: Words that make a department name generic; removing them gives its abbreviations.
 _DEPT_GENERIC = ("销售", "营销")
-_DEPT_SUFFIXES = ("事业部", "部门", "中心", "团队", "大区", "小组", "部", "组", "区", "队")
+_DEPT_SUFFIXES = (
+    "事业部",
+    "办事处",
+    "部门",
+    "中心",
+    "团队",
+    "大区",
+    "小组",
+    "部",
+    "组",
+    "区",
+    "队",
+    "科",
+    "办",
+)
 _EN_GENERIC = re.compile(
-    r"\b(sales|team|department|dept|division|group|bu|business unit|region|area|zone|district)\b"
+    r"\b(sales|team|department|dept|division|group|bu|business unit|region|area|zone|district"
+    r"|center|centre|office|squad|unit|branch|desk|crew)\b"
 )
 
 SELF_WORDS = ("我的", "我", "本人", "自己", "my", "me", "mine", "myself", "i")
@@ -48,9 +63,14 @@ ASKING_WORDS = (
     "show me",
     "tell me",
     "give me",
+    "发我",
+    "发给我",
+    "给我发",
+    "send me",
 )
 #: Words for the caller's own department.
-TEAM_WORDS = ("我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
+TEAM_WORDS = ("我们队", "我们中心", "我们办事处", "我们办", "我们事业部", "我们小组", "我们科", "咱们队", "咱们组",
+              "咱们中心", "我们大区", "我们片区", "我大区", "我的大区", "我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
               "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
               "my dept", "my group", "my teams", "my departments", "我们", "咱们", "our", "we")  # fmt: skip

@@ -112,11 +112,31 @@ class ToolPlan(BaseModel):
     )
 
 
+class Choice(BaseModel):
+    """One answer to a clarification, and how the question resumes with it.
+
+    ``plan``: answer this plan (a reading offered in full). Otherwise re-read
+    ``question`` (the original, or the original with a word filled in) with ``pins``: the
+    ambiguous phrase (its text) resolved to one department or employee id.
+    """
+
+    label: str
+    plan: QueryPlan | ToolPlan | None = None
+    question: str | None = None
+    pins: dict[str, int] = Field(default_factory=dict)
+
+
 class Clarify(BaseModel):
     kind: Literal["clarify"] = "clarify"
     message_zh: str
     message_en: str
     options: list[str] = Field(default_factory=list)
+    #: one per option, in order: what choosing it resumes
+    choices: list[Choice] = Field(default_factory=list)
+    #: ambiguous (a name or figure to pick) | unaccounted (part of the question unused)
+    reason: str = "ambiguous"
+    #: the planner's partial reading of the question, when it had one
+    reading: QueryPlan | ToolPlan | None = None
 
 
 class Refuse(BaseModel):

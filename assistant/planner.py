@@ -18,6 +18,8 @@ import cn2an
 from rapidfuzz import fuzz, process
 
 from assistant import lexicon as lx
+from assistant.accounting import Context, account
+from assistant.clarify import unaccounted
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
 from assistant.plan import (
@@ -67,6 +69,10 @@ class Understanding:
     managers: list[int] = field(default_factory=list)
     #: Regions named in the question (华东, 东部区): several sales teams, several medians.
     regions_named: list[int] = field(default_factory=list)
+    #: Where the time expressions are (one, or two compared side by side).
+    period_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: The plan continues the previous turn's (a follow-up).
+    follow_up: bool = False
 
     def kinds(self, kind: str) -> list[Tag]:
         return [t for t in self.tags if t.kind == kind]
@@ -97,6 +103,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         period, span = found
         u.period = PeriodSlot.of(period)
         u.period_span = span
+        u.period_spans.append(span)
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
         # A second period joined to the first (2025年Q4和2026年Q1, 9月和11月): compared side by side.
         joined = _PERIOD_JOIN.match(masked, span[1])
@@ -107,6 +114,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
             if other.grain == period.grain:
                 u.also = PeriodSlot.of(other)
                 masked = masked[:start] + " " * (b - a) + masked[start + b :]
+                u.period_spans.append((start + a, start + b))
     u.tags = gazetteer.tag(masked)
     explained = masked
     for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [
@@ -148,7 +156,27 @@ def plan(
     model: SemanticModel,
     previous: dict | None = None,
 ) -> tuple[Plan, Understanding]:
-    """The plan for ``question`` asked by ``caller`` on ``as_of``."""
+    """The plan for ``question`` asked by ``caller`` on ``as_of``: answered only when it
+    accounts for the whole question (:mod:`assistant.accounting`), else a clarification
+    that offers the partial reading."""
+    the_plan, u = _read(question, as_of, caller, gazetteer, model, previous)
+    if isinstance(the_plan, QueryPlan | ToolPlan):
+        context = Context(the_plan, caller, gazetteer, model, u.follow_up)
+        left = account(u.text, u.period_spans, u.tags, context)
+        if left:
+            return unaccounted(question, u.language, the_plan, left, model, gazetteer), u
+    return the_plan, u
+
+
+def _read(
+    question: str,
+    as_of: date,
+    caller: Caller,
+    gazetteer: Gazetteer,
+    model: SemanticModel,
+    previous: dict | None,
+) -> tuple[Plan, Understanding]:
+    """The planner's best reading of ``question``, before accounting."""
     u = understand(question, as_of, gazetteer)
     if u.has(lx.WRITE_WORDS) or lx.WRITE_PATTERN.search(u.text):
         return _refuse(
@@ -168,6 +196,7 @@ def plan(
     if previous and _is_follow_up(u):
         merged = _follow_up(previous, u, departments, employees, model)
         if merged is not None:
+            u.follow_up = True
             return merged, u
 
     concepts = _compose_conditions(u)

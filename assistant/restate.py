@@ -1,0 +1,198 @@
+"""Restate a plan as one line in the question's language: what hrq understood.
+
+Built from the plan alone ("我的理解：2026年10月 · 华东销售一部 · 超过中位数的人 · 名单"),
+so a misreading shows at a glance on every surface. Names come from the gazetteer,
+metric and dimension labels from the semantic model.
+"""
+
+from __future__ import annotations
+
+from assistant.gazetteer import Gazetteer
+from assistant.plan import Clarify, Plan, QueryPlan, Refuse, ToolPlan
+from schema.semantic import SemanticModel
+from tools.period import month_label
+
+PREFIX = {"zh": "我的理解：", "en": "I understood: "}
+SEPARATOR = " · "
+
+_CONDITIONS = {
+    "above_median": ("超过部门中位数", "above their department's median"),
+    "below_median": ("低于部门中位数", "below their department's median"),
+    "not_above_median": ("未超过部门中位数", "not above their department's median"),
+    "met_minimum": ("达到最低目标", "met their minimum target"),
+    "missed_minimum": ("未达到最低目标", "missed their minimum target"),
+    "bonus_eligible": ("获得业绩奖金", "eligible for the bonus"),
+    "not_bonus_eligible": ("未获得业绩奖金", "not eligible for the bonus"),
+}
+_FOCUS = {
+    "rows": ("每人的业绩、中位数、差距和奖金", "each person's sales, median, gap and bonus"),
+    "median": ("部门业绩中位数", "department median"),
+    "bonus": ("奖金", "bonus"),
+    "total_bonus": ("奖金总额", "total bonus"),
+    "gap": ("与中位数的差距", "gap to the median"),
+    "attainment": ("目标完成率", "target attainment"),
+    "min_target": ("最低目标", "minimum target"),
+    "sales": ("业绩", "sales"),
+    "count": ("人数", "number of people"),
+    "leaderboard": ("业绩排行榜", "leaderboard"),
+    "rank": ("业绩排名", "rank by sales"),
+    "share": ("人数占比", "share of the roster"),
+}
+_SORT = {
+    "sales": ("业绩", "sales"),
+    "bonus": ("奖金", "bonus"),
+    "attainment": ("完成率", "attainment"),
+    "gap_to_median": ("差距", "gap"),
+}
+
+
+def restate(plan: Plan, model: SemanticModel, gazetteer: Gazetteer, language: str) -> str | None:
+    """The one-line reading of ``plan``; None for refusals (they read nothing)."""
+    if isinstance(plan, Refuse):
+        return None
+    if isinstance(plan, Clarify):
+        return None if plan.reading is None else restate(plan.reading, model, gazetteer, language)
+    zh = language == "zh"
+    parts = (
+        _query_parts(plan, model, gazetteer, zh)
+        if isinstance(plan, QueryPlan)
+        else _tool_parts(plan, gazetteer, zh)
+    )
+    return PREFIX["zh" if zh else "en"] + SEPARATOR.join(p for p in parts if p)
+
+
+def _names(gz: Gazetteer, departments: list[int], employees: list[int], zh: bool) -> list[str]:
+    roots = [d for d in departments if gz.department_parent.get(d) not in departments]
+    names = [
+        gz.departments[d].name if zh or not gz.departments[d].name_en else gz.departments[d].name_en
+        for d in roots
+        if d in gz.departments
+    ]
+    names += [
+        gz.employees[e].name if zh or not gz.employees[e].name_en else gz.employees[e].name_en
+        for e in employees
+        if e in gz.employees
+    ]
+    return names
+
+
+def _scope(names: list[str], zh: bool) -> str:
+    if not names:
+        return "全公司" if zh else "whole company"
+    return ("、" if zh else ", ").join(names)
+
+
+def _query_parts(plan: QueryPlan, model: SemanticModel, gz: Gazetteer, zh: bool) -> list[str]:
+    period = None if plan.period is None else plan.period.label_zh if zh else plan.period.label_en
+    if period and plan.also is not None:
+        also = plan.also.label_zh if zh else plan.also.label_en
+        period = f"{period}和{also}" if zh else f"{period} and {also}"
+    if plan.all_time and period is None:
+        period = "当前" if zh else "now"
+    scope = _scope(_names(gz, plan.departments, plan.employees, zh), zh)
+    if plan.managers:
+        heads = _names(gz, [], plan.managers, zh)
+        scope = f"{'、'.join(heads)}的直属下属" if zh else f"direct reports of {', '.join(heads)}"
+    grouping = [model.dimensions[g].zh if zh else model.dimensions[g].en for g in plan.group_by]
+    by = (
+        ("按" + "、".join(grouping))
+        if zh and grouping
+        else ("by " + ", ".join(grouping))
+        if grouping
+        else ""
+    )
+    metrics = ("、" if zh else ", ").join(
+        model.metrics[m].zh if zh else model.metrics[m].en for m in plan.metrics
+    )
+    values = [_value_label(model, v, zh) for v in plan.values]
+    if values:
+        metrics += f"（{'、'.join(values)}）" if zh else f" ({', '.join(values)})"
+    shape = ""
+    if plan.records:
+        kind = {"largest": ("最大的", "largest"), "smallest": ("最小的", "smallest"),
+                "latest": ("最近的", "latest")}[plan.records]  # fmt: skip
+        shape = (
+            f"{kind[0]}{plan.limit or 10}条记录"
+            if zh
+            else f"the {kind[1]} {plan.limit or 10} records"
+        )
+    elif plan.order:
+        high = plan.order == "desc"
+        shape = (
+            ("从高到低" if high else "从低到高")
+            if zh
+            else ("highest first" if high else "lowest first")
+        )
+        if plan.limit:
+            shape += f"，前{plan.limit}" if zh else f", top {plan.limit}"
+    if plan.having is not None:
+        shape += (
+            "，" if shape and zh else ", " if shape else ""
+        ) + f"{plan.having.op} {plan.having.value:g}"
+    if plan.share:
+        shape += ("，" if shape and zh else ", " if shape else "") + (
+            "占比" if zh else "share of total"
+        )
+    return [period or "", scope, by, metrics, shape]
+
+
+def _value_label(model: SemanticModel, reading: str, zh: bool) -> str:
+    index, value = reading.split(":", 1)
+    synonyms = model.values[int(index)].values.get(value, [])
+    for word in synonyms:
+        if word.isascii() != zh:
+            return word
+    return value
+
+
+def _tool_parts(plan: ToolPlan, gz: Gazetteer, zh: bool) -> list[str]:
+    if plan.months:
+        months = [month_label(m) for m in plan.months]
+        period = f"{months[0]} 至 {months[-1]}" if zh else f"{months[0]} to {months[-1]}"
+    else:
+        period = _month(plan, zh)
+    departments = ([plan.department] if plan.department is not None else []) + plan.departments
+    scope = _scope(_names(gz, departments, plan.employees, zh), zh)
+    if plan.grouped and not plan.employees:
+        scope = ("各销售部门" if zh else "each sales department") if not departments else scope
+    if plan.tool == "forecast":
+        return [period, scope, "月底业绩预测" if zh else "month-end forecast"]
+    if plan.tool == "suggest_targets":
+        return [period, scope, "建议最低目标" if zh else "suggested minimum targets"]
+    conditions = [_CONDITIONS[c][0 if zh else 1] for c in plan.conditions]
+    who = ""
+    if conditions:
+        who = ("且".join(conditions) + "的人") if zh else "people " + " and ".join(conditions)
+    if plan.asked == "everyone":
+        who = ("是否每个人都" if zh else "whether everyone ") + who.replace("的人", "").replace(
+            "people ", ""
+        )
+    elif plan.asked == "anyone":
+        who = ("是否有" if zh else "whether anyone is ") + who.replace("people ", "")
+    focus = _FOCUS[plan.focus][0 if zh else 1]
+    if plan.focus == "rows" and conditions:
+        focus = "名单" if zh else "listed"
+    shape = ""
+    if plan.order:
+        sort = _SORT[plan.sort_by][0 if zh else 1]
+        high = plan.order == "desc"
+        shape = (
+            (f"按{sort}{'从高到低' if high else '从低到高'}")
+            if zh
+            else f"by {sort}, {'highest' if high else 'lowest'} first"
+        )
+        if plan.limit:
+            shape += f"，前{plan.limit}" if zh else f", top {plan.limit}"
+    if plan.having is not None:
+        shape += ("，" if shape and zh else ", " if shape else "") + (
+            f"完成率 {plan.having.op} {plan.having.value:g}"
+            if zh
+            else f"attainment {plan.having.op} {plan.having.value:g}"
+        )
+    return [period, scope, who, focus, shape]
+
+
+def _month(plan: ToolPlan, zh: bool) -> str:
+    if plan.period is not None:
+        return plan.period.label_zh if zh else plan.period.label_en
+    return f"{plan.month.year}年{plan.month.month}月" if zh else plan.month.strftime("%b %Y")
