@@ -85,7 +85,7 @@ def account(
             left.append(Leftover(tag.start, tag.end, tag.text, tag.kind))
             blank(tag.start, tag.end)
     _blank_words(mask, word_pattern(ASKING), lambda _: True, left, "asking")
-    for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [lx.HALF]:
+    for pattern in [lx.HALF] + [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)]:
         _blank_words(mask, pattern, lambda _: _thresholds(context), left, "comparison")
     for pattern in (lx.TOP_N, lx.BOTTOM_N):
         _blank_words(mask, pattern, lambda _: _ranks(context), left, "rank")
@@ -98,9 +98,17 @@ def account(
     _blank_words(mask, lx.FILLER_PATTERN, lambda _: True, left, "filler")
     _blank_words(mask, NUMBER, lambda m: _number_used(m, context), left, "number")
     rest = "".join(mask)
+    chosen = _chosen_values(context)
     for match in re.finditer(r"[\u4e00-\u9fff]+|[a-z][a-z'-]*", rest):
-        left.append(Leftover(match.start(), match.end(), match.group(0), "word"))
+        if match.group(0) not in chosen:  # C和D: the sibling values the plan filters by
+            left.append(Leftover(match.start(), match.end(), match.group(0), "word"))
     return sorted(left, key=lambda item: item.start)
+
+
+def _chosen_values(c: Context) -> set[str]:
+    if not isinstance(c.plan, QueryPlan):
+        return set()
+    return {v.split(":", 1)[1].lower() for v in c.plan.values}
 
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -113,8 +121,10 @@ def _number_used(match: re.Match[str], c: Context) -> bool:
         return True
     if isinstance(plan, ToolPlan) and plan.spend is not None:
         return True
-    count = len(_departments_roots(plan)) or len(plan.employees)
-    return match.group(0) == str(count)
+    roots = _departments_roots(plan)
+    gz = c.gazetteer
+    teams = {d for r in roots for d in gz.subtree(r) if gz.department_kind.get(d) == "sales"}
+    return match.group(0) in {str(len(roots)), str(len(teams)), str(len(plan.employees))}
 
 
 def _inside(tag: Tag, other: Tag) -> bool:
@@ -162,11 +172,10 @@ def _metric_used(tag: Tag, c: Context) -> bool:
                 plan.focus in PEOPLE_FOCUS or plan.focus in ("count", "share") or bool(plan.asked)
             )
         return model.default_metric in tag.values  # the engine measures sales
-    if set(tag.values) & set(plan.metrics):
-        return True
+    if set(tag.values) & set(plan.metrics) or tag.text in lx.GENERIC_METRIC_WORDS:
+        return True  # a generic word (天数, 次数, days) names the unit of what is measured
     if people and ("employee" in plan.group_by or plan.employees or plan.managers):
         return True
-    # a generic word (天数, 次数, days) of the measured table
     tables = {model.metrics[m].table for m in plan.metrics}
     return any(model.metrics[v].table in tables for v in tag.values if v in model.metrics)
 
@@ -230,7 +239,12 @@ def _dimension_used(tag: Tag, c: Context) -> bool:
         if names & set(plan.group_by):
             return True
         if who:  # 谁 / 哪些人: people listed, or which group ranks first (谁业绩高)
-            return bool(plan.records or plan.employees or (plan.group_by and plan.order))
+            return bool(
+                plan.records
+                or plan.employees
+                or (plan.group_by and plan.order)
+                or len(plan.departments) > 1
+            )
         if "employee" in names:  # 员工, 销售, people: the population measured
             return c.model.facts[c.model.metrics[plan.metrics[0]].table].employee is not None
         if names & {"department", "region"}:
@@ -319,10 +333,17 @@ _TAG_CHECKS: dict[str, Callable[[Tag, Context], bool]] = {
 # --- grammar words -----------------------------------------------------------------------
 
 
+def _lists_people(c: Context) -> bool:
+    plan = c.plan
+    if isinstance(plan, QueryPlan):
+        return "employee" in plan.group_by or plan.records is not None
+    return plan.focus in PEOPLE_FOCUS
+
+
 def _breakdown(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return bool(plan.group_by or plan.records or plan.also)
+        return bool(plan.group_by or plan.records or plan.also or len(plan.metrics) > 1)
     return (
         plan.grouped
         or bool(plan.departments or plan.months)
@@ -371,7 +392,12 @@ def _both(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return len(plan.metrics) > 1 or len(plan.values) > 1 or plan.also is not None
-    return len(plan.conditions) > 1 or plan.focus in ("rows", "bonus") or bool(plan.employees)
+    return (
+        len(plan.conditions) > 1
+        or plan.focus in ("rows", "bonus")
+        or bool(plan.employees)
+        or len(plan.departments) > 1
+    )
 
 
 def _everyone(c: Context) -> bool:
@@ -398,7 +424,10 @@ def _per_head(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, ToolPlan):
         return plan.focus == "median"  # 中间水平, the average member: the median
-    return any(c.model.metrics[m].expr.upper().startswith("AVG(") for m in plan.metrics)
+    return any(
+        c.model.metrics[m].expr.upper().startswith("AVG(") or "/" in c.model.metrics[m].expr
+        for m in plan.metrics
+    )
 
 
 def _compare(c: Context) -> bool:
@@ -429,4 +458,6 @@ _OPERATORS: dict[str, Callable[[Context], bool]] = {
     "distance": _distance,
     "per_head": _per_head,
     "reference": lambda c: c.follow_up,
+    # 他们的业绩: people this very question lists
+    "pronoun": lambda c: c.follow_up or _lists_people(c),
 }

@@ -220,6 +220,8 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     # not the city (广佛直营一队 in 佛山: 广佛), when what follows is distinctive.
     place = city if city and name.startswith(city) else name[:2] if _is_han(name[:2]) else ""
     rest = name[len(place) :] if place and len(name) >= len(place) + 3 else ""
+    if place and name.endswith("办事处"):  # 兰州经销商办事处 -> 兰州办
+        aliases.update({f"{place}办", f"{place}办事处"})
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
         distinctive = distinctive.replace(word, "")
@@ -345,6 +347,8 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         )
         for alias in aliases:
             gz.add(alias, "department", str(row.department_id))
+        for word in model.department_kinds.get(row.kind, ()):
+            gz.add(word, "department", str(row.department_id))
     _prefer_exact_department_names(gz)
 
     e = employees

@@ -134,6 +134,13 @@ WRITE_PATTERN = re.compile(
 WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "drop ", "delete ",
                "update ", "insert ", "truncate", "alter ", "remove all", "modify")  # fmt: skip
 
+#: Metric words too generic to choose a metric when a more specific one is named (they
+#: name a unit: 天数 of leave, 次数 of visits, people counted).
+GENERIC_METRIC_WORDS = frozenset(
+    ("多少人", "几个人", "人数", "天数", "次数", "几次", "多少次", "days", "times", "people", "staff", "employees",
+     "customers", "客户数", "score", "得分", "评分", "评级", "订单", "orders", "绩效", "员工", "有多少员工", "几个员工")
+)  # fmt: skip
+
 #: Words that carry no meaning of their own for coverage (question scaffolding).
 FILLER = (
     "请问",
@@ -603,6 +610,38 @@ FILLER = (
     "发一下",
     "发下",
     "给我发",
+    "假",
+    "休",
+    "过",
+    "成交",
+    "消息",
+    "这条线",
+    "条线",
+    "全",
+    "顺便",
+    "走势",
+    "好",
+    "扣",
+    "截至",
+    "截止",
+    "姓名",
+    "单",
+    "doing",
+    "figure",
+    "took",
+    "take",
+    "taken",
+    "taking",
+    "bring",
+    "brought in",
+    "拉",
+    "上班",
+    "考核",
+    "值",
+    "远",
+    "直属",
+    "getting",
+    "got",
 )
 
 #: Common Chinese surnames: a word that may be an unknown person's name starts with one.

@@ -41,7 +41,7 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
                  "failed", "fell short", "short of", "without"),
     # two conditions at once
     "both": ("但是", "但", "却", "而且", "并且", "同时", "反而", "也", "既", "又", "but", "and also", "yet", "while",
-             "both", "still"),
+             "both of", "both", "still"),
     # yes or no about everyone: answered with the exceptions
     "everyone": ("是不是都", "是不是所有人", "是不是每个人", "是不是大家", "是否都", "是否所有人", "所有人都", "每个人都",
                  "大家都", "全员都", "全部都", "都达标", "都过了", "is everyone", "are all", "did everyone",
@@ -57,8 +57,8 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     # how far from a line
     "distance": ("距离", "差得", "差了", "还差", "高出", "高了多少", "低了多少", "离", "比"),
     # the earlier answer of the conversation
-    "reference": ("其中", "他们", "她们", "这些人", "那些人", "这些", "那些", "上面", "刚才", "他", "她", "them",
-                  "those", "of them", "these", "they", "among them"),
+    "reference": ("其中", "这些人", "那些人", "上面", "刚才", "of them", "among them"),
+    "pronoun": ("他们", "她们", "他", "她", "them", "those", "these", "they"),
 }  # fmt: skip
 
 #: Question markers of a yes/no question (有没有人, 是不是): they ask, they do not negate.

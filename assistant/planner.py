@@ -97,7 +97,12 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
     """Normalise, find the period and tag the question."""
     text = normalize(question)
     u = Understanding(text=text, language=detect_language(question))
-    found = find_period(text, as_of)
+    # Names first: 杭州线上上个月 is 杭州线上 + 上个月, not 上上个月.
+    names = list(text)
+    for tag in gazetteer.tag(text):
+        if tag.kind in ("department", "employee"):
+            names[tag.start : tag.end] = "\0" * (tag.end - tag.start)
+    found = find_period("".join(names), as_of)
     masked = text
     if found:
         period, span = found
@@ -107,7 +112,8 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
         # A second period joined to the first (2025年Q4和2026年Q1, 9月和11月): compared side by side.
         joined = _PERIOD_JOIN.match(masked, span[1])
-        second = find_period(masked[joined.end() :], as_of) if joined else None
+        rest = "".join(names)[joined.end() :] if joined else ""
+        second = find_period(rest, as_of) if joined else None
         if joined and second and second[1][0] == 0:
             other, (a, b) = second
             start = joined.end()
@@ -609,36 +615,8 @@ def _metrics(u: Understanding, model: SemanticModel) -> list[str]:
 _COUNTING = ("how many", "number of", "几单", "多少单", "几笔", "多少笔")
 
 
-_GENERIC_METRIC_WORDS = frozenset(
-    (
-        "多少人",
-        "几个人",
-        "人数",
-        "天数",
-        "次数",
-        "days",
-        "times",
-        "people",
-        "staff",
-        "employees",
-        "customers",
-        "客户数",
-        "score",
-        "得分",
-        "评分",
-        "评级",
-        "订单",
-        "orders",
-        "绩效",
-        "员工",
-        "有多少员工",
-        "几个员工",
-    )
-)
-
-
 def _generic(text: str) -> bool:
-    return text in _GENERIC_METRIC_WORDS
+    return text in lx.GENERIC_METRIC_WORDS
 
 
 Order = Literal["desc", "asc"]

@@ -154,6 +154,8 @@ class SemanticModel(BaseModel):
     records: dict[str, Records] = Field(default_factory=dict)
     default_metric: str | None = None
     people_metric: str | None = None
+    #: departments.kind -> everyday words for a department of that kind (人事部 -> hr)
+    department_kinds: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:
