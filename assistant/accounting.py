@@ -392,11 +392,17 @@ def _both(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return len(plan.metrics) > 1 or len(plan.values) > 1 or plan.also is not None
+    teams = [
+        d
+        for r in _departments_roots(plan)
+        for d in c.gazetteer.subtree(r)
+        if c.gazetteer.department_kind.get(d) == "sales"
+    ]
     return (
         len(plan.conditions) > 1
         or plan.focus in ("rows", "bonus")
         or bool(plan.employees)
-        or len(plan.departments) > 1
+        or len(teams) > 1
     )
 
 
@@ -437,6 +443,14 @@ def _compare(c: Context) -> bool:
     return len(plan.departments) > 1 or plan.grouped or len(plan.employees) > 1
 
 
+def _relative(c: Context) -> bool:
+    """超过 / below: a condition against the median or a target, or a threshold."""
+    plan = c.plan
+    if isinstance(plan, QueryPlan):
+        return plan.having is not None
+    return bool(plan.conditions) or plan.having is not None or plan.focus in ("gap", "attainment")
+
+
 def _distance(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
@@ -455,6 +469,8 @@ _OPERATORS: dict[str, Callable[[Context], bool]] = {
     "everyone": _everyone,
     "change": lambda c: False,  # no plan computes a change between periods yet
     "compare": _compare,
+    "above": lambda c: _relative(c),
+    "below": lambda c: _relative(c),
     "distance": _distance,
     "per_head": _per_head,
     "reference": lambda c: c.follow_up,

@@ -69,7 +69,7 @@ ASKING_WORDS = (
     "send me",
 )
 #: Words for the caller's own department.
-TEAM_WORDS = ("我们队", "我们中心", "我们办事处", "我们办", "我们事业部", "我们小组", "我们科", "咱们队", "咱们组",
+TEAM_WORDS = ("我们队", "我们中心", "我们办事处", "我们办", "我们事业部", "我们小组", "我们科", "咱们科", "咱们队", "咱们组",
               "咱们中心", "我们大区", "我们片区", "我大区", "我的大区", "我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
               "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "my team", "my department", "our team", "our department",
@@ -222,6 +222,8 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     rest = name[len(place) :] if place and len(name) >= len(place) + 3 else ""
     if place and name.endswith("办事处"):  # 兰州经销商办事处 -> 兰州办
         aliases.update({f"{place}办", f"{place}办事处"})
+    if place and rest and name[-1] in "组队部科" and len(name) >= len(place) + 3:
+        aliases.add(f"{place}{name[-1]}")  # 哈尔滨县域市场队 -> 哈尔滨队, 线上直营组 -> 线上组
     distinctive = rest
     for word in (*_DEPT_GENERIC, *_DEPT_SUFFIXES):
         distinctive = distinctive.replace(word, "")
@@ -244,8 +246,13 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         ):  # fmt: skip
             aliases.add(tail)
     if name_en:
-        en = name_en.lower()
-        aliases.add(en)
+        en = re.sub(r"[-'’]", lambda m: " " if m.group(0) == "-" else "", name_en.lower())
+        aliases.update({name_en.lower(), en})
+        words = [w for w in en.split() if not _EN_GENERIC.fullmatch(w)]
+        for size in range(2, len(words) + 1):  # beijing tianjin channel, harbin county
+            for i in range(len(words) - size + 1):
+                run = " ".join(words[i : i + size])
+                aliases.update({run, f"{run} team", run.removesuffix("s")})
         short = _EN_GENERIC.sub(" ", en)
         short = re.sub(r"\s+", " ", short).strip()
         if len(short) >= 3:

@@ -54,6 +54,10 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     # two or more things side by side
     "compare": ("对比一下", "对比", "比较", "相比", "versus", "vs", "compared with", "compared to", "compare",
                 "side by side"),
+    # above or below a line (the median, a target)
+    "above": ("超过", "超了", "超出", "超", "高于", "跑赢", "above", "beat", "beats", "over", "exceed", "exceeded",
+              "higher than", "more than", "better than", "ahead of"),
+    "below": ("低于", "跑输", "落后", "below", "under", "lower than", "less than", "behind", "worse than"),
     # how far from a line
     "distance": ("距离", "差得", "差了", "还差", "高出", "高了多少", "低了多少", "离", "比"),
     # the earlier answer of the conversation

@@ -79,6 +79,8 @@ Condition = Literal["above_median", "below_median", "not_above_median", "met_min
 
 #: A condition and its exceptions (did everyone meet the minimum? those who missed it).
 OPPOSITE_CONDITION: dict[str, Condition] = {
+    "above_median": "not_above_median",
+    "not_above_median": "above_median",
     "met_minimum": "missed_minimum",
     "missed_minimum": "met_minimum",
     "bonus_eligible": "not_bonus_eligible",
