@@ -92,6 +92,8 @@ def account(
     for pattern in lx.RECORDS:
         _blank_words(mask, pattern, lambda _: _records(context), left, "records")
     for match in WHICH.finditer("".join(mask)):
+        if _group_asked(match, tags) and not _group_answer(context):
+            left.append(Leftover(match.start(), match.end(), match.group(0), "which"))
         blank(match.start(), match.end())  # which: the groups or people it asks for are tags
     for name, pattern in OPERATOR_PATTERNS.items():
         _blank_words(mask, pattern, lambda _: _OPERATORS[name](context), left, name)
@@ -125,6 +127,24 @@ def _number_used(match: re.Match[str], c: Context) -> bool:
     gz = c.gazetteer
     teams = {d for r in roots for d in gz.subtree(r) if gz.department_kind.get(d) == "sales"}
     return match.group(0) in {str(len(roots)), str(len(teams)), str(len(plan.employees))}
+
+
+def _group_asked(match: re.Match[str], tags: list[Tag]) -> bool:
+    """哪个部门, which team: a 'which' word right before a grouping dimension (not people)."""
+    after = next((t for t in tags if t.start >= match.end()), None)
+    return (
+        after is not None
+        and after.start - match.end() <= 2
+        and after.kind == "dimension"
+        and after.value != "employee"
+    )
+
+
+def _group_answer(c: Context) -> bool:
+    plan = c.plan
+    if isinstance(plan, QueryPlan):
+        return bool(plan.group_by) and (plan.order is None or plan.limit is not None)
+    return plan.grouped and plan.focus in ("count", "total_bonus", "median", "share")
 
 
 def _inside(tag: Tag, other: Tag) -> bool:

@@ -22,6 +22,7 @@ from assistant.accounting import Context, account
 from assistant.clarify import unaccounted
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
+from assistant.operators import WHICH
 from assistant.plan import (
     OPPOSITE_CONDITION,
     Clarify,
@@ -725,6 +726,8 @@ def _query_plan(
         if grain and grain not in group_by:
             group_by.insert(0, grain)
     order, limit = _limit(u)
+    if order and limit is None and _which_group(u) in group_by:
+        limit = 1  # 哪个产品线退款最多: the top group, not the whole ranking
     having = _comparison(u)
     # 'who' words outside the tagged phrases (去年的员工流失率 names a metric, not people)
     who = any(w in u.rest for w in (*lx.LIST_WORDS, *lx.WHO_WORDS)) and (
@@ -946,8 +949,16 @@ def _tool_plan(
     elif "gap" in concepts:
         sort_by = "gap_to_median"
     grouped = u.has(lx.GROUP_WORDS) or (
-        "department" in u.values_of("dimension") and not departments
+        "department" in u.values_of("dimension") and not departments and not totalling
     )
+    if _which_group(u) in ("department", "region") and not employees:
+        # 哪个组拿奖金的人最多, which team had the most bonus eligible reps: the groups ranked
+        grouped, order, limit = True, order or "desc", 1
+        focus = (
+            "count" if conditions
+            else "total_bonus" if concepts & {"bonus", "bonus_eligible"}
+            else "median"
+        )  # fmt: skip
     return ToolPlan(
         tool="performance",
         month=months[0] if months else period.start,
@@ -965,6 +976,17 @@ def _tool_plan(
         period=u.period,
         asked=asked,
     )
+
+
+def _which_group(u: Understanding) -> str | None:
+    """The dimension a 'which' word asks about (哪个部门, which team, 哪条产品线), if any."""
+    for match in WHICH.finditer(u.text):
+        after = next((t for t in u.tags if t.start >= match.end()), None)
+        if after is None or after.start - match.end() > 2 or after.kind != "dimension":
+            continue
+        if after.value != "employee":
+            return after.value
+    return None
 
 
 def _is_city(reading: str, gz: Gazetteer) -> bool:

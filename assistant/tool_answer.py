@@ -122,6 +122,19 @@ def _median_trend(
                       trace, context=context)  # fmt: skip
 
 
+def _ranked_groups(plan: ToolPlan, figures: dict[str, Any]) -> list[list[Any]]:
+    """Each department's figure; ranked and cut to the top ``limit`` (ties at the cut kept)
+    when the plan ranks the departments (哪个组奖金总额最高)."""
+    table = [[d, v] for d, v in figures.items()]
+    if not (plan.order and plan.grouped):
+        return table
+    table.sort(key=lambda row: row[1], reverse=plan.order == "desc")
+    if plan.limit and len(table) > plan.limit:
+        cut = table[plan.limit - 1][1]
+        table = [row for i, row in enumerate(table) if i < plan.limit or row[1] == cut]
+    return table
+
+
 def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any]) -> ToolResult:
     context: dict[str, Any] = {
         "month": report.month, "conditions": list(plan.conditions), "focus": plan.focus,
@@ -136,7 +149,9 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
 
     if plan.focus == "median":  # the departments' figures: no member's row is needed
         keys = ["department", "median", "roster_size"]
-        table = [[s.department, s.median, s.roster_size] for s in report.summaries]
+        medians = {s.department: s.median for s in report.summaries}
+        sizes = {s.department: s.roster_size for s in report.summaries}
+        table = [[d, m, sizes[d]] for d, m in _ranked_groups(plan, medians)]
         return result(keys, table)
     roster = (
         select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
@@ -162,7 +177,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
             counts = {s.department: 0 for s in report.summaries}
             for r in rows:
                 counts[r.department] += 1
-            return result(["department", "count"], [[d, n] for d, n in counts.items()])
+            return result(["department", "count"], _ranked_groups(plan, counts))
         context["listed"] = [r.name for r in rows]
         return result(["count"], [[len(rows)]])
     if plan.focus == "total_bonus":
@@ -171,7 +186,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
             totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
             for r in eligible:
                 totals[r.department] += r.bonus or Decimal("0")
-            return result(["department", "total_bonus"], [[d, t] for d, t in totals.items()])
+            return result(["department", "total_bonus"], _ranked_groups(plan, totals))
         total = sum((r.bonus or Decimal("0") for r in eligible), Decimal("0"))
         return result(["total_bonus"], [[total]])
     focus = plan.focus
