@@ -263,6 +263,11 @@ def tool_sentence(
             else f"Total bonus in {when}: {money(rows[0][0])}."
         )
     index = {k: i for i, k in enumerate(keys)}
+    judged: dict[str, bool] = context.get("judged") or {}
+    verdict = ""
+    if judged and len(judged) == 1:  # 我超过中位数了吗: yes or no first
+        ((_, yes),) = judged.items()
+        verdict = ("是的，" if yes else "没有，") if zh else ("Yes. " if yes else "No. ")
     if len(rows) == 1 and "name" in index:
         r = rows[0]
         bits = []
@@ -279,7 +284,7 @@ def tool_sentence(
         if "attainment" in index and r[index["attainment"]] is not None:
             pct = f"{float(r[index['attainment']]) * 100:.1f} %"
             bits.append(f"目标完成率 {pct}" if zh else f"attainment {pct}")
-        return (
+        return verdict + (
             f"{when}{r[index['name']]}：" + "，".join(bits) + "。"
             if zh
             else f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."

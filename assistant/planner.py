@@ -18,7 +18,7 @@ import cn2an
 from rapidfuzz import fuzz, process
 
 from assistant import lexicon as lx
-from assistant.accounting import Context, account
+from assistant.accounting import NEGATIVE_CONDITIONS, Context, account
 from assistant.clarify import unaccounted
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
@@ -358,8 +358,10 @@ def _before(u: Understanding, tag: Tag) -> str:
 
 
 def _negated(before: str) -> bool:
-    """A negation just before a concept; 有没有 / 是不是 ask a question, they do not negate."""
+    """A negation just before a concept; 有没有 / 是不是 ask a question, they do not negate,
+    and a negation before a conjunction (没达标但是超过中位数) belongs to the first part."""
     before = _ASKING_NOT.sub(" ", before)
+    before = re.split(r"但是|但|却|而且|并且|同时|\bbut\b|\band\b", before)[-1]
     return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
 
 
@@ -919,6 +921,11 @@ def _tool_plan(
         conditions.append("not_bonus_eligible")
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
+    both_ways = [c for c in conditions if OPPOSITE_CONDITION.get(c) in conditions]
+    if both_ways and lx.EVERYONE_ASKED.search(u.text):
+        # 是不是都达标了？没达标的是谁: one question, the exceptions listed
+        conditions = [c for c in conditions if c not in both_ways or c in NEGATIVE_CONDITIONS]
+        conditions = [OPPOSITE_CONDITION[c] for c in conditions]
     asked: Literal["everyone", "anyone"] | None = None
     if (
         conditions

@@ -157,8 +157,12 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
     )
     rows: list[PerformanceRow] = list(roster)
-    for condition in plan.conditions:
-        rows = [r for r in rows if _CONDITION[condition](r)]
+    if plan.employees and plan.conditions and plan.focus not in ("count", "share"):
+        # 我超过中位数了吗: the named people's rows answer yes or no; none is filtered out
+        context["judged"] = {r.name: all(_CONDITION[c](r) for c in plan.conditions) for r in rows}
+    else:
+        for condition in plan.conditions:
+            rows = [r for r in rows if _CONDITION[condition](r)]
 
     if plan.having is not None:
         op, value = plan.having.op, Decimal(str(plan.having.value))
@@ -199,6 +203,19 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         rows.sort(key=lambda r: getattr(r, field_name) or Decimal(0), reverse=plan.order == "desc")
     elif focus == "leaderboard":
         rows.sort(key=lambda r: (r.department, r.rank))
-    if plan.limit:
+    if plan.limit and plan.grouped and len(report.summaries) > 1:
+        rows = _top_per_department(rows, plan.limit)  # number one in each team
+    elif plan.limit:
         rows = rows[: plan.limit]
     return result(keys, [[getattr(r, k) for k in keys] for r in rows])
+
+
+def _top_per_department(rows: list[PerformanceRow], limit: int) -> list[PerformanceRow]:
+    """The first ``limit`` rows of each department, in the order given."""
+    kept: list[PerformanceRow] = []
+    seen: dict[str, int] = {}
+    for r in rows:
+        if seen.get(r.department, 0) < limit:
+            kept.append(r)
+            seen[r.department] = seen.get(r.department, 0) + 1
+    return kept
