@@ -36,7 +36,7 @@ from assistant.plan import (
     ToolPlan,
 )
 from assistant.timeparse import find_period, month_period
-from schema.caller import Caller
+from schema.caller import Caller, Role
 from schema.semantic import SemanticModel
 from tools.period import next_month
 
@@ -167,6 +167,15 @@ def plan(
     accounts for the whole question (:mod:`assistant.accounting`), else a clarification
     that offers the partial reading."""
     the_plan, u = _read(question, as_of, caller, gazetteer, model, previous)
+    if isinstance(the_plan, ToolPlan) and _colleagues_hidden(the_plan, caller):
+        return _refuse(
+            "denied_colleagues",
+            "同事的奖金、最低目标和达标情况只有主管和 HR 可以查看；你可以查询自己的，"
+            "也可以看本部门排行榜（业绩和与中位数的差距）。",
+            "Colleagues' bonuses, minimum targets and whether they met them are for managers "
+            "and HR; you may ask about your own, or see your department's leaderboard "
+            "(sales and gap to the median).",
+        ), u
     if isinstance(the_plan, QueryPlan | ToolPlan):
         context = Context(the_plan, caller, gazetteer, model, u.follow_up)
         left = account(u.text, u.period_spans, u.tags, context)
@@ -200,6 +209,13 @@ def _read(
         if shared is not None:
             return shared, u
 
+    if previous and previous.get("kind") == "tool" and _REFERS_BACK.search(u.text):
+        # 其中谁也达标了, 那他们的奖金呢, which of them: this question, about the people,
+        # month and team of the previous answer
+        fresh, _ = _read(question, as_of, caller, gazetteer, model, None)
+        if isinstance(fresh, ToolPlan):
+            u.follow_up = True
+            return _narrowed(ToolPlan.model_validate(previous), fresh, u, departments, employees), u
     if previous and _is_follow_up(u):
         merged = _follow_up(previous, u, departments, employees, model)
         if merged is not None:
@@ -1046,6 +1062,46 @@ def _first_number(u: Understanding) -> float | None:
     if not m:
         return None
     return float(m.group(1)) * lx.UNITS.get(m.group(2) or "", 1)
+
+
+#: What a salesperson may not see of colleagues (RULES.md: only the leaderboard's columns).
+_HIDDEN_FOCUS = frozenset({"bonus", "total_bonus", "min_target", "attainment"})
+_HIDDEN_CONDITIONS = frozenset(
+    {"met_minimum", "missed_minimum", "bonus_eligible", "not_bonus_eligible"}
+)
+
+
+def _colleagues_hidden(plan: ToolPlan, caller: Caller) -> bool:
+    """A salesperson asking for colleagues' bonuses, targets or who met them."""
+    if caller.role is not Role.SALES or plan.tool != "performance":
+        return False
+    if caller.employee_id is not None and plan.employees == [caller.employee_id]:
+        return False
+    return plan.focus in _HIDDEN_FOCUS or bool(set(plan.conditions) & _HIDDEN_CONDITIONS)
+
+
+#: Words that point at the previous answer's people (among them, 其中, 他们).
+_REFERS_BACK = re.compile(
+    r"^(?:那|那么|and|so)\b|^那|其中|这些人|那些人|他们|她们|\bof them\b|\bamong them\b|\bthose\b|\bthem\b"
+)
+
+
+def _narrowed(
+    previous: ToolPlan, fresh: ToolPlan, u: Understanding, departments: list[int], employees: list[int]
+) -> ToolPlan:
+    """``fresh`` over the previous answer: its month, team and people unless this question
+    names its own, and its conditions kept (其中: among those)."""
+    update: dict = {"conditions": list(dict.fromkeys([*previous.conditions, *fresh.conditions]))}
+    if u.period is None:
+        update.update(month=previous.month, months=previous.months, period=previous.period)
+    if not departments and not employees:
+        update.update(
+            department=previous.department,
+            departments=previous.departments,
+            employees=previous.employees,
+            grouped=previous.grouped or fresh.grouped,
+        )
+    return fresh.model_copy(update=update)
 
 
 def _is_follow_up(u: Understanding) -> bool:
