@@ -411,7 +411,12 @@ def _negates(c: Context) -> bool:
 def _both(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return len(plan.metrics) > 1 or len(plan.values) > 1 or plan.also is not None
+        return (
+            len(plan.metrics) > 1
+            or len(plan.values) > 1
+            or plan.also is not None
+            or bool(plan.compare)
+        )
     teams = [
         d
         for r in _departments_roots(plan)
@@ -459,7 +464,12 @@ def _per_head(c: Context) -> bool:
 def _compare(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return plan.also is not None or bool(plan.group_by) or len(plan.departments) > 1
+        return (
+            plan.also is not None
+            or plan.compare is not None
+            or bool(plan.group_by)
+            or len(plan.departments) > 1
+        )
     return len(plan.departments) > 1 or plan.grouped or len(plan.employees) > 1
 
 
@@ -474,7 +484,7 @@ def _relative(c: Context) -> bool:
 def _distance(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return plan.also is not None or plan.having is not None
+        return plan.also is not None or plan.having is not None or plan.compare is not None
     return plan.focus in ("gap", "rows", "leaderboard") or plan.sort_by == "gap_to_median"
 
 
@@ -487,7 +497,7 @@ _OPERATORS: dict[str, Callable[[Context], bool]] = {
     "negation": _negates,
     "both": _both,
     "everyone": _everyone,
-    "change": lambda c: False,  # no plan computes a change between periods yet
+    "change": lambda c: isinstance(c.plan, QueryPlan) and c.plan.compare is not None,
     "compare": _compare,
     "above": lambda c: _relative(c),
     "below": lambda c: _relative(c),

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import sqlglot
 from sqlglot import exp
 
-from assistant.plan import QueryPlan
-from assistant.timeparse import Period, month_period
+from assistant.plan import PeriodSlot, QueryPlan
+from assistant.timeparse import Period, month_period, previous_period, year_ago
 from schema.semantic import FactLinks, Metric, SemanticModel
 
 
@@ -66,6 +66,8 @@ def compile_query(
     """SQL for ``plan`` (generic dialect; the guard transpiles it)."""
     if plan.records:
         return compile_records(plan, model, as_of, language)
+    if plan.compare:
+        return compile_comparison(plan, model, as_of, language)
     metrics = [model.metrics[name] for name in plan.metrics]
     first = metrics[0]
     table = first.table
@@ -146,6 +148,67 @@ def compile_query(
     if plan.limit and not (plan.order and metric_labels and group):
         query = query.limit(plan.limit, copy=False)
     return CompiledQuery(query.sql(), columns, metric_labels, period)
+
+
+def compile_comparison(
+    plan: QueryPlan, model: SemanticModel, as_of: date, language: str
+) -> CompiledQuery:
+    """A metric in two periods side by side (环比, 同比, 8月比7月): the plan's query over each
+    period, joined on its groups, with the difference and the growth (a fraction)."""
+    metric = model.metrics[plan.metrics[0]]
+    base = plan.model_copy(
+        update={"metrics": plan.metrics[:1], "compare": None, "versus": None, "change": None,
+                "order": None, "limit": None, "also": None, "share": False}
+    )  # fmt: skip
+    current_period = effective_period(plan, metric, as_of)
+    if current_period is None:
+        raise CompileError(f"{metric.en} has no period to compare")
+    other = (
+        previous_period(current_period) if plan.compare == "previous"
+        else year_ago(current_period) if plan.compare == "year_ago"
+        else plan.versus.period().capped(as_of) if plan.versus is not None
+        else None
+    )  # fmt: skip
+    if other is None:
+        raise CompileError("a named comparison needs a second period")
+    current = compile_query(base.model_copy(update={"period": PeriodSlot.of(current_period)}),
+                            model, as_of, language)  # fmt: skip
+    earlier = compile_query(base.model_copy(update={"period": PeriodSlot.of(other)}),
+                            model, as_of, language)  # fmt: skip
+    zh = language == "zh"
+    figure = current.metric_columns[0]
+    groups = [c for c in current.columns if c not in current.metric_columns]
+    now_label = (
+        f"{figure}（{current_period.label_zh}）" if zh else f"{figure} ({current_period.label_en})"
+    )
+    then_label = f"{figure}（{other.label_zh}）" if zh else f"{figure} ({other.label_en})"
+    diff_label, growth_label = ("差额", "增长率") if zh else ("difference", "growth")
+    now, then = f'cur."{figure}"', f'prev."{figure}"'
+    select = [f'cur."{g}" AS "{g}"' for g in groups] + [
+        f'{now} AS "{now_label}"',
+        f'{then} AS "{then_label}"',
+        f'{now} - {then} AS "{diff_label}"',
+        f'CAST({now} - {then} AS DOUBLE) / NULLIF({then}, 0) AS "{growth_label}"',
+    ]
+    join = (
+        "LEFT JOIN ("
+        + earlier.sql
+        + ") AS prev ON "
+        + " AND ".join(f'cur."{g}" = prev."{g}"' for g in groups)
+        if groups
+        else "CROSS JOIN (" + earlier.sql + ") AS prev"
+    )
+    sql = f"SELECT {', '.join(select)} FROM ({current.sql}) AS cur {join}"
+    ranked = {"growth": growth_label, "difference": diff_label}.get(plan.change or "", now_label)
+    if plan.order:
+        sql += f' ORDER BY "{ranked}" {plan.order.upper()} NULLS LAST'
+    elif groups:
+        sql += f' ORDER BY "{groups[0]}"'
+    if plan.limit:
+        sql += f" LIMIT {plan.limit}"
+    columns = [*groups, now_label, then_label, diff_label, growth_label]
+    figures = [now_label, then_label, diff_label, growth_label]
+    return CompiledQuery(sqlglot.transpile(sql)[0], columns, figures, current_period)
 
 
 def _top_with_ties(

@@ -67,6 +67,15 @@ class QueryPlan(BaseModel):
         default=None,
         description="List the metric's single rows (e.g. orders) ranked this way, not a sum.",
     )
+    compare: Literal["previous", "year_ago", "named"] | None = Field(
+        default=None,
+        description="Compare the period with another (环比: the one before; 同比: a year "
+        "earlier; named: `versus`): both figures, the difference and the growth.",
+    )
+    versus: PeriodSlot | None = Field(default=None, description="The period compared with.")
+    change: Literal["side_by_side", "difference", "growth"] | None = Field(
+        default=None, description="What of the comparison the question asks for."
+    )
 
 
 Focus = Literal[

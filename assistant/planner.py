@@ -22,7 +22,7 @@ from assistant.accounting import NEGATIVE_CONDITIONS, Context, account
 from assistant.clarify import unaccounted
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
-from assistant.operators import WHICH
+from assistant.operators import OPERATOR_PATTERNS, WHICH
 from assistant.plan import (
     OPPOSITE_CONDITION,
     Clarify,
@@ -91,7 +91,7 @@ def detect_language(question: str) -> str:
     return "zh" if cjk * 2 >= latin or cjk >= 4 else "en"
 
 
-_PERIOD_JOIN = re.compile(r"\s*(?:和|与|跟|及|以及|还有|对比|vs\.?|versus|and|、|,)\s*")
+_PERIOD_JOIN = re.compile(r"\s*(?:和|与|跟|及|以及|还有|对比|比|vs\.?|versus|and|、|,)\s*")
 
 
 def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understanding:
@@ -129,6 +129,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         lx.BOTTOM_N,
         lx.HALF,
         *lx.RECORDS,
+        *OPERATOR_PATTERNS.values(),
     ]:
         explained = pattern.sub(lambda m: " " * len(m.group(0)), explained)
     u.coverage = _coverage(explained, u.tags)
@@ -739,7 +740,8 @@ def _query_plan(
         and not employees
     ):
         group_by.append(default_group)
-    if u.also is not None:  # two periods side by side: one row per period
+    compare, change = _compared(u)
+    if u.also is not None and compare is None:  # two periods side by side: one row per period
         grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(u.also.grain)
         if grain and grain not in group_by:
             group_by.insert(0, grain)
@@ -776,7 +778,10 @@ def _query_plan(
         having=having if group_by else None,
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
         managers=u.managers,
-        also=u.also,
+        also=u.also if compare is None else None,
+        compare=compare,
+        versus=u.also if compare == "named" else None,
+        change=change,
     )
 
 
@@ -1001,6 +1006,44 @@ def _tool_plan(
     )
 
 
+_VERSUS_PREVIOUS = re.compile(
+    r"环比|比上个?月|比前一个?月|比上季度|比上个季度|跟上个?月比|和上个?月比|与上个?月相比|"
+    r"month (?:on|over) month|\bmom\b|quarter (?:on|over) quarter|\bqoq\b|than last month|"
+    r"(?:vs|versus|compared (?:with|to)) last month"
+)
+_VERSUS_YEAR = re.compile(
+    r"同比|去年同期|比去年|跟去年比|year (?:on|over) year|\byoy\b|same (?:period|month) last year|"
+    r"than last year|(?:vs|versus|compared (?:with|to)) last year"
+)
+_VERSUS_NAMED = re.compile(
+    r"比|对比|相比|\bvs\b|versus|compared?|side by side|多卖|少卖|多了|少了|差了|difference|增长|growth|变化"
+)
+_GROWTH = re.compile(r"增长率|增幅|增速|涨幅|百分之|%|growth|grew|increase|增长|上涨|下降|涨|降")
+_DIFFERENCE = re.compile(
+    r"多了多少|少了多少|多卖了|少卖了|多多少|少多少|差多少|差了多少|多出|how much more|how much less|"
+    r"difference|差额"
+)
+
+
+def _compared(u: Understanding) -> tuple[Literal["previous", "year_ago", "named"] | None, Literal["side_by_side", "difference", "growth"] | None]:  # fmt: skip
+    """环比 / 同比 / 8月比7月: which period the question compares with, and what it asks of
+    the comparison (both figures, the difference, the growth)."""
+    text = u.text
+    compare: Literal["previous", "year_ago", "named"] | None = (
+        "year_ago" if _VERSUS_YEAR.search(text)
+        else "previous" if _VERSUS_PREVIOUS.search(text)
+        else "named" if u.also is not None and _VERSUS_NAMED.search(text)
+        else None
+    )  # fmt: skip
+    if compare is None:
+        return None, None
+    if _DIFFERENCE.search(text):
+        return compare, "difference"
+    if _GROWTH.search(text) or compare != "named":
+        return compare, "growth"
+    return None, None  # two periods named side by side: one row each (also)
+
+
 def _which_group(u: Understanding) -> str | None:
     """The dimension a 'which' word asks about (哪个部门, which team, 哪条产品线), if any."""
     for match in WHICH.finditer(u.text):
@@ -1087,7 +1130,11 @@ _REFERS_BACK = re.compile(
 
 
 def _narrowed(
-    previous: ToolPlan, fresh: ToolPlan, u: Understanding, departments: list[int], employees: list[int]
+    previous: ToolPlan,
+    fresh: ToolPlan,
+    u: Understanding,
+    departments: list[int],
+    employees: list[int],
 ) -> ToolPlan:
     """``fresh`` over the previous answer: its month, team and people unless this question
     names its own, and its conditions kept (其中: among those)."""
@@ -1139,6 +1186,9 @@ def _follow_up(
         values = [t.value for t in u.kinds("value")]
         if values:
             update["values"] = values
+        compare, change = _compared(u)
+        if compare is not None:  # 同比呢: the same question, compared
+            update.update(compare=compare, change=change, versus=u.also, also=None)
         if not update:
             return None
         return prev.model_copy(update=update)

@@ -51,6 +51,41 @@ class Period:
         return labels
 
 
+#: How far back each grain's previous period lies, in months.
+_GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def shifted(period: Period, months: int) -> Period:
+    """The period ``months`` earlier, as long as ``period`` (month-to-date compares with the
+    same days of the earlier month); labelled like a period of its grain."""
+    start = add_months(period.start, -months)
+    end = (
+        add_months(period.end, -months)
+        if period.end.day == 1
+        else add_months(period.end - timedelta(days=1), -months) + timedelta(days=1)
+    )
+    whole = {"month": month_period, "quarter": quarter_period}.get(period.grain)
+    if period.grain == "year":
+        label = year_period(start.year)
+        return Period(start, end, "year", label.label_zh, label.label_en)
+    if whole is not None and start.day == 1:
+        label = whole(start)
+        return Period(start, end, period.grain, label.label_zh, label.label_en)
+    span_zh = f"{start.isoformat()} 至 {(end - timedelta(days=1)).isoformat()}"
+    span_en = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
+    return Period(start, end, period.grain, span_zh, span_en)
+
+
+def previous_period(period: Period) -> Period:
+    """The period before (环比, month on month): one grain earlier."""
+    return shifted(period, _GRAIN_MONTHS.get(period.grain, 1))
+
+
+def year_ago(period: Period) -> Period:
+    """The same period a year earlier (同比, year on year)."""
+    return shifted(period, 12)
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
