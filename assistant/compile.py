@@ -78,6 +78,7 @@ def compile_query(
     select: list[str] = []
     group: list[str] = []
     labels: list[str] = []
+    partition: list[str] = []
     for name in plan.group_by:
         dim = model.dimensions[name]
         if dim.tables is not None and table not in dim.tables:
@@ -101,6 +102,15 @@ def compile_query(
             select.append(f'{dim.key} AS "{key_label}"')
             group.append(dim.key)
             labels.append(key_label)
+        shown = {model.dimensions[g].expr for g in plan.group_by}
+        if dim.detail and dim.detail_expr and dim.detail_expr not in shown:
+            detail_label = dim.detail.en if language == "en" else dim.detail.zh
+            select.append(f'{dim.detail_expr} AS "{detail_label}"')
+            group.append(dim.detail_expr)
+            labels.append(detail_label)
+            needs.update(a for a in _ALIASES if dim.detail_expr.startswith(a + "."))
+        if name != "employee" and "employee" in plan.group_by:
+            partition.append(expr)  # the top people of each group
         if dim.label_en and table not in dim.by_table:
             select.append(f'{dim.label_en} AS "{label}_en"')
             group.append(dim.label_en)
@@ -141,7 +151,7 @@ def compile_query(
     if plan.order and metric_labels:
         ranking = f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST'
         if plan.limit and group:
-            query = _top_with_ties(query, columns, metrics[0], plan, (at, start, end))
+            query = _top_with_ties(query, columns, metrics[0], plan, (at, start, end), partition)
         query = query.order_by(ranking, copy=False)
     elif group:
         query = query.order_by(*[f'"{label}"' for label in labels[:1]], copy=False)
@@ -217,14 +227,17 @@ def _top_with_ties(
     metric: Metric,
     plan: QueryPlan,
     dates: tuple[date, date, date],
+    partition: list[str],
 ) -> exp.Select:
     """The top ``plan.limit`` groups, with every group tied at the cut (谁迟到最多: both
     people with three late days): the grouped query ranked in a subquery, kept to ranks
-    within the limit."""
+    within the limit; with ``partition``, the top of each (number one in each team)."""
     assert plan.order is not None and plan.limit is not None
     figure = _metric_sql(metric, *dates)
+    over = f"PARTITION BY {', '.join(partition)} " if partition else ""
     ranked = query.select(
-        f'RANK() OVER (ORDER BY {figure} {plan.order.upper()} NULLS LAST) AS "_rank"', copy=False
+        f'RANK() OVER ({over}ORDER BY {figure} {plan.order.upper()} NULLS LAST) AS "_rank"',
+        copy=False,
     )
     outer = sqlglot.select(*[f'"ranked"."{c}"' for c in columns], copy=False)
     return outer.from_(ranked.subquery("ranked"), copy=False).where(

@@ -73,6 +73,9 @@ class Dimension(Labelled):
     expr: str
     label_en: str | None = None
     key: str | None = None
+    #: A column shown beside each group to tell it apart (a person's department).
+    detail: Labelled | None = None
+    detail_expr: str | None = None
     needs: list[Alias] = Field(default_factory=list)
     tables: list[str] | None = Field(default=None, description="Fact tables it applies to.")
     by_table: dict[str, str] = Field(
