@@ -9,8 +9,12 @@ question (:class:`assistant.plan.Choice`).
 
 from __future__ import annotations
 
+import re
+
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
+from assistant import lexicon as lx
 from assistant.accounting import Leftover
 from assistant.gazetteer import Gazetteer
 from assistant.plan import Choice, Clarify, QueryPlan, ToolPlan
@@ -78,3 +82,67 @@ def _suggestions(text: str, left: list[Leftover], gazetteer: Gazetteer) -> list[
         if len(out) >= MAX_SUGGESTIONS:
             break
     return out
+
+
+#: How close (0-100) a warehouse name must be to an unknown name to be offered.
+NAME_CUTOFF = 50
+
+
+def unknown_names(text: str, unexplained: str, language: str, gazetteer: Gazetteer) -> Clarify:
+    """「西北销售部」, 'Tokyo sales team', 郭婷静: a name the warehouse lacks. Never widens the
+    answer: asks back with the closest departments and people, in the question's language
+    (a Chinese name for a misspelled pinyin one), or says nothing like it exists."""
+    words = _name_like(unexplained)
+    word = words[0] if words else unexplained.strip()
+    close = _closest_names(word, language, gazetteer) if word else []
+    zh = language == "zh"
+    choices = [Choice(label=name, question=text.replace(word, name, 1)) for name in close]
+    if close:
+        return Clarify(
+            message_zh=f"没有找到「{word}」。你是不是要找：{'、'.join(close)}？",
+            message_en=f"I found nothing called '{word}'. Did you mean: {', '.join(close)}?",
+            options=[c.label for c in choices],
+            choices=choices,
+        )
+    return Clarify(
+        message_zh=f"没有找到「{word}」这个部门或员工，请检查名称"
+        + ("，或换个问法。" if zh else "。"),
+        message_en=f"I found no department or person called '{word}'; check the name or rephrase.",
+    )
+
+
+def _name_like(unexplained: str) -> list[str]:
+    """Runs of the unexplained text that may be names: Chinese words, Latin word groups."""
+    runs = re.findall(r"[\u4e00-\u9fff]{2,}|[a-z][a-z' -]*[a-z]", unexplained)
+    out = []
+    for run in runs:
+        cleaned = lx.FILLER_PATTERN.sub(" ", run).strip() if run.isascii() else run
+        if len(cleaned) >= 2:
+            out.append(cleaned)
+    return out
+
+
+def _closest_names(word: str, language: str, gazetteer: Gazetteer) -> list[str]:
+    """Departments and people whose names are like ``word``: by characters, and for a
+    Latin word by the pinyin of Chinese names; shown in the question's language."""
+    shown: dict[str, str] = {}  # what is compared -> what is shown
+    for d in gazetteer.departments.values():
+        label = d.name if language == "zh" or not d.name_en else d.name_en
+        shown[d.name] = label
+        if d.name_en:
+            shown[d.name_en.lower()] = label
+    for e in gazetteer.employees.values():
+        label = f"{e.name}（{e.extra}）" if e.extra else e.name
+        shown[e.name] = label
+        shown[" ".join(lazy_pinyin(e.name))] = label
+        if e.name_en:
+            shown[e.name_en.lower()] = label
+    keys = [k for k in shown if k.isascii() == word.isascii()]
+    found = process.extract(
+        word, keys, scorer=fuzz.WRatio if word.isascii() else fuzz.ratio, limit=6
+    )
+    names: list[str] = []
+    for key, score, _ in found:
+        if score >= NAME_CUTOFF and shown[key] not in names:
+            names.append(shown[key])
+    return names[:3]

@@ -15,11 +15,10 @@ from datetime import date
 from typing import Literal
 
 import cn2an
-from rapidfuzz import fuzz, process
 
 from assistant import lexicon as lx
 from assistant.accounting import NEGATIVE_CONDITIONS, Context, account
-from assistant.clarify import unaccounted
+from assistant.clarify import unaccounted, unknown_names
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
 from assistant.operators import OPERATOR_PATTERNS, WHICH
@@ -1210,38 +1209,19 @@ def _follow_up(
 
 
 def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
-    """An unexplained name-like word near '的' is reported with close matches."""
-    masked = u.text
+    """A question the plan cannot read: asked back with the closest names when it names
+    warehouse things (a metric, a department, a person), refused only when it names none."""
+    masked = list(u.text)
     for tag in u.tags:
-        masked = masked[: tag.start] + " " * (tag.end - tag.start) + masked[tag.end :]
-    if u.period_span:
-        a, b = u.period_span
-        masked = masked[:a] + " " * (b - a) + masked[b:]
-    candidates = [w for w in re.findall(r"([\u4e00-\u9fff]{2,3})的", masked) if w[0] in lx.SURNAMES]
-    candidates += [
-        m for m in re.findall(r"\b([a-z]+ [a-z]+)\b", masked) if not set(m.split()) & set(lx.FILLER)
+        masked[tag.start : tag.end] = " " * (tag.end - tag.start)
+    for a, b in u.period_spans:
+        masked[a:b] = " " * (b - a)
+    warehouse_words = [
+        t for t in u.tags if t.kind in ("metric", "concept", "bundle", "department", "employee")
     ]
-    if candidates and (u.kinds("metric") or u.kinds("concept")):
-        word = candidates[0]
-        names = sorted(
-            {e.name for e in gz.employees.values()}
-            | {e.name_en.lower() for e in gz.employees.values() if e.name_en}
-            | {d.name for d in gz.departments.values()}
-        )
-        cutoff = 80 if word.isascii() else 50
-        close = [
-            m[0] for m in process.extract(word, names, scorer=fuzz.ratio, limit=3) if m[1] >= cutoff
-        ]
-        if not close:  # nothing like it: not a name we could have meant
-            return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
-        return Clarify(
-            message_zh=f"没有找到「{word}」。"
-            + (f"您是不是要找：{'、'.join(close)}？" if close else ""),
-            message_en=f"I found no one called '{word}'."
-            + (f" Did you mean: {', '.join(close)}?" if close else ""),
-            options=close,
-        )
-    return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
+    if not warehouse_words:
+        return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
+    return unknown_names(u.text, "".join(masked), u.language, gz)
 
 
 _OUT_OF_SCOPE_ZH = (
