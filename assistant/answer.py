@@ -47,6 +47,10 @@ class Answer(BaseModel):
     )
     tool: ToolCallInfo | None = None
     trace: list[str] = Field(default_factory=list)
+    interpretation: str | None = Field(
+        default=None,
+        description="What was understood, restated from the plan in one line (我的理解：…).",
+    )
     as_of: date
     path: Path = "planner"
     latency_ms: float = 0.0

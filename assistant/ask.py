@@ -27,8 +27,9 @@ from assistant.errors import AssistantError, GuardError
 from assistant.execute import execute
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
-from assistant.plan import Clarify, QueryPlan, Refuse, ToolPlan
+from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
 from assistant.planner import detect_language, plan
+from assistant.restate import restate
 from assistant.tool_answer import run_tool
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
@@ -131,10 +132,12 @@ class Assistant:
         started = time.perf_counter()
         as_of = as_of or self.today()
         previous = None
+        choice = None
         if conversation_id and self.conversations is not None:
             last = self.conversations.last_answer(conversation_id, caller)
             previous = last.plan if last else None
-        answer = self._answer(question, caller, as_of, previous)
+            choice = chosen(question, previous)
+        answer = self._answer(question, caller, as_of, previous, choice)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
             if conversation_id is None:
@@ -147,22 +150,39 @@ class Assistant:
         return answer
 
     def _answer(
-        self, question: str, caller: Caller, as_of: date, previous: dict[str, Any] | None
+        self,
+        question: str,
+        caller: Caller,
+        as_of: date,
+        previous: dict[str, Any] | None,
+        choice: Choice | None = None,
     ) -> Answer:
         text = _check_question(question)
         language = detect_language(text)
         base = Answer(question=question, language=language, answer="", as_of=as_of)  # type: ignore[arg-type]
         try:
-            the_plan, understanding = plan(
-                text, as_of, caller, self.gazetteer, self.model, previous
-            )
+            the_plan: Plan
+            if choice is not None and choice.plan is not None:  # a reading picked in full
+                the_plan = choice.plan
+                base.trace.append(f"plan: {the_plan.kind} (chosen: {choice.label})")
+            else:
+                asked = choice.question if choice is not None and choice.question else text
+                the_plan, understanding = plan(
+                    asked, as_of, caller, self.gazetteer, self.model,
+                    None if choice is not None else previous,
+                    pins=choice.pins if choice is not None else None,
+                )  # fmt: skip
+                base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
             base.plan = the_plan.model_dump(mode="json")
-            base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
+            base.interpretation = restate(the_plan, self.model, self.gazetteer, language)
             if isinstance(the_plan, Refuse):
                 # Router: what the planner cannot plan (out of scope, low coverage) goes to the LLM agent.
                 if the_plan.reason == "out_of_scope" and self.agent is not None:
                     return self.agent.answer(self, base, text, caller, as_of)
                 return _refusal(base, the_plan.reason, the_plan.message_zh, the_plan.message_en)
+            if isinstance(the_plan, Clarify) and self.agent is not None and the_plan.reading:
+                # Part of the question is not in the plan: the model takes it, with the reading.
+                return self.agent.answer(self, base, text, caller, as_of, hint=base.interpretation)
             if isinstance(the_plan, Clarify):
                 base.kind = "clarification"
                 base.answer = the_plan.message_zh if language == "zh" else the_plan.message_en

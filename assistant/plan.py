@@ -8,8 +8,9 @@ previous turn's slots (they travel in ``Answer.plan``).
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -158,3 +159,29 @@ class Refuse(BaseModel):
 
 
 Plan = Annotated[QueryPlan | ToolPlan | Clarify | Refuse, Field(discriminator="kind")]
+
+
+#: A reply that picks an option by its number: 1, 第2个, 选3, option 2.
+_NUMBERED = re.compile(
+    r"^\s*(?:第|选|选择|option\s*|#)?\s*(\d{1,2})\s*(?:个|项|号|条|\.|、|\))?\s*$", re.I
+)
+
+
+def chosen(reply: str, previous: dict[str, Any] | None) -> Choice | None:
+    """The choice a reply picks from the previous turn's clarification: by its number or by
+    its option's text; None when the reply is a new question."""
+    if not previous or previous.get("kind") != "clarify":
+        return None
+    choices = [Choice.model_validate(c) for c in previous.get("choices") or []]
+    if not choices:
+        return None
+    numbered = _NUMBERED.match(reply)
+    if numbered:
+        index = int(numbered.group(1)) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    text = reply.strip().lower()
+    exact = [c for c in choices if c.label.strip().lower() == text]
+    if exact:
+        return exact[0]
+    partial = [c for c in choices if text and text in c.label.lower()]
+    return partial[0] if len(partial) == 1 else None

@@ -24,6 +24,7 @@ from assistant.normalize import normalize
 from assistant.operators import OPERATOR_PATTERNS, WHICH
 from assistant.plan import (
     OPPOSITE_CONDITION,
+    Choice,
     Clarify,
     Comparison,
     Condition,
@@ -162,11 +163,13 @@ def plan(
     gazetteer: Gazetteer,
     model: SemanticModel,
     previous: dict | None = None,
+    pins: dict[str, int] | None = None,
 ) -> tuple[Plan, Understanding]:
     """The plan for ``question`` asked by ``caller`` on ``as_of``: answered only when it
     accounts for the whole question (:mod:`assistant.accounting`), else a clarification
-    that offers the partial reading."""
-    the_plan, u = _read(question, as_of, caller, gazetteer, model, previous)
+    that offers the partial reading. ``pins`` resolve ambiguous names (their text) to one
+    department or employee id: a clarification's choice."""
+    the_plan, u = _read(question, as_of, caller, gazetteer, model, previous, pins or {})
     if isinstance(the_plan, ToolPlan) and _colleagues_hidden(the_plan, caller):
         return _refuse(
             "denied_colleagues",
@@ -191,6 +194,7 @@ def _read(
     gazetteer: Gazetteer,
     model: SemanticModel,
     previous: dict | None,
+    pins: dict[str, int],
 ) -> tuple[Plan, Understanding]:
     """The planner's best reading of ``question``, before accounting."""
     u = understand(question, as_of, gazetteer)
@@ -200,7 +204,7 @@ def _read(
             "我只能查询数据，不能修改、删除或新增任何记录。",
             "I can only read data; I cannot change, delete or add records.",
         ), u
-    resolved = _resolve_entities(u, gazetteer, caller)
+    resolved = _resolve_entities(u, gazetteer, caller, pins)
     if isinstance(resolved, Clarify):
         return resolved, u
     departments, employees = resolved
@@ -212,7 +216,7 @@ def _read(
     if previous and previous.get("kind") == "tool" and _REFERS_BACK.search(u.text):
         # 其中谁也达标了, 那他们的奖金呢, which of them: this question, about the people,
         # month and team of the previous answer
-        fresh, _ = _read(question, as_of, caller, gazetteer, model, None)
+        fresh, _ = _read(question, as_of, caller, gazetteer, model, None, pins)
         if isinstance(fresh, ToolPlan):
             u.follow_up = True
             return _narrowed(ToolPlan.model_validate(previous), fresh, u, departments, employees), u
@@ -264,10 +268,12 @@ def _read(
             return _unknown_name_or_refuse(u, gazetteer), u
         return _query_plan(u, metrics, departments, employees, model, gazetteer), u
     if employees or departments:
+        figures = ["业绩", "订单数", "迟到次数", "请假天数"]
         return Clarify(
             message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
             message_en="Which figure would you like? For example sales, orders, attendance or leave.",
-            options=["业绩", "订单数", "迟到次数", "请假天数"],
+            options=figures,
+            choices=[Choice(label=f, question=f"{u.text} {f}", pins=pins) for f in figures],
         ), u
     return _unknown_name_or_refuse(u, gazetteer), u
 
@@ -421,11 +427,14 @@ def _is_dual_target(concepts: set[str], metrics: list[str]) -> bool:
 
 
 def _resolve_entities(
-    u: Understanding, gz: Gazetteer, caller: Caller
+    u: Understanding, gz: Gazetteer, caller: Caller, pins: dict[str, int]
 ) -> tuple[list[int], list[int]] | Clarify:
     departments: list[int] = []
     for tag in u.kinds("department"):
         ids = [int(v) for v in tag.values]
+        if tag.text in pins and pins[tag.text] in gz.departments:
+            departments.append(pins[tag.text])  # chosen in a clarification
+            continue
         partial = _partial_department(u, tag, gz)
         if partial is not None:
             return partial
@@ -442,12 +451,18 @@ def _resolve_entities(
                     message_zh=f"「{tag.text}」可能指以下部门，请问是哪一个？",
                     message_en=f"'{tag.text}' matches several departments; which one?",
                     options=names,
+                    choices=[
+                        Choice(label=n, question=u.text, pins={**pins, tag.text: i})
+                        for n, i in zip(names, ids, strict=True)
+                    ],
                 )
             ids = sales
         departments.extend(ids)
     employees: list[int] = []
     for tag in u.kinds("employee"):
         ids = [int(v) for v in tag.values]
+        if tag.text in pins and pins[tag.text] in gz.employees:
+            ids = [pins[tag.text]]  # chosen in a clarification
         if len(ids) > 1 and departments:
             scope = {d for root in departments for d in gz.subtree(root)}
             narrowed = [i for i in ids if gz.employees[i].department_id in scope]
@@ -462,6 +477,10 @@ def _resolve_entities(
                 message_zh=f"有{len(ids)}位员工叫「{gz.employees[ids[0]].name}」，请问是哪一位？",
                 message_en=f"{len(ids)} employees are called {gz.employees[ids[0]].name}; which one?",
                 options=options,
+                choices=[
+                    Choice(label=o, question=u.text, pins={**pins, tag.text: i})
+                    for o, i in zip(options, ids, strict=True)
+                ],
             )
         if team_of:
             u.managers.extend(ids)
@@ -525,6 +544,10 @@ def _shared_name_part(u: Understanding, gz: Gazetteer) -> Clarify | None:
                         message_zh=f"「{part}」可能指以下部门，请问是哪一个？",
                         message_en=f"'{part}' matches several departments; which one?",
                         options=sorted(names),
+                        choices=[
+                            Choice(label=n, question=u.text.replace(part, n, 1))
+                            for n in sorted(names)
+                        ],
                     )
     return None
 
@@ -545,10 +568,14 @@ def _partial_department(u: Understanding, tag: Tag, gz: Gazetteer) -> Clarify | 
                   if gz.department_kind.get(d.id) == "sales" and (head in normalize(d.name) or head in normalize(d.name_en or ""))]  # fmt: skip
     if len(candidates) < 2:
         return None
+    word = next(t for t in _DEPARTMENT_TAILS if tail.startswith(t))
+    gap = len(u.text[tag.end : tag.end + 6]) - len(tail)  # spaces before the word
+    spoken = u.text[tag.start : tag.end + gap + len(word)]  # 华东销售部: the span to replace
     return Clarify(
         message_zh=f"「{tag.text}{tail[:3]}」可能指以下部门，请问是哪一个？",
         message_en=f"'{tag.text} {tail.split()[0] if tail.split() else ''}' matches several departments; which one?",
         options=candidates,
+        choices=[Choice(label=c, question=u.text.replace(spoken, c, 1)) for c in candidates],
     )
 
 
@@ -903,11 +930,14 @@ def _tool_plan(
             if gz.department_kind.get(d) == "sales"
         ]
         if len(teams) > 1:
+            spoken = next((t.text for t in u.kinds("department") if str(region) in t.values), "")
             return Clarify(
                 message_zh=f"{gz.departments[region].name}下有{len(teams)}个销售部门，中位数按部门计算，请问是哪一个？",
                 message_en=f"{gz.departments[region].name_en or gz.departments[region].name} has {len(teams)} sales "
                            "departments, each with its own median; which one?",
                 options=teams,
+                choices=[Choice(label=t, question=u.text.replace(spoken, t, 1) if spoken else f"{t} {u.text}")
+                         for t in teams],
             )  # fmt: skip
     if not departments:  # 天津那边的中位数: the sales teams of a city named in the question
         cities = {v.split(":", 1)[1] for t in u.kinds("value") for v in t.values if _is_city(v, gz)}
@@ -919,10 +949,14 @@ def _tool_plan(
     if period.grain != "month" and u.period is not None:
         months = _months_in(period.start, period.end)
     if months and (len(months) > 12 or not concepts & {"median"}):
+        a, b = u.period_span or (0, 0)
         return Clarify(
             message_zh="中位数、达标和奖金按自然月计算，请指定一个月份（例如“上个月”）。",
             message_en="Medians, targets and bonuses are monthly; please name one month (e.g. 'last month').",
             options=["本月", "上个月"],
+            choices=[
+                Choice(label=m, question=u.text[:a] + m + u.text[b:]) for m in ("本月", "上个月")
+            ],
         )
     conditions: list[Condition] = [
         c

@@ -64,15 +64,15 @@ def restate(plan: Plan, model: SemanticModel, gazetteer: Gazetteer, language: st
 def _names(gz: Gazetteer, departments: list[int], employees: list[int], zh: bool) -> list[str]:
     roots = [d for d in departments if gz.department_parent.get(d) not in departments]
     names = [
-        gz.departments[d].name if zh or not gz.departments[d].name_en else gz.departments[d].name_en
+        gz.departments[d].name if zh else gz.departments[d].name_en or gz.departments[d].name
         for d in roots
         if d in gz.departments
     ]
-    names += [
-        gz.employees[e].name if zh or not gz.employees[e].name_en else gz.employees[e].name_en
-        for e in employees
-        if e in gz.employees
-    ]
+    for e in (gz.employees[i] for i in employees if i in gz.employees):
+        name = e.name if zh else e.name_en or e.name
+        names.append(
+            f"{name}（{e.extra}）" if zh and e.extra else f"{name} ({e.extra})" if e.extra else name
+        )
     return names
 
 

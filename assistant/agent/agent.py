@@ -69,9 +69,16 @@ class Agent:
         return self._retriever
 
     def answer(
-        self, assistant: Assistant, base: Answer, question: str, caller: Caller, as_of: date
+        self,
+        assistant: Assistant,
+        base: Answer,
+        question: str,
+        caller: Caller,
+        as_of: date,
+        hint: str | None = None,
     ) -> Answer:
-        """Answer ``question`` on the LLM path (``base`` carries the planner's trace)."""
+        """Answer ``question`` on the LLM path (``base`` carries the planner's trace;
+        ``hint`` its partial reading)."""
         from assistant.agent.deps import AgentDeps, RunState
         from assistant.agent.loop import run_agent
         from assistant.agent.privacy import Pseudonyms
@@ -84,7 +91,7 @@ class Agent:
             n for e in assistant.gazetteer.employees.values() for n in (e.name, e.name_en) if n
         )
         deps = AgentDeps(assistant=assistant, caller=caller, as_of=as_of, language=base.language,
-                         question=question, retriever=retriever, sees_rows=self.settings.llm_sees_rows,
+                         question=question, hint=hint, retriever=retriever, sees_rows=self.settings.llm_sees_rows,
                          state=RunState(pseudonyms=Pseudonyms(people=people)))  # fmt: skip
         found = None
         if retriever is not None:

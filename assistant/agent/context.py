@@ -70,7 +70,7 @@ def question_prompt(deps: AgentDeps, found: Retrieved | None) -> str:
         "\n\n".join(f"Q: {s.key}\nSQL: {s.sql}" for s in (found.examples if found else [])) or "-"
     )
     return render("sql", deps.language, question=deps.question, tables=tables, examples=examples,
-                  dialect=catalog.dialect)  # fmt: skip
+                  dialect=catalog.dialect, hint=deps.hint or "-")  # fmt: skip
 
 
 def clarify_prompt(deps: AgentDeps) -> str:

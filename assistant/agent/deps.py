@@ -66,6 +66,8 @@ class AgentDeps:
     as_of: date
     language: str
     question: str
+    #: the planner's partial reading, restated, when it could not account for the question
+    hint: str | None = None
     retriever: Retriever | None = None
     sees_rows: bool = False
     state: RunState = field(default_factory=RunState)
