@@ -85,12 +85,14 @@ def account(
             left.append(Leftover(tag.start, tag.end, tag.text, tag.kind))
             blank(tag.start, tag.end)
     _blank_words(mask, word_pattern(ASKING), lambda _: True, left, "asking")
+    # Phrases that may span a tagged word (最大的5笔订单, the last 4 refunds): matched on
+    # the question itself.
     for pattern in [lx.HALF] + [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)]:
-        _blank_words(mask, pattern, lambda _: _thresholds(context), left, "comparison")
+        _blank_words(mask, pattern, lambda _: _thresholds(context), left, "comparison", text)
     for pattern in (lx.TOP_N, lx.BOTTOM_N):
-        _blank_words(mask, pattern, lambda _: _ranks(context), left, "rank")
+        _blank_words(mask, pattern, lambda _: _ranks(context), left, "rank", text)
     for pattern in lx.RECORDS:
-        _blank_words(mask, pattern, lambda _: _records(context), left, "records")
+        _blank_words(mask, pattern, lambda _: _records(context), left, "records", text)
     for match in WHICH.finditer("".join(mask)):
         if _group_asked(match, tags) and not _group_answer(context):
             left.append(Leftover(match.start(), match.end(), match.group(0), "which"))
@@ -165,10 +167,13 @@ def _blank_words(
     used: Callable[[re.Match[str]], bool],
     left: list[Leftover],
     why: str,
+    source: str | None = None,
 ) -> None:
-    for match in pattern.finditer("".join(mask)):
+    """Blank the matches of ``pattern`` (in ``source``, default what is left of the mask);
+    a match the plan does not use is a leftover."""
+    for match in pattern.finditer(source if source is not None else "".join(mask)):
         start, end = match.span()
-        if start == end:
+        if start == end or not "".join(mask[start:end]).strip():
             continue
         if not used(match):
             left.append(Leftover(start, end, match.group(0), why))

@@ -111,9 +111,13 @@ def unknown_names(text: str, unexplained: str, language: str, gazetteer: Gazette
     )
 
 
+#: Particles that end a name (李四的业绩, 西北销售部呢).
+_PARTICLES = re.compile(r"[的了吗呢吧啊呀和跟与在是有都]")
+
+
 def _name_like(unexplained: str) -> list[str]:
     """Runs of the unexplained text that may be names: Chinese words, Latin word groups."""
-    runs = re.findall(r"[\u4e00-\u9fff]{2,}|[a-z][a-z' -]*[a-z]", unexplained)
+    runs = re.findall(r"[\u4e00-\u9fff]{2,}|[a-z][a-z' -]*[a-z]", _PARTICLES.sub(" ", unexplained))
     out = []
     for run in runs:
         cleaned = lx.FILLER_PATTERN.sub(" ", run).strip() if run.isascii() else run

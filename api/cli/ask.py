@@ -31,6 +31,10 @@ def ask(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer object as JSON.")
     ] = False,
+    trace: Annotated[
+        bool,
+        typer.Option("--trace", "-v", help="Also print the SQL and how figures were computed."),
+    ] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
     reference = parse_date(as_of, "--as-of")
@@ -47,14 +51,16 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer.public(), ensure_ascii=False))
     else:
-        _print(answer)
+        _print(answer, trace)
     if answer.kind in ("refusal", "error"):
         raise typer.Exit(1)
 
 
-def _print(answer: Answer) -> None:
+def _print(answer: Answer, trace: bool) -> None:
     console = Console()
     console.print(answer.answer, highlight=False)
+    if answer.interpretation:
+        console.print(f"[dim]{answer.interpretation}[/]", highlight=False)
     if answer.options:
         for i, option in enumerate(answer.options, 1):
             console.print(f"  {i}. {option}", highlight=False)
@@ -68,9 +74,17 @@ def _print(answer: Answer) -> None:
         console.print(table)
         if len(answer.rows) > 50:
             console.print(f"... {len(answer.rows) - 50} more rows (use --json for all)")
-    if answer.sql:
+    if trace and answer.sql:
         console.print(f"[dim]SQL: {answer.sql}[/]", highlight=False)
-    if answer.tool:
+    if trace and answer.tool:
         console.print(f"[dim]tool: {answer.tool.name} {answer.tool.arguments}[/]", highlight=False)
         for line in answer.trace[1:]:
             console.print(f"[dim]  {line}[/]", highlight=False)
+    if answer.conversation_id:
+        reply = "1" if answer.options else "…"
+        hint = (
+            f'继续对话：hrq ask "{reply}" --conversation {answer.conversation_id}'
+            if answer.language == "zh"
+            else f'continue: hrq ask "{reply}" --conversation {answer.conversation_id}'
+        )
+        console.print(f"[dim]{hint}[/]", highlight=False)

@@ -81,6 +81,9 @@ class AnswerPublic(BaseModel):
     sql: str | None = Field(description="The SQL that ran, as rewritten by the guard.")
     tool: ToolCallInfo | None
     trace: list[str]
+    interpretation: str | None = Field(
+        default=None, description="What was understood, restated in one line (我的理解：…)."
+    )
     as_of: date
     path: Path
     latency_ms: float

@@ -29,7 +29,6 @@ from api.wecom.render import (
     HELP_TEXT,
     INACTIVE_SENDER,
     UNKNOWN_SENDER,
-    picked_option,
     render_answer,
 )
 from assistant.answer import Answer, Language
@@ -102,18 +101,13 @@ class WeComChannel:
     def ask(self, assistant: Assistant, userid: str, caller: Caller, text: str) -> Answer:
         """Ask in the sender's conversation (a number answers the last clarification)."""
         conversation_id = self.inbox.conversation_of(userid)
-        previous: Answer | None = None
         if conversation_id is not None and assistant.conversations is not None:
             try:
-                previous = assistant.conversations.last_answer(conversation_id, caller)
+                assistant.conversations.check_owner(conversation_id, caller)
             except ConversationNotFoundError:  # the userid now belongs to someone else
                 conversation_id = None
-        option = picked_option(text, previous)
-        question = f"{previous.question} {option}" if option and previous else text
-        try:
-            answer = assistant.ask(
-                question, caller, conversation_id=conversation_id, surface="wecom"
-            )
+        try:  # a numbered reply resumes the last clarification's question (Assistant.ask)
+            answer = assistant.ask(text, caller, conversation_id=conversation_id, surface="wecom")
         except HrqError as exc:  # an unreadable question (empty, too long, binary)
             language: Language = "en" if text.isascii() else "zh"
             answer = Answer(

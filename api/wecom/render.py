@@ -91,6 +91,8 @@ def render_answer(
     if answer.kind == "refusal":
         return render_refusal(answer)
     text = answer.answer.strip()
+    if answer.interpretation:
+        text = f"{text}\n> {answer.interpretation}"
     show_table = bool(answer.columns) and (len(answer.rows) > 1 or len(answer.columns) > 2)
     if not show_table:
         return _fit(text, limit)
@@ -126,16 +128,6 @@ def render_refusal(answer: Answer) -> str:
         lines.append(_EXAMPLES[answer.language])
         lines += [f"· {example}" for example in answer.examples]
     return "\n".join(lines)
-
-
-def picked_option(reply: str, previous: Answer | None) -> str | None:
-    """The option a reply of just a number picks from the previous clarification, if any."""
-    text = reply.strip().rstrip(".。")
-    if previous is None or previous.kind != "clarification" or not previous.options:
-        return None
-    if not text.isdigit() or not 1 <= int(text) <= len(previous.options):
-        return None
-    return previous.options[int(text) - 1]
 
 
 def _fit(text: str, limit: int) -> str:

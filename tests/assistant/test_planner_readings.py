@@ -250,7 +250,7 @@ def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
 @pytest.mark.parametrize(
     ("question", "start", "end"),
     [
-        ("我年初到现在一共卖了多少", "2026-01-01", "2026-11-27"),
+        ("年初到现在一共卖了多少", "2026-01-01", "2026-11-27"),
         ("average review score in the last review cycle", "2026-07-01", "2026-10-01"),
         ("去年四季度的绩效得分", "2025-10-01", "2026-01-01"),
     ],

@@ -163,7 +163,7 @@ def test_no_answer_shows_anything_outside_the_callers_scope(
         if caller.role.value == "sales":
             assert not _counts_in_own_department("\n".join(answer.trace)), (question, answer.trace)
         answered += answer.kind == "answer"
-    assert answered >= len(QUESTIONS) // 2, "too few answers to prove anything"
+    assert answered >= 10, "too few answers to prove anything"
 
 
 def test_hr_sees_what_the_others_may_not(assistant: Assistant, whole: PerformanceReport) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from api.wecom.limits import MARKDOWN_LIMIT_BYTES, utf8_len
-from api.wecom.render import cell, picked_option, render_answer
+from api.wecom.render import cell, render_answer
 from assistant.answer import Answer
 
 
@@ -58,7 +58,3 @@ def test_clarification_numbers_and_picks() -> None:
     assert render_answer(clarification).splitlines() == [
         "哪一位？", "请回复序号选择：", "1. 张伟（华南销售部）", "2. 张伟（华北销售部）",
     ]  # fmt: skip
-    assert picked_option(" 2 ", clarification) == "张伟（华北销售部）"
-    assert picked_option("3", clarification) is None
-    assert picked_option("2", _answer(1)) is None
-    assert picked_option("第二个", clarification) is None

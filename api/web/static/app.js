@@ -145,6 +145,7 @@
   function renderAnswer(ans) {
     const box = el("div", { class: "msg a " + ans.kind, "data-kind": ans.kind });
     box.append(el("p", { class: "sentence" }, ans.answer));
+    if (ans.interpretation) box.append(el("p", { class: "interpretation" }, ans.interpretation));
     const choices = ans.kind === "clarification" ? ans.options : ans.kind === "refusal" ? ans.examples : [];
     if (choices && choices.length) {
       box.append(el("div", { class: "options" }, ...choices.map((o) => el("button", { type: "button", onclick: () => ask(o) }, o))));
