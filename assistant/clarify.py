@@ -120,10 +120,19 @@ def _name_like(unexplained: str) -> list[str]:
     runs = re.findall(r"[\u4e00-\u9fff]{2,}|[a-z][a-z' -]*[a-z]", _PARTICLES.sub(" ", unexplained))
     out = []
     for run in runs:
-        cleaned = lx.FILLER_PATTERN.sub(" ", run).strip() if run.isascii() else run
-        if len(cleaned) >= 2:
-            out.append(cleaned)
+        if run.isascii():
+            run = lx.FILLER_PATTERN.sub(" ", run).strip()
+        elif lx.FILLER_PATTERN.fullmatch(run):
+            continue  # 怎么样: scaffolding, not a name
+        else:
+            run = _PLACE_WORDS.sub("", run)  # 东京那边 -> 东京
+        if len(run) >= 2:
+            out.append(run)
     return out
+
+
+#: Words that follow a place or team without being part of its name.
+_PLACE_WORDS = re.compile(r"(?:那边|这边|那个|这个|那里|这里)$")
 
 
 def _closest_names(word: str, language: str, gazetteer: Gazetteer) -> list[str]:

@@ -133,7 +133,23 @@ def _query_parts(plan: QueryPlan, model: SemanticModel, gz: Gazetteer, zh: bool)
         shape += ("，" if shape and zh else ", " if shape else "") + (
             "占比" if zh else "share of total"
         )
+    if plan.compare:
+        shape += ("，" if shape and zh else ", " if shape else "") + _comparison(plan, zh)
     return [period or "", scope, by, metrics, shape]
+
+
+def _comparison(plan: QueryPlan, zh: bool) -> str:
+    """环比（与上一期相比）的增长率 / compared with a year earlier, growth."""
+    named_zh = plan.versus.label_zh if plan.versus else ""
+    named_en = plan.versus.label_en if plan.versus else ""
+    versus = {
+        "previous": ("环比（与上一期相比）", "compared with the period before"),
+        "year_ago": ("同比（与去年同期相比）", "compared with a year earlier"),
+        "named": (f"对比{named_zh}", f"compared with {named_en}"),
+    }[plan.compare or "previous"]
+    asked = {"growth": ("增长率", "growth"), "difference": ("差额", "difference"),
+             "side_by_side": ("并列", "side by side")}[plan.change or "side_by_side"]  # fmt: skip
+    return f"{versus[0]}的{asked[0]}" if zh else f"{versus[1]}, {asked[1]}"
 
 
 def _value_label(model: SemanticModel, reading: str, zh: bool) -> str:

@@ -1,0 +1,100 @@
+"""Accounting, table-driven: a plan is answered only when it uses the whole question.
+
+Each row is a question on the demo warehouse (seed 7, 2026-11-26), who asks, and what
+must come back: an answer, or a clarification naming the words the plan could not use.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.accounting import Context, account
+from assistant.ask import Assistant
+from assistant.callers import resolve_caller
+from assistant.plan import Clarify, QueryPlan, ToolPlan
+from assistant.planner import plan, understand
+from schema.caller import Caller
+from schema.settings import Settings
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_warehouse_url: str) -> Assistant:
+    return Assistant.from_settings(Settings(warehouse_url=demo_warehouse_url), app_state=False)
+
+
+def _plan(demo: Assistant, question: str, user: str | None = None):  # type: ignore[no-untyped-def]
+    caller = resolve_caller(user, warehouse=demo.warehouse) if user else Caller.operator()
+    return plan(question, AS_OF, caller, demo.gazetteer, demo.model)[0]
+
+
+# (question, asker, words the plan must leave unused; empty: answered)
+CASES = [
+    ("上个月各部门业绩中位数是多少", None, []),
+    ("上个月华东销售一部谁超过了中位数", None, []),
+    ("上个月奖金一共多少", None, []),
+    ("上个月各部门奖金总额", None, []),
+    ("who beat the median last month in chengdu", None, []),
+    ("本月业绩环比增长了多少", None, []),
+    ("今年销售额同比增长率", None, []),
+    ("今年哪个产品线退款最多", None, []),
+    ("上个月哪个部门拿奖金的人最多", None, []),
+    ("我这个月超过中位数了吗", "E00048", []),
+    # a department the warehouse lacks never widens the answer
+    ("上个月西北销售部的业绩", None, ["西北"]),
+    ("上个月业绩怎么样 东京那边", None, ["东京"]),
+    # a word with no meaning in the plan's vocabulary
+    ("上个月华东销售一部的业绩满意度", None, ["满意度"]),
+    # a grammar word whose shape the plan does not carry
+    ("上个月各部门人均业绩", None, ["人均"]),
+    # two metrics asked, one planned: the other is named
+    ("上个月业绩最高的部门的获客成本环比", None, ["获客成本"]),
+]
+
+
+@pytest.mark.parametrize(("question", "user", "unused"), CASES, ids=[c[0] for c in CASES])
+def test_accounting(demo: Assistant, question: str, user: str | None, unused: list[str]) -> None:
+    got = _plan(demo, question, user)
+    if not unused:
+        assert isinstance(got, QueryPlan | ToolPlan | Clarify), got
+        if isinstance(got, Clarify):
+            assert got.reason != "unaccounted", got.message_zh
+        return
+    assert isinstance(got, Clarify), got
+    text = got.message_zh if question[0] > "\u4e00" else got.message_en
+    assert all(word in text for word in unused), text
+
+
+def test_the_partial_reading_is_offered_in_full(demo: Assistant) -> None:
+    got = _plan(demo, "上个月华东销售一部的业绩满意度")
+    assert isinstance(got, Clarify) and got.reason == "unaccounted"
+    assert isinstance(got.reading, QueryPlan) and got.reading.metrics == ["sales"]
+    answer_as = got.choices[-1]
+    assert answer_as.plan == got.reading and "华东销售一部" in answer_as.label
+
+
+def test_leftovers_name_the_slot_they_missed(demo: Assistant) -> None:
+    """最高 (highest) is unused by a plan that does not rank; 各部门 by one that is a single
+    figure."""
+    u = understand("上个月各部门业绩最高", AS_OF, demo.gazetteer)
+    single = QueryPlan(metrics=["sales"])
+    left = account(
+        u.text, u.period_spans, u.tags,
+        Context(single, Caller.operator(), demo.gazetteer, demo.model, follow_up=False),
+    )  # fmt: skip
+    assert {(item.text, item.why) for item in left} >= {("各部门", "dimension"), ("最高", "rank")}
+    ranked = QueryPlan(metrics=["sales"], group_by=["department"], order="desc", limit=1)
+    left = account(
+        u.text, u.period_spans, u.tags,
+        Context(ranked, Caller.operator(), demo.gazetteer, demo.model, follow_up=False),
+    )  # fmt: skip
+    assert left == []
+
+
+def test_the_operator_has_no_me(demo: Assistant) -> None:
+    """我的业绩 from the local operator (no employee) cannot be answered as the company's."""
+    got = _plan(demo, "我上个月的业绩")
+    assert isinstance(got, Clarify)
