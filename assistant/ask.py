@@ -180,7 +180,11 @@ class Assistant:
                 if the_plan.reason == "out_of_scope" and self.agent is not None:
                     return self.agent.answer(self, base, text, caller, as_of)
                 return _refusal(base, the_plan.reason, the_plan.message_zh, the_plan.message_en)
-            if isinstance(the_plan, Clarify) and self.agent is not None and the_plan.reading:
+            if (
+                isinstance(the_plan, Clarify)
+                and self.agent is not None
+                and the_plan.reason in ("unaccounted", "unknown")
+            ):
                 # Part of the question is not in the plan: the model takes it, with the reading.
                 return self.agent.answer(self, base, text, caller, as_of, hint=base.interpretation)
             if isinstance(the_plan, Clarify):

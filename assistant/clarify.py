@@ -99,12 +99,14 @@ def unknown_names(text: str, unexplained: str, language: str, gazetteer: Gazette
     choices = [Choice(label=name, question=text.replace(word, name, 1)) for name in close]
     if close:
         return Clarify(
+            reason="unknown",
             message_zh=f"没有找到「{word}」。你是不是要找：{'、'.join(close)}？",
             message_en=f"I found nothing called '{word}'. Did you mean: {', '.join(close)}?",
             options=[c.label for c in choices],
             choices=choices,
         )
     return Clarify(
+        reason="unknown",
         message_zh=f"没有找到「{word}」这个部门或员工，请检查名称"
         + ("，或换个问法。" if zh else "。"),
         message_en=f"I found no department or person called '{word}'; check the name or rephrase.",

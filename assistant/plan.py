@@ -145,8 +145,9 @@ class Clarify(BaseModel):
     options: list[str] = Field(default_factory=list)
     #: one per option, in order: what choosing it resumes
     choices: list[Choice] = Field(default_factory=list)
-    #: ambiguous (a name or figure to pick) | unaccounted (part of the question unused)
-    reason: str = "ambiguous"
+    #: ambiguous (a name or figure to pick) | unaccounted (part of the question unused) |
+    #: unknown (a name the warehouse lacks)
+    reason: Literal["ambiguous", "unaccounted", "unknown"] = "ambiguous"
     #: the planner's partial reading of the question, when it had one
     reading: QueryPlan | ToolPlan | None = None
 
