@@ -146,7 +146,7 @@ def _group_answer(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return bool(plan.group_by) and (plan.order is None or plan.limit is not None)
-    return plan.grouped and plan.focus in ("count", "total_bonus", "median", "share")
+    return plan.grouped and plan.focus in ("count", "total_bonus", "median", "share", "per_head")
 
 
 def _inside(tag: Tag, other: Tag) -> bool:
@@ -246,7 +246,7 @@ def _employee_used(tag: Tag, c: Context) -> bool:
 
 def _value_used(tag: Tag, c: Context) -> bool:
     if isinstance(c.plan, QueryPlan):
-        if set(tag.values) & set(c.plan.values):
+        if set(tag.values) & set(c.plan.values + c.plan.share_of):
             return True
     elif any(c.model.values[int(v.split(":", 1)[0])].column == "d.kind" for v in tag.values):
         return True  # 各销售部门: the engine's rosters are the sales departments
@@ -396,13 +396,17 @@ def _totals(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return plan.records is None
-    return plan.focus in ("total_bonus", "count", "share", "median")
+    return plan.focus in ("total_bonus", "count", "share", "median", "per_head")
 
 
 def _shares(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return plan.share or any(c.model.metrics[m].format == "percent" for m in plan.metrics)
+        return (
+            plan.share
+            or bool(plan.share_of)
+            or any(c.model.metrics[m].format == "percent" for m in plan.metrics)
+        )
     return plan.focus in ("share", "attainment") or plan.having is not None
 
 
@@ -459,7 +463,7 @@ def _per_head(c: Context) -> bool:
     """人均, average: a metric that is an average (per person or per row)."""
     plan = c.plan
     if isinstance(plan, ToolPlan):
-        return plan.focus == "median"  # 中间水平, the average member: the median
+        return plan.focus in ("median", "per_head")  # 中间水平: the median; 人均: per head
     return any(
         c.model.metrics[m].expr.upper().startswith("AVG(") or "/" in c.model.metrics[m].expr
         for m in plan.metrics

@@ -140,7 +140,14 @@ def compile_query(
             f"{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}",
             copy=False,
         )
-    if plan.share and group:
+    if plan.share_of and group:  # 空调占总销售额多少: the fraction of the whole
+        label = "share" if language == "en" else "占比"
+        figure = _metric_sql(metrics[0], at, start, end)
+        query = query.select(
+            f'CAST({figure} AS DOUBLE) / NULLIF(SUM({figure}) OVER (), 0) AS "{label}"', copy=False
+        )
+        metric_labels.append(label)
+    elif plan.share and group:
         label = "share_pct" if language == "en" else "占比(%)"
         figure = _metric_sql(metrics[0], at, start, end)
         # DECIMAL before ROUND: PostgreSQL has no ROUND(double precision, integer).
@@ -148,6 +155,12 @@ def compile_query(
         query = query.select(select_share, copy=False)
         metric_labels.append(label)
     columns = labels + metric_labels
+    if plan.share_of and labels:  # only the groups whose share was asked
+        shown = ", ".join(repr_sql(v.split(":", 1)[1]) for v in plan.share_of)
+        outer = sqlglot.select(*[f'"shares"."{c}"' for c in columns], copy=False)
+        query = outer.from_(query.subquery("shares"), copy=False).where(
+            f'"shares"."{labels[0]}" IN ({shown})', copy=False
+        )
     if plan.order and metric_labels:
         ranking = f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST'
         if plan.limit and group:

@@ -249,6 +249,17 @@ def tool_sentence(
         if zh:
             return f"{when}没有人{what}。" if what else f"{when}没有符合条件的数据。"
         return f"Nobody {what} in {when}." if what else f"No matching data for {when}."
+    if focus == "per_head":
+        listing = (
+            "；".join(f"{r[0]} {money(r[3])}（{r[2]}人）" for r in rows[:8])
+            if zh
+            else "; ".join(f"{r[0]} {money(r[3])} ({r[2]} people)" for r in rows[:8])
+        )
+        return (
+            f"{when}人均业绩（部门业绩 ÷ 在册人数）：{listing}。"
+            if zh
+            else f"Sales per roster member in {when}: {listing}."
+        )
     if focus == "median":
         listing = (
             "；".join(f"{r[0]} {money(r[1])}（{r[2]}人）" for r in rows[:8])

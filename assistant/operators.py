@@ -86,3 +86,9 @@ def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 OPERATOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: word_pattern(words) for name, words in OPERATOR_WORDS.items()
 }
+
+#: A figure per person of a group (人均业绩, sales per rep).
+PER_HEAD = re.compile(
+    r"人均|平均每人|平均每个人|每人平均|平均每位|\bper (?:head|capita|person|rep|employee|salesperson)\b"
+    r"|\baverage (?:sales|revenue) per\b"
+)

@@ -74,6 +74,11 @@ class QueryPlan(BaseModel):
         "earlier; named: `versus`): both figures, the difference and the growth.",
     )
     versus: PeriodSlot | None = Field(default=None, description="The period compared with.")
+    share_of: list[str] = Field(
+        default_factory=list,
+        description="'<value-set index>:<value>' groups whose share of the total is asked "
+        "(空调占总销售额多少): the groups are ranked by share, only these are shown.",
+    )
     change: Literal["side_by_side", "difference", "growth"] | None = Field(
         default=None, description="What of the comparison the question asks for."
     )
@@ -81,7 +86,7 @@ class QueryPlan(BaseModel):
 
 Focus = Literal[
     "rows", "median", "bonus", "total_bonus", "gap", "attainment", "min_target", "sales",
-    "count", "leaderboard", "rank", "share",
+    "count", "leaderboard", "rank", "share", "per_head",
 ]  # fmt: skip
 Condition = Literal["above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum", "bonus_eligible",
                     "not_bonus_eligible"]  # fmt: skip

@@ -21,7 +21,7 @@ from assistant.accounting import NEGATIVE_CONDITIONS, Context, account
 from assistant.clarify import unaccounted, unknown_names
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
-from assistant.operators import OPERATOR_PATTERNS, WHICH
+from assistant.operators import OPERATOR_PATTERNS, PER_HEAD, WHICH
 from assistant.plan import (
     OPPOSITE_CONDITION,
     Choice,
@@ -43,7 +43,7 @@ from tools.period import next_month
 #: Share of a question's content the tags must explain for the plan to run.
 MIN_COVERAGE = 0.6
 
-_TOOL_CONCEPTS = {"median", "above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
+_TOOL_CONCEPTS = {"per_head", "median", "above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
                   "bonus_eligible", "bonus", "gap", "attainment", "leaderboard", "min_target",
                   "forecast", "suggest_targets"}  # fmt: skip
 _CONDITIONS = {"above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
@@ -227,6 +227,8 @@ def _read(
             return merged, u
 
     concepts = _compose_conditions(u)
+    if PER_HEAD.search(u.text) and not concepts and _metrics(u, model) in ([], ["sales"]):
+        concepts.add("per_head")  # 人均业绩: department sales per roster member (the engine)
     threshold = _comparison(u)
     if (
         "min_target" in concepts
@@ -791,6 +793,17 @@ def _query_plan(
     current = any(
         v.split(":", 1)[1] in model.values[int(v.split(":", 1)[0])].current for v in values
     )  # 还有哪些请假没批: pending now, whenever asked for
+    share_of: list[str] = []
+    if u.has(lx.SHARE_WORDS) and not group_by and values:
+        # 空调占总销售额多少比例: the value's share of the whole, not the value's figure
+        index = values[0].split(":")[0]
+        column = model.values[int(index)].column
+        grouping = next((n for n, d in model.dimensions.items() if d.expr == column
+                         and (d.tables is None or table in d.tables)), None)  # fmt: skip
+        if grouping:
+            share_of = [v for v in values if v.split(":")[0] == index]
+            values = [v for v in values if v not in share_of]
+            group_by = [grouping]
     return QueryPlan(
         all_time=current and u.period is None,
         metrics=metrics,
@@ -803,6 +816,7 @@ def _query_plan(
         limit=limit if group_by else None,
         having=having if group_by else None,
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
+        share_of=share_of,
         managers=u.managers,
         also=u.also if compare is None else None,
         compare=compare,
@@ -999,6 +1013,8 @@ def _tool_plan(
         focus = "rank"
     if u.has(lx.SHARE_WORDS) and conditions:
         focus = "share"
+    if "per_head" in concepts:
+        focus = "per_head"
     if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
         order = order or "desc"
     having = _comparison(u) if "attainment" in concepts else None

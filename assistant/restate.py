@@ -37,6 +37,7 @@ _FOCUS = {
     "leaderboard": ("业绩排行榜", "leaderboard"),
     "rank": ("业绩排名", "rank by sales"),
     "share": ("人数占比", "share of the roster"),
+    "per_head": ("人均业绩（部门业绩 ÷ 在册人数）", "sales per roster member"),
 }
 _SORT = {
     "sales": ("业绩", "sales"),

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from assistant.plan import ToolPlan
 from schema.caller import Caller
 from tools.forecast import forecast
+from tools.money import round_money
 from tools.performance import PerformanceReport, monthly_performance
 from tools.performance_rows import PerformanceRow, select_rows
 from tools.policy import BonusPolicy
@@ -31,7 +32,8 @@ LABELS = {
     "share": ("占比", "share"), "month": ("月份", "month"),
     "count": ("人数", "count"), "total_bonus": ("奖金总额", "total_bonus"),
     "month_to_date": ("本月至今业绩", "month_to_date"), "projected": ("预计月底业绩", "projected"),
-    "at_risk": ("可能未达最低目标", "at_risk"), "projected_median": ("预计中位数", "projected_median"),
+    "at_risk": ("可能未达最低目标", "at_risk"), "total_sales": ("部门业绩", "total_sales"),
+    "per_head": ("人均业绩", "per_head"), "projected_median": ("预计中位数", "projected_median"),
     "projected_above_median": ("预计超过中位数", "projected_above_median"),
 }  # fmt: skip
 
@@ -147,6 +149,15 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         return ToolResult("monthly_performance", arguments, keys, table, report.trace, report.scoped,
                           report.scope_note, context)  # fmt: skip
 
+    if plan.focus == "per_head":  # 人均业绩: each department's sales per roster member
+        totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
+        for r in report.rows:
+            totals[r.department] += r.sales
+        sizes = {s.department: s.roster_size for s in report.summaries}
+        per_head = {d: round_money(t / sizes[d]) for d, t in totals.items() if sizes[d]}
+        keys = ["department", "total_sales", "roster_size", "per_head"]
+        table = [[d, totals[d], sizes[d], v] for d, v in _ranked_groups(plan, per_head)]
+        return result(keys, table)
     if plan.focus == "median":  # the departments' figures: no member's row is needed
         keys = ["department", "median", "roster_size"]
         medians = {s.department: s.median for s in report.summaries}

@@ -48,8 +48,9 @@ CASES = [
     ("上个月业绩怎么样 东京那边", None, ["东京"]),
     # a word with no meaning in the plan's vocabulary
     ("上个月华东销售一部的业绩满意度", None, ["满意度"]),
-    # a grammar word whose shape the plan does not carry
-    ("上个月各部门人均业绩", None, ["人均"]),
+    # a word the plan has no slot for
+    ("上个月各部门业绩的标准差", None, ["标准差"]),
+    ("how many people in each team got a bonus yoy", None, ["yoy"]),
     # two metrics asked, one planned: the other is named
     ("上个月业绩最高的部门的获客成本环比", None, ["获客成本"]),
 ]
@@ -98,3 +99,38 @@ def test_the_operator_has_no_me(demo: Assistant) -> None:
     """我的业绩 from the local operator (no employee) cannot be answered as the company's."""
     got = _plan(demo, "我上个月的业绩")
     assert isinstance(got, Clarify)
+
+
+def test_sales_per_head_is_department_sales_per_roster_member(demo: Assistant) -> None:
+    answer = demo.ask("上个月各销售部门人均业绩", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and answer.tool is not None
+    with demo.warehouse.connect() as conn:
+        from tools.performance import monthly_performance
+
+        report = monthly_performance(conn, "2026-10", caller=Caller.operator(), as_of=AS_OF)
+    per_head = {
+        s.department: round(
+            float(sum(r.sales for r in report.rows if r.department == s.department))
+            / s.roster_size,
+            2,
+        )
+        for s in report.summaries
+    }
+    assert {row[0]: row[-1] for row in answer.rows} == pytest.approx(per_head, abs=0.01)
+    assert answer.answer.startswith("2026年10月人均业绩")
+
+
+def test_a_share_of_the_total(demo: Assistant) -> None:
+    answer = demo.ask("上个月SaaS占总销售额多少比例", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and len(answer.rows) == 1
+    with demo.warehouse.connect() as conn:
+        import sqlalchemy as sa
+
+        part, whole = conn.execute(
+            sa.text(
+                "SELECT SUM(CASE WHEN product_line = 'SaaS' THEN amount END), SUM(amount) "
+                "FROM sales_orders WHERE status = 'paid' "
+                "AND order_date BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"
+            )
+        ).one()
+    assert answer.rows[0][answer.columns.index("占比")] == pytest.approx(float(part / whole))
