@@ -156,10 +156,10 @@ def compile_query(
         metric_labels.append(label)
     columns = labels + metric_labels
     if plan.share_of and labels:  # only the groups whose share was asked
-        shown = ", ".join(repr_sql(v.split(":", 1)[1]) for v in plan.share_of)
+        asked = ", ".join(repr_sql(v.split(":", 1)[1]) for v in plan.share_of)
         outer = sqlglot.select(*[f'"shares"."{c}"' for c in columns], copy=False)
         query = outer.from_(query.subquery("shares"), copy=False).where(
-            f'"shares"."{labels[0]}" IN ({shown})', copy=False
+            f'"shares"."{labels[0]}" IN ({asked})', copy=False
         )
     if plan.order and metric_labels:
         ranking = f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST'

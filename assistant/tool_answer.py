@@ -150,13 +150,13 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
                           report.scope_note, context)  # fmt: skip
 
     if plan.focus == "per_head":  # 人均业绩: each department's sales per roster member
-        totals: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
+        sold: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}
         for r in report.rows:
-            totals[r.department] += r.sales
+            sold[r.department] += r.sales
         sizes = {s.department: s.roster_size for s in report.summaries}
-        per_head = {d: round_money(t / sizes[d]) for d, t in totals.items() if sizes[d]}
+        per_head = {d: round_money(t / sizes[d]) for d, t in sold.items() if sizes[d]}
         keys = ["department", "total_sales", "roster_size", "per_head"]
-        table = [[d, totals[d], sizes[d], v] for d, v in _ranked_groups(plan, per_head)]
+        table = [[d, sold[d], sizes[d], v] for d, v in _ranked_groups(plan, per_head)]
         return result(keys, table)
     if plan.focus == "median":  # the departments' figures: no member's row is needed
         keys = ["department", "median", "roster_size"]
