@@ -103,7 +103,7 @@ GROUP_WORDS = (
     "by team",
     "every department",
 )
-COUNT_WORDS = ("有多少", "多少人", "多少销售", "几个", "多少个", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
+COUNT_WORDS = ("几条", "多少条", "有多少", "多少人", "多少销售", "几个", "多少个", "几个人", "几人", "几位", "多少位", "多少个人", "人数", "how many", "number of",
                "count of", "有几个", "多少名")  # fmt: skip
 TOTAL_WORDS = ("加起来", "加在一起", "汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总奖金", "奖金总额", "total", "sum", "altogether",
                "in total", "overall")  # fmt: skip
@@ -131,8 +131,15 @@ WRITE_PATTERN = re.compile(
     r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)|(?:加|增加|扣|减|发)\s*\d+(?:\.\d+)?\s*(?:块|元|%)"
     r"|\b(?:give|add|raise|increase|cut)\b.+\b\d+\b"
 )
-WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "drop ", "delete ",
-               "update ", "insert ", "truncate", "alter ", "remove all", "modify")  # fmt: skip
+WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "加薪", "降薪", "调薪", "扣工资",
+               "发通知", "发个通知", "发消息", "发个消息", "企微通知", "企业微信通知", "通知一下", "提醒他们", "提醒一下",
+               "drop ", "delete ", "update ", "insert ", "truncate", "alter ", "remove all", "modify",
+               "send a message", "send them", "notify", "remind them", "give a raise")  # fmt: skip
+#: "To date" markers (截至今天, 到目前为止): the period is the current one, measured so far;
+#: they name no day of their own.
+TO_DATE = re.compile(
+    r"截至今天|截止今天|截止到今天|截至到今天|到今天为止|截至目前|截止目前|截至现在|截止现在|到目前为止"
+)
 
 #: Metric words too generic to choose a metric when a more specific one is named (they
 #: name a unit: 天数 of leave, 次数 of visits, people counted).
@@ -611,6 +618,17 @@ FILLER = (
     "发一下",
     "发下",
     "给我发",
+    "做了",
+    "做",
+    "用了",
+    "用",
+    "辛苦",
+    "辛苦统计下",
+    "hitting",
+    "performer",
+    "top performer",
+    "members",
+    "member",
     "您好",
     "你好",
     "问",

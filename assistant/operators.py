@@ -26,7 +26,7 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
              "leading", "number one", "number 1", "no 1", "rank", "ranking", "ranked", "position", "standing",
              "sorted", "bottom", "max", "maximum", "min"),
     # how many (people, things): a count
-    "count": ("多少人", "多少个人", "几个人", "几人", "几位", "几个", "多少位", "多少名", "多少个", "有几个", "人数", "个数",
+    "count": ("几条", "多少条", "多少人", "多少个人", "几个人", "几人", "几位", "几个", "多少位", "多少名", "多少个", "有几个", "人数", "个数",
               "how many", "number of", "count of", "headcount"),
     # one total
     "total": ("加起来", "加在一起", "汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总数", "累计", "in total",
@@ -36,7 +36,8 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
               "what percent",
               "what percentage", "percentage", "percent", "share", "proportion", "ratio"),
     # a negation: someone who did not
-    "negation": ("没有", "没能", "没", "未能", "未", "尚未", "还没", "不到", "不够", "不能", "拿不到", "不", "didn't",
+    "negation": ("没有", "没能", "没", "未能", "未", "尚未", "还没", "不到", "不够", "不能", "拿不到", "不", "miss",
+                 "misses", "missing", "didn't",
                  "didnt", "did not", "hasn't", "haven't", "not", "never", "no one", "nobody", "missed",
                  "failed", "fell short", "short of", "without"),
     # two conditions at once
@@ -61,7 +62,7 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     # how far from a line
     "distance": ("距离", "差得", "差了", "还差", "高出", "高了多少", "低了多少", "离", "比"),
     # the earlier answer of the conversation
-    "reference": ("其中", "这些人", "那些人", "上面", "刚才", "of them", "among them"),
+    "reference": ("其中", "里面", "这些人", "那些人", "上面", "刚才", "of them", "among them"),
     "pronoun": ("他们", "她们", "他", "她", "them", "those", "these", "they"),
 }  # fmt: skip
 

@@ -127,6 +127,9 @@ class ToolPlan(BaseModel):
     asked: Literal["everyone", "anyone"] | None = Field(
         default=None, description="A yes/no question; 'everyone' lists the exceptions."
     )
+    each: bool = Field(
+        default=False, description="Every member asked for (每个人的奖金): zeros included."
+    )
 
 
 class Choice(BaseModel):

@@ -103,7 +103,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
     for tag in gazetteer.tag(text):
         if tag.kind in ("department", "employee"):
             names[tag.start : tag.end] = "\0" * (tag.end - tag.start)
-    found = find_period("".join(names), as_of)
+    found = find_period(lx.TO_DATE.sub(lambda m: "\0" * len(m.group(0)), "".join(names)), as_of)
     masked = text
     if found:
         period, span = found
@@ -296,7 +296,7 @@ _ACHIEVE = (
     "made",
     "make",
 )
-_NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "miss", "n't", "not", "failed", "short", "低于", "不到",
+_NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "misses", "missing", "miss", "n't", "not", "failed", "short", "低于", "不到",
            "少于", "below", "under")  # fmt: skip
 _ABOVE_AFTER = ("以上", "之上", "上面", "上方", "高")
 _BELOW_AFTER = ("以下", "之下", "下面", "下方", "低")
@@ -335,7 +335,8 @@ def _compose_conditions(u: Understanding) -> set[str]:
             continue
         after = u.text[tag.end : tag.end + 8]
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
-            if any(w in before for w in _NEGATE) or re.match(
+            asking = _ASKING_NOT.sub(" ", before)  # 有没有人完成了: a question, not a negation
+            if any(w in asking for w in _NEGATE) or re.match(
                 r"\s*\S{0,2}\s*(没|未|还没|没有)\s*(完成|达到|达成|达标|过|到)", after
             ):
                 concepts.add("missed_minimum")
@@ -894,6 +895,10 @@ def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]
 
 
 _PER_PERSON = (
+    "per person",
+    "per rep",
+    "by rep",
+    "by person",
     "每个人",
     "每人",
     "每位",
@@ -1052,6 +1057,7 @@ def _tool_plan(
         limit=limit,
         period=u.period,
         asked=asked,
+        each=_per_person_asked(u),
     )
 
 
@@ -1174,7 +1180,7 @@ def _colleagues_hidden(plan: ToolPlan, caller: Caller) -> bool:
 
 #: Words that point at the previous answer's people (among them, 其中, 他们).
 _REFERS_BACK = re.compile(
-    r"^(?:那|那么|and|so)\b|^那|其中|这些人|那些人|他们|她们|\bof them\b|\bamong them\b|\bthose\b|\bthem\b"
+    r"^(?:那|那么|and|so)\b|^那|其中|里面|这些人|那些人|他们|她们|\bof them\b|\bamong them\b|\bthose\b|\bthem\b"
 )
 
 

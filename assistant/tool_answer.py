@@ -205,10 +205,17 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         total = sum((r.bonus or Decimal("0") for r in eligible), Decimal("0"))
         return result(["total_bonus"], [[total]])
     focus = plan.focus
-    if focus == "bonus" and not plan.employees and not plan.conditions:
+    if focus == "bonus" and not plan.employees and not plan.conditions and not plan.each:
         rows = [r for r in rows if r.bonus_eligible]
         context["conditions"] = ["bonus_eligible"]
     keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
+    if "judged" in context:  # 我达标了没: the figures and the flags that answer it
+        flags = {"above_median": "above_median", "below_median": "above_median",
+                 "not_above_median": "above_median", "met_minimum": "met_minimum",
+                 "missed_minimum": "met_minimum", "bonus_eligible": "bonus_eligible",
+                 "not_bonus_eligible": "bonus_eligible"}  # fmt: skip
+        wanted = ["sales", "median", "min_target", *(flags[c] for c in plan.conditions)]
+        keys += [k for k in dict.fromkeys(wanted) if k not in keys]
     if plan.order:
         field_name = plan.sort_by
         rows.sort(key=lambda r: getattr(r, field_name) or Decimal(0), reverse=plan.order == "desc")
