@@ -895,10 +895,8 @@ def _values_for(u: Understanding, model: SemanticModel, table: str) -> list[str]
 
 
 _PER_PERSON = (
-    "per person",
     "per rep",
     "by rep",
-    "by person",
     "每个人",
     "每人",
     "每位",
