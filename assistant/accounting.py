@@ -98,7 +98,8 @@ def account(
             left.append(Leftover(match.start(), match.end(), match.group(0), "which"))
         blank(match.start(), match.end())  # which: the groups or people it asks for are tags
     for name, pattern in OPERATOR_PATTERNS.items():
-        _blank_words(mask, pattern, lambda _: _OPERATORS[name](context), left, name)
+        used = _OPERATORS[name](context)
+        _blank_words(mask, pattern, lambda _, used=used: used, left, name)
     _blank_words(mask, lx.FILLER_PATTERN, lambda _: True, left, "filler")
     _blank_words(mask, NUMBER, lambda m: _number_used(m, context), left, "number")
     rest = "".join(mask)

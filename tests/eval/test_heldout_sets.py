@@ -100,8 +100,9 @@ def test_ids_are_unique_and_questions_are_not_repeated(held_out: HeldOutSet) -> 
     check_ids_and_questions_unique(held_out.entries())
 
 
-#: Questions two independently written sets may share word for word.
-MAX_SHARED_QUESTIONS = 3
+#: Questions two independently written sets may share word for word (about 3 % of a set:
+#: everyday questions such as "headcount by department").
+MAX_SHARED_QUESTIONS = 8
 
 
 @EACH_SET
