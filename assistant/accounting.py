@@ -98,8 +98,7 @@ def account(
             left.append(Leftover(match.start(), match.end(), match.group(0), "which"))
         blank(match.start(), match.end())  # which: the groups or people it asks for are tags
     for name, pattern in OPERATOR_PATTERNS.items():
-        used = _OPERATORS[name](context)
-        _blank_words(mask, pattern, lambda _, used=used: used, left, name)
+        _blank_words(mask, pattern, _always(_OPERATORS[name](context)), left, name)
     _blank_words(mask, lx.FILLER_PATTERN, lambda _: True, left, "filler")
     _blank_words(mask, NUMBER, lambda m: _number_used(m, context), left, "number")
     rest = "".join(mask)
@@ -130,6 +129,11 @@ def _number_used(match: re.Match[str], c: Context) -> bool:
     gz = c.gazetteer
     teams = {d for r in roots for d in gz.subtree(r) if gz.department_kind.get(d) == "sales"}
     return match.group(0) in {str(len(roots)), str(len(teams)), str(len(plan.employees))}
+
+
+def _always(value: bool) -> Callable[[re.Match[str]], bool]:
+    """A predicate of a match that is the same for every match."""
+    return lambda _: value
 
 
 def _group_asked(match: re.Match[str], tags: list[Tag]) -> bool:
