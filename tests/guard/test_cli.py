@@ -110,12 +110,27 @@ def test_grant_rejects_unknown_role_and_employee(env: None) -> None:
     assert bad_employee.exit_code == 2
 
 
-def test_every_statement_is_audited_run_refused_or_failed(env: None, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def audited_env(
+    request: pytest.FixtureRequest, env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The CLI's app database (the audit log's) on SQLite, and on PostgreSQL when available."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("HRQ_APP_DB_URL", url)
+        get_settings.cache_clear()
+    return url
+
+
+def test_every_statement_is_audited_run_refused_or_failed(audited_env: str) -> None:
     ran = runner.invoke(app, ["sql", "SELECT employee_id FROM employees", "--user", "E006"])
     refused = runner.invoke(app, ["sql", "SELECT * FROM payroll", "--user", "E003", "--json"])
     failed = runner.invoke(app, ["sql", "SELECT CAST(name AS INTEGER) AS n FROM employees"])
     assert (ran.exit_code, refused.exit_code, failed.exit_code) == (0, 1, 1), failed.output
-    records = AuditLog(app_engine(f"sqlite:///{tmp_path / 'app.db'}")).tail(10)
+    engine = app_engine(audited_env)
+    records = AuditLog(engine).tail(10)
+    engine.dispose()
     assert [(r.surface, r.path, r.employee_no, r.kind, r.reason) for r in records] == [
         ("cli-sql", "sql", "E006", "answer", None),
         ("cli-sql", "sql", "E003", "refusal", "denied_payroll"),
