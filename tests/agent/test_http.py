@@ -228,12 +228,13 @@ def test_the_audit_record_keeps_every_statement_the_model_sent(
 ) -> None:
     """Not only the statement whose rows became the answer: the corrected ones, and the one
     the guard refused, are in the question's audit record too."""
+    question = "客户互动的平均时长"  # the planner has no reading: the agent answers it
     audited = dataclasses.replace(hrq, audit=AuditLog(app_engine(f"sqlite:///{tmp_path / 'a.db'}")))
     bad = "SELECT kind, AVG(duration) FROM customer_interactions GROUP BY kind"
     fake.script(tool("run_sql", sql=bad), tool("run_sql", sql=KIND_SQL), reply("ok"))
-    assert ask(audited, OUT_OF_SCOPE).kind == "answer"
+    assert ask(audited, question).kind == "answer"
     fake.script(tool("run_sql", sql="SELECT * FROM payroll"), reply("unused"))
-    assert ask(audited, OUT_OF_SCOPE, manager).kind == "refusal"
+    assert ask(audited, question, manager).kind == "refusal"
     assert audited.audit is not None
     corrected, refused = audited.audit.tail(2)
     assert (corrected.path, corrected.sql_written) == ("llm", KIND_SQL)

@@ -8,7 +8,7 @@
       keyHint: "向管理员索取密钥（hrq keys create）。密钥只保存在本标签页。", askPlaceholder: "例如：上个月各部门销售额",
       ask: "提问", newChat: "新对话", leaderboard: "部门月度排行榜", deptPlaceholder: "部门，如 成都销售组", show: "查看",
       sql: "查看 SQL", trace: "计算过程", download: "下载", badKey: "密钥无效或已撤销，请重新登录。", thinking: "思考中…",
-      checking: "正在验证密钥…",
+      checking: "正在验证密钥…", refusedKey: "密钥无效或已撤销，请检查后重试。",
       median: "中位数", empty: "没有数据。", failed: "请求失败",
     },
     en: {
@@ -16,7 +16,7 @@
       keyHint: "Ask an admin for a key (hrq keys create). It is kept in this tab only.", askPlaceholder: "e.g. Sales by department last month",
       ask: "Ask", newChat: "New chat", leaderboard: "Monthly department leaderboard", deptPlaceholder: "Department, e.g. Chengdu Sales Team", show: "Show",
       sql: "Show SQL", trace: "Calculation", download: "Download", badKey: "Invalid or revoked key; please sign in again.", thinking: "Thinking…",
-      checking: "Checking the key…",
+      checking: "Checking the key…", refusedKey: "Invalid or revoked key; check it and try again.",
       median: "median", empty: "No data.", failed: "Request failed",
     },
   };
@@ -67,7 +67,10 @@
     button.disabled = true; $("signin-error").textContent = t("checking");
     try {
       const response = await fetch("/v1/me", { headers: { Authorization: "Bearer " + key } });
-      if (!response.ok) { signOut(await errorMessage(response)); return; }
+      if (!response.ok) {
+        signOut(response.status === 401 ? t("refusedKey") : await errorMessage(response));
+        return;
+      }
       store.setItem("hrq.key", key); $("signin-error").textContent = ""; showApp(true);
       showLinkedAnswer();
     } catch (err) {
