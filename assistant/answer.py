@@ -70,9 +70,13 @@ class Answer(BaseModel):
         default=None, description="The planner's plan (slots), reused by follow-up questions."
     )
     usage: Usage | None = None
+    statements: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every statement the LLM agent sent to the guard, with its outcome (audit only).",
+    )
     conversation_id: str | None = None
     answer_id: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The JSON object of ``hrq ask --json`` (audit-only fields left out)."""
-        return self.model_dump(mode="json", exclude={"sql_written", "scopes", "plan"})
+        return self.model_dump(mode="json", exclude={"sql_written", "scopes", "plan", "statements"})

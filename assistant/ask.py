@@ -111,7 +111,7 @@ class Assistant:
             model=model,
             gazetteer=gazetteer,
             policy=load_policy(settings.bonus_policy_path),
-            audit=AuditLog(app) if app is not None else None,
+            audit=AuditLog(app, hmac_key=settings.audit_hmac_key) if app is not None else None,
             conversations=ConversationStore(app) if app is not None else None,
             agent=Agent.from_settings(settings),
         )

@@ -1,13 +1,28 @@
-"""The audit log: every question from every surface, append-only and tamper-evident.
+"""The audit log: every question and every ``hrq sql`` statement, append-only and tamper-evident.
 
 Each record holds what was asked, by whom, through which surface, how it was
 answered (path, plan or tool call, the SQL as written and as rewritten by the
-guard, the scopes applied, row count, outcome, latency, model usage) and two
-hashes: ``prev_hash`` (the previous record's ``hash``) and ``hash``, the
-SHA-256 of the record's canonical JSON (every column but ``hash``, keys
-sorted). Editing a record breaks its own hash; deleting or reordering records
-breaks the next record's link. :meth:`AuditLog.verify` walks the chain and names
-the first broken record.
+guard, the scopes applied, row count, outcome, latency, model usage, and for the
+LLM agent every statement it sent to the guard) and two hashes: ``prev_hash``
+(the previous record's ``hash``) and ``hash``, computed over the record's
+canonical JSON (every column but ``hash`` and ``hash_scheme``, keys sorted).
+Editing a record breaks its own hash; deleting or reordering records breaks the
+next record's link. :meth:`AuditLog.verify` walks the chain and names the first
+broken record.
+
+A plain SHA-256 chain only proves that nobody who could not write the database
+changed it: whoever can write it can edit a record and recompute every later
+hash. With ``HRQ_AUDIT_HMAC_KEY`` set (kept out of the database) each record's
+hash is HMAC-SHA256 under that key (``hash_scheme`` ``hmac-sha256``), which
+nobody without the key can recompute. Records written before the key was set
+stay plain (``sha256``) and are still checked. Once a keyed record exists every
+later record must be keyed, or someone could rewrite the tail as plain records:
+a writer without the key refuses to append after a keyed record, and a verify
+with the key reports as a break a plain record after the first keyed one, and a
+newest record that is plain (the whole chain rewritten without the key looks
+like a log from before the key; the one honest case, a key set but nothing
+recorded since, clears with the next record). The key cannot be rotated:
+records keyed with an earlier key fail to verify with a new one.
 
 Appends are serialized by the database: ``seq`` is the primary key and each
 append reads the last link and inserts ``seq + 1`` in one transaction; when
@@ -19,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import threading
@@ -27,7 +43,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from sqlalchemy import Engine, Row, event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -39,9 +55,20 @@ from schema.errors import HrqError
 
 GENESIS_HASH = "0" * 64
 EXPORT_FORMATS = ("jsonl", "csv")
+PLAIN, KEYED = "sha256", "hmac-sha256"
+#: The outcome of a statement a person ran: it ran, the guard refused it, the warehouse failed.
+StatementKind = Literal["answer", "refusal", "error"]
+KEY_SETTING = "HRQ_AUDIT_HMAC_KEY"
+#: Columns added after the log's first release: left out of the canonical JSON when empty, so
+#: the records written before they existed keep their hashes.
+_ADDED_COLUMNS = ("statements",)
 _MAX_ATTEMPTS = 200
 #: The chain's last link, and the insert of the next record: built once, not per append.
-_LAST_LINK = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_LAST_LINK = (
+    select(audit_log.c.seq, audit_log.c.hash, audit_log.c.hash_scheme)
+    .order_by(audit_log.c.seq.desc())
+    .limit(1)
+)
 _INSERT = insert(audit_log)
 
 
@@ -89,12 +116,14 @@ class AuditRecord(BaseModel):
     as_of: str | None
     conversation_id: str | None
     answer_id: str | None
+    statements: str | None = None
     prev_hash: str
     hash: str
+    hash_scheme: str = PLAIN
 
-    def content_hash(self) -> str:
-        """The SHA-256 this record's content should have (over every field but ``hash``)."""
-        return content_hash(self.model_dump(exclude={"hash"}))
+    def content_hash(self, key: bytes | None = None) -> str:
+        """The hash this record's content should have: SHA-256, or HMAC-SHA256 under ``key``."""
+        return content_hash(self.model_dump(exclude={"hash", "hash_scheme"}), key)
 
 
 class VerifyResult(BaseModel):
@@ -107,19 +136,54 @@ class VerifyResult(BaseModel):
     #: The last record's hash: kept outside the database (a compliance ticket, a WeCom
     #: message), it lets a later ``verify --anchor`` prove no record was cut off the end.
     head: str | None = None
+    #: Whether the walk checked keyed hashes with the key (HRQ_AUDIT_HMAC_KEY).
+    key_checked: bool = False
+    #: Records walked whose hash is keyed, and the first of them.
+    keyed: int = 0
+    first_keyed: int | None = None
 
     def message(self) -> str:
-        """One line for a person."""
+        """Two lines for a person: the chain's state, then what the key did."""
         if self.ok:
             head = f"; head {self.checked}:{self.head}" if self.head else ""
-            return f"audit log intact: {self.checked} records{head}"
-        return f"audit log broken at record {self.broken_seq}: {self.reason}"
+            first = f"audit log intact: {self.checked} records{head}"
+        else:
+            first = f"audit log broken at record {self.broken_seq}: {self.reason}"
+        return f"{first}\n{self.key_line()}"
+
+    def key_line(self) -> str:
+        """Whether the key was checked, and which records predate it."""
+        if not self.key_checked:
+            line = f"unkeyed: anyone who can write the database could rewrite it; set {KEY_SETTING}"
+            if self.keyed:
+                line += f" (the hashes of {self.keyed} keyed records were not checked)"
+            return line
+        line = f"keyed chain verified with {KEY_SETTING}"
+        plain = self.first_keyed - 1 if self.first_keyed else self.checked
+        if plain > 0:
+            line += f"; records 1..{plain} are unkeyed (written before the key was set)"
+        return line
 
 
-def content_hash(content: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of a record's content (sorted keys, compact, UTF-8)."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """The canonical JSON of a record's content (sorted keys, compact, UTF-8).
+
+    Columns added after the first release are left out while empty (see ``_ADDED_COLUMNS``).
+    """
+    kept = {k: v for k, v in content.items() if not (k in _ADDED_COLUMNS and v is None)}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def content_hash(content: dict[str, Any], key: bytes | None = None) -> str:
+    """SHA-256 of a record's canonical JSON, or HMAC-SHA256 under ``key``.
+
+    The content includes ``prev_hash``, so a keyed hash covers the previous hash too.
+    """
+    canonical = canonical_json(content)
+    if key is None:
+        return hashlib.sha256(canonical).hexdigest()
+    return hmac.new(key, canonical, hashlib.sha256).hexdigest()
 
 
 def _json_or_none(value: Any) -> str | None:
@@ -150,6 +214,49 @@ def record_content(answer: Answer, caller: Caller, surface: str) -> dict[str, An
         "as_of": answer.as_of.isoformat(),
         "conversation_id": answer.conversation_id,
         "answer_id": answer.answer_id,
+        "statements": _json_or_none(answer.statements or None),
+    }
+
+
+def statement_content(
+    statement: str,
+    caller: Caller,
+    surface: str,
+    *,
+    kind: StatementKind,
+    sql_guarded: str | None = None,
+    scopes: Iterable[str] = (),
+    row_count: int = 0,
+    reason: str | None = None,
+    latency_ms: float = 0.0,
+) -> dict[str, Any]:
+    """The audited columns of one SQL statement a person ran (``hrq sql``), like a question's.
+
+    ``question`` and ``sql_written`` are the statement as written, ``path`` is ``sql``;
+    ``kind`` is ``answer`` (it ran: ``row_count`` rows), ``refusal`` (the guard refused it:
+    ``reason``) or ``error`` (the warehouse could not run it: ``reason``).
+    """
+    return {
+        "employee_no": caller.employee_no,
+        "role": str(caller.role),
+        "surface": surface,
+        "question": statement,
+        "language": None,
+        "path": "sql",
+        "plan": None,
+        "tool": None,
+        "sql_written": statement,
+        "sql_guarded": sql_guarded,
+        "scopes": json.dumps(list(scopes), ensure_ascii=False),
+        "row_count": row_count,
+        "kind": kind,
+        "reason": reason,
+        "latency_ms": round(float(latency_ms), 3),
+        "usage": None,
+        "as_of": None,
+        "conversation_id": None,
+        "answer_id": None,
+        "statements": None,
     }
 
 
@@ -171,18 +278,29 @@ def _bound(value: date | datetime | None, *, end: bool) -> str | None:
 
 
 class AuditLog:
-    """The audit log in the app database."""
+    """The audit log in the app database; keyed when ``hmac_key`` (HRQ_AUDIT_HMAC_KEY) is given."""
 
-    def __init__(self, engine: Engine, *, create_schema: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, *, create_schema: bool = True, hmac_key: SecretStr | None = None
+    ) -> None:
         self.engine = engine
+        self._key = hmac_key.get_secret_value().encode("utf-8") if hmac_key else None
         self._lock = threading.Lock()
         prepare_sqlite(engine)
         if create_schema:
             create_app_schema(engine)
 
+    @property
+    def keyed(self) -> bool:
+        """True when this log writes and checks keyed hashes."""
+        return self._key is not None
+
     def record(self, answer: Answer, caller: Caller, surface: str) -> int:
         """Append one record for ``answer`` asked by ``caller`` on ``surface``; return its seq."""
-        content = record_content(answer, caller, surface)
+        return self.append(record_content(answer, caller, surface))
+
+    def append(self, content: dict[str, Any]) -> int:
+        """Append one record of audited columns (:func:`record_content`, :func:`statement_content`)."""
         with self._lock:  # threads of one process queue here; processes race on the key
             for attempt in range(_MAX_ATTEMPTS):
                 try:
@@ -194,6 +312,10 @@ class AuditLog:
     def _append(self, content: dict[str, Any]) -> int:
         with self.engine.begin() as conn:
             last = conn.execute(_LAST_LINK).first()
+            if last is not None and last.hash_scheme != PLAIN and self._key is None:
+                raise AuditError(
+                    f"the audit log is keyed (record {last.seq}): set {KEY_SETTING} to append to it"
+                )
             seq = 1 if last is None else last.seq + 1
             row = {
                 **content,
@@ -201,7 +323,8 @@ class AuditLog:
                 "recorded_at": _utc_iso(datetime.now(UTC)),
                 "prev_hash": GENESIS_HASH if last is None else last.hash,
             }
-            row["hash"] = content_hash(row)
+            row["hash"] = content_hash(row, self._key)
+            row["hash_scheme"] = PLAIN if self._key is None else KEYED
             conn.execute(_INSERT, row)  # parameters, not .values(): compiled once
         return seq
 
@@ -217,29 +340,62 @@ class AuditLog:
         must still hold that record with that hash, so records cut off the end (which
         leave an intact but shorter chain) are found too.
         """
-        expected_prev = GENESIS_HASH
-        expected_seq = 1
-        checked = 0
+        walk = VerifyResult(ok=True, checked=0, key_checked=self._key is not None)
+        expected_prev, last_scheme = GENESIS_HASH, PLAIN
         for rec in self._rows(select(audit_log).order_by(audit_log.c.seq)):
+            expected_seq = walk.checked + 1
             if anchor is not None and rec.seq == anchor[0] and rec.hash != anchor[1]:
-                return _broken(checked, rec.seq, "it is not the record the anchor noted")
-            if rec.content_hash() != rec.hash:
-                return _broken(checked, rec.seq, "its content does not match its hash (edited)")
+                return _broken(walk, rec.seq, "it is not the record the anchor noted")
+            problem = self._content_problem(rec, walk.first_keyed)
+            if problem is not None:
+                return _broken(walk, rec.seq, problem)
             if rec.prev_hash != expected_prev:
                 why = "the record before it was deleted, changed or moved"
                 if rec.seq != expected_seq:
                     why = f"records {expected_seq}..{rec.seq - 1} are missing"
-                return _broken(checked, rec.seq, why)
+                return _broken(walk, rec.seq, why)
             if rec.seq != expected_seq:
-                return _broken(checked, rec.seq, f"expected record {expected_seq} here")
-            expected_prev = rec.hash
-            expected_seq += 1
-            checked += 1
-        if anchor is not None and checked < anchor[0]:
-            return _broken(
-                checked, checked + 1, f"records {checked + 1}..{anchor[0]} were cut off the end"
+                return _broken(walk, rec.seq, f"expected record {expected_seq} here")
+            if rec.hash_scheme == KEYED:
+                walk.keyed += 1
+                walk.first_keyed = walk.first_keyed or rec.seq
+            expected_prev, last_scheme = rec.hash, rec.hash_scheme
+            walk.checked += 1
+        if anchor is not None and walk.checked < anchor[0]:
+            cut = walk.checked + 1
+            return _broken(walk, cut, f"records {cut}..{anchor[0]} were cut off the end")
+        walk.head = expected_prev if walk.checked else None
+        if self._key is not None and walk.checked and last_scheme != KEYED:
+            return _broken(walk, walk.checked, (
+                f"the newest record is unkeyed although {KEY_SETTING} is set: the chain was "
+                "rewritten without the key, or nothing was recorded since the key was set "
+                "(then record one question and verify again)"
+            ))  # fmt: skip
+        return walk
+
+    def _content_problem(self, rec: AuditRecord, first_keyed: int | None) -> str | None:
+        """Why ``rec``'s hash does not prove its content, or None when it does.
+
+        A keyed record is checked with the key (its links only without one); a plain
+        record after a keyed one is a break when the key is known.
+        """
+        if rec.hash_scheme == KEYED:
+            if self._key is not None and rec.content_hash(self._key) != rec.hash:
+                return (
+                    "its content does not match its keyed hash (edited, or keyed with "
+                    f"another {KEY_SETTING})"
+                )
+            return None
+        if rec.hash_scheme != PLAIN:
+            return f"its hash scheme {rec.hash_scheme!r} is unknown (edited)"
+        if self._key is not None and first_keyed is not None:
+            return (
+                f"it is unkeyed after keyed record {first_keyed}: the chain was rewritten "
+                "without the key"
             )
-        return VerifyResult(ok=True, checked=checked, head=expected_prev if checked else None)
+        if rec.content_hash() != rec.hash:
+            return "its content does not match its hash (edited)"
+        return None
 
     def tail(self, n: int = 20) -> list[AuditRecord]:
         """The last ``n`` records, oldest first."""
@@ -298,5 +454,6 @@ def _to_record(row: Row[Any]) -> AuditRecord:
     return AuditRecord.model_validate(dict(row._mapping))
 
 
-def _broken(checked: int, seq: int, reason: str) -> VerifyResult:
-    return VerifyResult(ok=False, checked=checked, broken_seq=seq, reason=reason)
+def _broken(walk: VerifyResult, seq: int, reason: str) -> VerifyResult:
+    """The walk so far, stopped at record ``seq`` for ``reason``."""
+    return walk.model_copy(update={"ok": False, "broken_seq": seq, "reason": reason})

@@ -21,7 +21,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    inspect,
+    text,
 )
+from sqlalchemy.exc import DBAPIError
 
 metadata = MetaData()
 
@@ -115,7 +118,15 @@ audit_log = Table(
     Column("answer_id", String(32), nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    #: How ``hash`` was computed: ``sha256`` (plain) or ``hmac-sha256`` (keyed, HRQ_AUDIT_HMAC_KEY).
+    Column("hash_scheme", String(16), nullable=False, server_default="sha256"),
+    #: Every statement the LLM agent sent to the guard for this question, with its outcome (JSON).
+    Column("statements", Text, nullable=True),
 )
+
+#: Columns added to a table after its first release: ``create_all`` creates missing tables
+#: only, so :func:`create_app_schema` adds these to a table that exists without them.
+ADDED_COLUMNS = ((audit_log, "hash_scheme"), (audit_log, "statements"))
 
 
 #: WeCom callbacks seen, by MsgId: inserting first (the key is unique) makes a retried
@@ -176,5 +187,29 @@ wecom_conversations = Table(
 
 
 def create_app_schema(engine: Engine) -> None:
-    """Create hrq's tables that do not exist yet."""
+    """Create hrq's tables that do not exist yet, and the columns added since (see ADDED_COLUMNS)."""
     metadata.create_all(engine)
+    _add_missing_columns(engine)
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    for table, name in ADDED_COLUMNS:
+        if _has_column(engine, table.name, name):
+            continue
+        column = table.c[name]
+        ddl = f"ALTER TABLE {table.name} ADD COLUMN {name} {column.type.compile(engine.dialect)}"
+        if column.server_default is not None:
+            ddl += f" DEFAULT '{column.server_default.arg}'"  # type: ignore[attr-defined]
+        if not column.nullable:
+            ddl += " NOT NULL"
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(ddl))
+        except DBAPIError:  # another process added it first
+            if not _has_column(engine, table.name, name):
+                raise
+
+
+def _has_column(engine: Engine, table: str, name: str) -> bool:
+    with engine.connect() as conn:
+        return name in {c["name"] for c in inspect(conn).get_columns(table)}

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+AUDIT_KEY_MIN_CHARS = 16
+
 
 class Settings(BaseSettings):
     """hrq's configuration; see README "Settings" for each variable."""
@@ -48,6 +50,12 @@ class Settings(BaseSettings):
     )
     sql_timeout_s: float = Field(
         default=10.0, gt=0, le=600, description="Statement timeout for guarded queries, seconds."
+    )
+
+    audit_hmac_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the audit chain: each record's hash is HMAC-SHA256 under it, so whoever "
+        "can write the app database cannot rewrite the log unseen. Keep it outside the database.",
     )
 
     # HTTP API.
@@ -169,6 +177,16 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (try Asia/Shanghai)") from exc
+        return value
+
+    @field_validator("audit_hmac_key")
+    @classmethod
+    def _long_audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < AUDIT_KEY_MIN_CHARS:
+            raise ValueError(
+                f"the audit key must be at least {AUDIT_KEY_MIN_CHARS} characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return value
 
     @property

@@ -17,7 +17,8 @@ app.add_typer(audit_app, name="audit")
 
 
 def _log() -> AuditLog:
-    return AuditLog(app_engine(settings().app_db_url))
+    cfg = settings()
+    return AuditLog(app_engine(cfg.app_db_url), hmac_key=cfg.audit_hmac_key)
 
 
 @audit_app.command("verify")
@@ -30,7 +31,10 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Walk the hash chain; exit 1 naming the first broken record. Prints the head to keep."""
+    """Walk the hash chain; exit 1 naming the first broken record. Prints the head to keep.
+
+    With HRQ_AUDIT_HMAC_KEY set, keyed hashes are checked with it, and a second line says so.
+    """
     noted: tuple[int, str] | None = None
     if anchor is not None:
         seq, _, digest = anchor.partition(":")

@@ -3,11 +3,14 @@
 Without ``--user`` the caller is the local operator (admin). A refusal by the
 guard (or a statement the warehouse cannot run) prints the reason and exits
 with code 1; with ``--json`` it prints ``{"kind": "error", "reason": ..., "message": ...}``.
+Every statement, run, refused or failed, is written to the audit log (surface
+``cli-sql``) before anything is printed, like a question.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, NoReturn
 
 import typer
@@ -16,12 +19,16 @@ from rich.console import Console
 from rich.table import Table
 
 from api.cli.app import app, err_console, settings, user_errors
+from assistant.audit import AuditLog, StatementKind, statement_content
 from assistant.callers import resolve_caller
 from assistant.errors import AssistantError, GuardError, QueryError
 from assistant.execute import QueryResult, execute
 from assistant.guard import Catalog, GuardedSql, guard
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
+
+#: The audit surface of ``hrq sql``.
+SURFACE = "cli-sql"
 
 
 @app.command("sql")
@@ -40,24 +47,44 @@ def sql_command(
     """Run guarded SQL: read-only, scoped to the caller, row-capped, with a timeout."""
     cfg = settings()
     with user_errors():
+        app_db = app_engine(cfg.app_db_url)
+        audit = AuditLog(app_db, hmac_key=cfg.audit_hmac_key)
         engine = warehouse_engine(cfg.warehouse_url, read_only=True)
         caller = (
             Caller.operator()
             if user is None
-            else resolve_caller(user, warehouse=engine, app=app_engine(cfg.app_db_url))
+            else resolve_caller(user, warehouse=engine, app=app_db)
         )
         catalog = Catalog.from_contract(dialect_of(cfg.warehouse_url))
+    started = time.perf_counter()
+    guarded: GuardedSql | None = None
     try:
         guarded = guard(statement, caller, catalog, limit=cfg.sql_row_limit)
         result = execute(guarded, engine, timeout_s=cfg.sql_timeout_s)
     except (GuardError, QueryError) as exc:
+        kind: StatementKind = "refusal" if isinstance(exc, GuardError) else "error"
+        with user_errors():
+            audit.append(statement_content(
+                statement, caller, SURFACE, kind=kind, reason=exc.reason,
+                sql_guarded=guarded.sql if guarded else None,
+                scopes=guarded.scopes if guarded else (), latency_ms=_ms(started),
+            ))  # fmt: skip
         _refuse(exc, as_json)
     finally:
         engine.dispose()
+    with user_errors():  # no rows are shown unless their statement is in the audit log
+        audit.append(statement_content(
+            statement, caller, SURFACE, kind="answer", sql_guarded=guarded.sql,
+            scopes=guarded.scopes, row_count=len(result.rows), latency_ms=_ms(started),
+        ))  # fmt: skip
     if as_json:
         typer.echo(json.dumps(_payload(guarded, result), ensure_ascii=False))
     else:
         _render(guarded, result)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
 
 
 def _payload(guarded: GuardedSql, result: QueryResult) -> dict[str, object]:

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.http.headers import security_headers
 from schema.errors import HrqError
 
 log = logging.getLogger("hrq.http")
@@ -115,14 +116,16 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error", exc_info=exc)
-    return error_response(500, "internal", "internal error; it has been logged")
+def install_error_handlers(app: FastAPI, docs: frozenset[str] = frozenset()) -> None:
+    """Register the JSON error handlers on ``app`` (``docs``: the OpenAPI pages' paths)."""
 
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers this one outside every middleware: the security headers are added here.
+        log.exception("unexpected error", exc_info=exc)
+        headers = security_headers(request.url.path, docs)
+        return error_response(500, "internal", "internal error; it has been logged", headers)
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the JSON error handlers on ``app``."""
     app.add_exception_handler(HrqError, _hrq_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)

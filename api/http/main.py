@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import ask, conversations, feedback, health, metrics, performance, reports
+from api.http import ask, conversations, feedback, health, me, metrics, performance, reports
 from api.http.errors import install_error_handlers
-from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware
+from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware, SecurityHeadersMiddleware
 from api.http.services import Services
 from api.web.routes import router as web_router
 from api.wecom.callback import router as wecom_router
@@ -52,11 +52,15 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         lifespan=lifespan,
     )
     app.state.services = services
-    install_error_handlers(app)
-    for module in (ask, conversations, feedback, performance, reports, health, metrics):
+    docs = frozenset(
+        p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url) if p
+    )
+    install_error_handlers(app, docs)
+    for module in (ask, conversations, feedback, me, performance, reports, health, metrics):
         app.include_router(module.router)
     app.include_router(web_router)
     app.include_router(wecom_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    app.add_middleware(SecurityHeadersMiddleware, docs=docs)  # outermost: 413s get them too
     return app

@@ -1,4 +1,4 @@
-"""ASGI middleware: request body size limit, and request metrics by route template."""
+"""ASGI middleware: request body size limit, request metrics by route template, security headers."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.errors import error_body
+from api.http.headers import security_headers
 from api.http.telemetry import Metrics
 
 
@@ -116,3 +117,29 @@ def _route_of(scope: MutableMapping[str, Any]) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else "(unmatched)"
+
+
+class SecurityHeadersMiddleware:
+    """Add the security headers (:mod:`api.http.headers`) to every response that lacks them."""
+
+    def __init__(self, app: ASGIApp, docs: frozenset[str]) -> None:
+        self.app = app
+        self.docs = docs
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = security_headers(scope.get("path", ""), self.docs)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [
+                    (k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

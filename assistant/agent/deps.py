@@ -55,6 +55,8 @@ class RunState:
     errors: list[str] = field(default_factory=list)
     clarification: Clarification | None = None
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
+    #: Every statement sent to the guard, with its outcome: the audit record keeps them all.
+    statements: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

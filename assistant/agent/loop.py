@@ -77,6 +77,7 @@ def run_agent(
                                    HumanMessage(question_prompt(deps, found))]  # fmt: skip
     usage = Usage(model=model_name)
     base.path, base.usage = "llm", usage
+    base.statements = deps.state.statements  # the same list: every way out of the run keeps it
     nudged = False
     for step in range(1, max_steps + 1):
         started = time.perf_counter()

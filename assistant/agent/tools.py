@@ -24,10 +24,12 @@ from assistant.agent.deps import AgentDeps, Clarification, ToolRecord
 from assistant.agent.errors import ToolArgumentError
 from assistant.agent.final import compose_rows
 from assistant.agent.privacy import view_for_model
+from assistant.errors import GuardError
 from assistant.execute import execute
 from assistant.guard import guard
 from assistant.plan import Condition, Focus, ToolPlan
 from assistant.tool_answer import run_tool
+from schema.errors import HrqError
 from tools.departments import load_departments, resolve_department
 from tools.targets import suggest_targets as suggest_targets_tool
 
@@ -66,8 +68,17 @@ def run_sql(sql: str, deps: Deps, aggregates: list[str] | None = None) -> str:
             one of sum, avg, min, max, count, count_distinct; e.g. ["sum:days"].
     """
     a = deps.assistant
-    guarded = guard(sql, deps.caller, a.catalog, limit=a.settings.sql_row_limit)
-    result = execute(guarded, a.warehouse, timeout_s=a.settings.sql_timeout_s)
+    attempt: dict[str, Any] = {"sql_written": sql, "sql_guarded": None}
+    deps.state.statements.append(attempt)
+    try:
+        guarded = guard(sql, deps.caller, a.catalog, limit=a.settings.sql_row_limit)
+        attempt["sql_guarded"] = guarded.sql
+        result = execute(guarded, a.warehouse, timeout_s=a.settings.sql_timeout_s)
+    except HrqError as exc:
+        attempt["outcome"] = "refusal" if isinstance(exc, GuardError) else "error"
+        attempt["reason"] = getattr(exc, "reason", None) or exc.code
+        raise
+    attempt.update(outcome="answer", row_count=len(result.rows))
     columns = list(result.columns)
     rows = [[compose.json_safe(v) for v in row] for row in result.rows]
     view = view_for_model(columns, rows, aggregates or [], sees_rows=deps.sees_rows,

@@ -21,9 +21,11 @@ import sqlalchemy as sa
 from assistant.agent import Agent
 from assistant.answer import Answer
 from assistant.ask import Assistant
+from assistant.audit import AuditLog
 from assistant.llm import chat_model
 from assistant.retrieval import Retriever
 from schema.caller import Caller
+from schema.db import app_engine
 from schema.settings import Settings
 from tests.agent.conftest import AS_OF
 from tests.agent.fake_openai import FakeOpenAI, Step, reply, serve, tool
@@ -219,3 +221,31 @@ def test_without_a_model_hrq_answers_as_the_planner_does(
     # is asked back, not refused as out of scope.
     assert (answer.kind, answer.path, answer.usage) == ("clarification", "planner", None)
     assert fake.requests == []
+
+
+def test_the_audit_record_keeps_every_statement_the_model_sent(
+    hrq: Assistant, fake: FakeOpenAI, manager: Caller, tmp_path: Path
+) -> None:
+    """Not only the statement whose rows became the answer: the corrected ones, and the one
+    the guard refused, are in the question's audit record too."""
+    question = "客户互动的平均时长"  # the planner has no reading: the agent answers it
+    audited = dataclasses.replace(hrq, audit=AuditLog(app_engine(f"sqlite:///{tmp_path / 'a.db'}")))
+    bad = "SELECT kind, AVG(duration) FROM customer_interactions GROUP BY kind"
+    fake.script(tool("run_sql", sql=bad), tool("run_sql", sql=KIND_SQL), reply("ok"))
+    assert ask(audited, question).kind == "answer"
+    fake.script(tool("run_sql", sql="SELECT * FROM payroll"), reply("unused"))
+    assert ask(audited, question, manager).kind == "refusal"
+    assert audited.audit is not None
+    corrected, refused = audited.audit.tail(2)
+    assert (corrected.path, corrected.sql_written) == ("llm", KIND_SQL)
+    assert [(s["sql_written"], s["outcome"], s.get("reason"), s.get("row_count"))
+            for s in json.loads(corrected.statements or "[]")] == [
+        (bad, "refusal", "unknown_column", None),
+        (KIND_SQL, "answer", None, len(rows_of(hrq, KIND_SQL))),
+    ]  # fmt: skip
+    assert [(s["sql_written"], s["outcome"], s["reason"]) for s in json.loads(refused.statements or "[]")] == [
+        ("SELECT * FROM payroll", "refusal", "denied_payroll")
+    ]  # fmt: skip
+    assert refused.sql_written is None  # what the answer itself ran: nothing
+    assert audited.audit.verify().ok
+    assert "statements" not in ask(audited, "本月销售额").public()

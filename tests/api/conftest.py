@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text, update
 
 from api.http.main import create_app
 from assistant.answer import Answer
 from assistant.ask import Assistant
-from assistant.audit import AuditLog
+from assistant.audit import GENESIS_HASH, AuditLog, AuditRecord
 from assistant.conversations import ConversationStore
 from assistant.keys import create_key
+from schema.app import audit_log
 from schema.caller import Caller, Role
 from schema.db import app_engine, warehouse_engine
 from schema.settings import Settings
@@ -50,6 +51,30 @@ def make_answer(question: str = "上个月销售额是多少?", **fields: object
     }
     base.update(fields)
     return Answer.model_validate(base)
+
+
+#: An audit chain key as HRQ_AUDIT_HMAC_KEY would hold it.
+AUDIT_KEY = "audit-key-for-tests-7f3a9c1e5b"
+
+
+def forge(engine: Engine, seq: int, question: str, key: bytes | None = None) -> None:
+    """Edit record ``seq``'s question and recompute its hash and every later one, as someone
+    who can write the database would: plain SHA-256, or HMAC-SHA256 under a guessed ``key``."""
+    with engine.begin() as conn:
+        rows = conn.execute(select(audit_log).where(audit_log.c.seq >= seq - 1).order_by("seq"))
+        records = [AuditRecord.model_validate(dict(r._mapping)) for r in rows]
+        prev = records[0].hash if records[0].seq < seq else GENESIS_HASH
+        for rec in (r for r in records if r.seq >= seq):
+            edit = {"question": question} if rec.seq == seq else {}
+            forged = rec.model_copy(update={**edit, "prev_hash": prev})
+            prev = forged.content_hash(key)
+            scheme = "sha256" if key is None else "hmac-sha256"
+            conn.execute(
+                update(audit_log)
+                .where(audit_log.c.seq == rec.seq)
+                .values(question=forged.question, prev_hash=forged.prev_hash, hash=prev,
+                        hash_scheme=scheme)
+            )  # fmt: skip
 
 
 ALICE = Caller(role=Role.SALES, employee_id=7, employee_no="E0007", name="Alice")

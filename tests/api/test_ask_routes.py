@@ -14,7 +14,7 @@ from tests.api.conftest import Persona, bearer
 
 AS_OF = "2026-09-15"
 RANKING = "上个月成都销售组的业绩排名"
-PUBLIC_KEYS = set(Answer.model_fields) - {"sql_written", "scopes", "plan"}
+PUBLIC_KEYS = set(Answer.model_fields) - {"sql_written", "scopes", "plan", "statements"}
 
 
 def _ask(client: TestClient, key: str, question: str, **extra: object) -> dict:

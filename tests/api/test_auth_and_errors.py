@@ -12,6 +12,7 @@ from schema.settings import Settings
 from tests.api.conftest import bearer
 
 PROTECTED = [
+    ("GET", "/v1/me", None),
     ("GET", "/v1/performance", None),
     ("GET", "/v1/leaderboard", None),
     ("GET", "/v1/conversations/abc", None),
@@ -175,6 +176,7 @@ def test_openapi_documents_every_route_with_examples(client: TestClient) -> None
     paths = schema["paths"]
     for path in (
         "/v1/ask",
+        "/v1/me",
         "/v1/conversations/{conversation_id}",
         "/v1/answers/{answer_id}/feedback",
         "/v1/performance",

@@ -1,5 +1,6 @@
 """The web page in a real browser (Debian's chromium driven by Playwright): sign in, ask in
-Chinese, see the table and the chart, sort, download the XLSX, switch to English, leaderboard."""
+Chinese, see the table and the chart, sort, download the XLSX, switch to English, leaderboard;
+a bad key refused at sign-in, and no Content-Security-Policy violation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from assistant.keys import create_key
+from assistant.keys import create_key, revoke
 from schema.db import app_engine
 from tests.api.conftest import Persona
 
@@ -17,6 +18,15 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
+
+SCREENSHOTS = Path("/tmp/audit-web")
+#: Collects Content-Security-Policy violations in the page (window.__violations).
+WATCH_CSP = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
+});
+"""
 
 pytestmark = [
     pytest.mark.slow,
@@ -40,6 +50,7 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
         try:
             page = browser.new_page(accept_downloads=True)
             page.set_default_timeout(20_000)
+            page.add_init_script(WATCH_CSP)
             page.goto(base + "/")
             assert page.locator("h1").inner_text() == "hrq 人力数据问答"
             page.fill("#key", key)
@@ -83,5 +94,76 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
             page.locator("#board svg.chart").wait_for()
             assert page.locator("#board table.result tbody tr").count() >= 5
             assert "成都销售组" in page.locator("#board .sentence").inner_text()
+            assert page.evaluate("window.__violations") == []
         finally:
             browser.close()
+
+
+def test_a_bad_key_is_refused_at_sign_in_and_the_page_runs_under_its_csp(
+    server: tuple[str, str], personas: dict[str, Persona]
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    base, app_db = server
+    engine = app_engine(app_db)
+    key, _ = create_key(engine, personas["manager"].employee_no)
+    second, record = create_key(engine, personas["manager"].employee_no)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(20_000)
+            console: list[str] = []
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+            page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+            page.add_init_script(WATCH_CSP)
+            response = page.goto(base + "/")
+            assert (
+                response is not None
+                and "script-src 'self'" in response.headers["content-security-policy"]
+            )
+
+            page.fill("#key", "hrq_not_a_real_key")
+            page.click("#signin button[type=submit]")
+            error = page.locator("#signin-error")
+            sync_api.expect(error).to_have_text("密钥无效或已撤销，请检查后重试。")
+            assert page.locator("#app").is_hidden() and page.locator("#signin").is_visible()
+            assert page.locator("#messages > *").count() == 0
+            assert page.evaluate("sessionStorage.getItem('hrq.key')") is None
+            assert page.input_value("#key") == ""
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for width, height in ((1280, 800), (390, 844)):  # a laptop and a phone
+                page.set_viewport_size({"width": width, "height": height})
+                page.screenshot(path=str(SCREENSHOTS / f"signin-refused-{width}.png"))
+            page.set_viewport_size({"width": 1280, "height": 800})
+
+            page.fill("#key", key)
+            page.click("#signin button[type=submit]")
+            page.wait_for_selector("#app:not([hidden])")
+            assert error.inner_text() == "" and page.locator("#messages > *").count() == 0
+            page.fill("#question", "2026年8月成都销售组的销售额")
+            page.click("#ask")
+            answer = page.locator(".msg.a").last
+            answer.wait_for()
+            assert answer.get_attribute("data-kind") == "answer"
+            page.screenshot(path=str(SCREENSHOTS / "answered.png"))
+
+            # Revoked while signed in: back to sign-in, and the chat is gone with the session.
+            page.click("#signout")
+            page.fill("#key", second)
+            page.click("#signin button[type=submit]")
+            page.wait_for_selector("#app:not([hidden])")
+            revoke(engine, record.key_id)
+            page.fill("#question", "2026年8月成都销售组的销售额")
+            page.click("#ask")
+            sync_api.expect(error).to_have_text("密钥无效或已撤销，请重新登录。")
+            assert page.locator("#messages > *").count() == 0 and page.locator("#app").is_hidden()
+
+            violations = page.evaluate("window.__violations")
+            assert violations == [], violations
+            # The only errors: the browser logging the two refused requests (401).
+            unexpected = [c for c in console if c.startswith(("error", "pageerror"))
+                          and "status of 401" not in c]  # fmt: skip
+            assert unexpected == [], console
+        finally:
+            browser.close()
+            engine.dispose()

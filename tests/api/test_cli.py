@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import delete, update
 from typer.testing import CliRunner
 
@@ -15,7 +16,7 @@ from assistant.conversations import ConversationStore
 from assistant.keys import authenticate
 from schema.app import audit_log
 from schema.db import app_engine
-from tests.api.conftest import ALICE, make_answer
+from tests.api.conftest import ALICE, AUDIT_KEY, forge, make_answer
 
 
 @pytest.fixture
@@ -59,7 +60,10 @@ def test_audit_verify_tail_export(cli_db: str) -> None:
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify"])
     head = log.verify().head
-    assert (ok.exit_code, ok.stdout.strip()) == (0, f"audit log intact: 3 records; head 3:{head}")
+    assert (ok.exit_code, ok.stdout.splitlines()) == (0, [
+        f"audit log intact: 3 records; head 3:{head}",
+        "unkeyed: anyone who can write the database could rewrite it; set HRQ_AUDIT_HMAC_KEY",
+    ])  # fmt: skip
     tail = runner.invoke(app, ["audit", "tail", "-n", "2"]).stdout.splitlines()
     assert len(tail) == 2 and tail[-1].endswith("问题2")
     exported = runner.invoke(app, ["audit", "export", "--from", "2000-01-01", "--to", "2999-12-31"])
@@ -102,3 +106,35 @@ def test_audit_verify_with_an_anchor_finds_a_cut_tail(cli_db: str) -> None:
     cut = runner.invoke(app, ["audit", "verify", "--anchor", f"3:{head}"])
     assert cut.exit_code == 1 and "cut off the end" in cut.stdout
     assert runner.invoke(app, ["audit", "verify", "--anchor", "three"]).exit_code == 2
+
+
+def test_audit_verify_with_the_key_finds_a_recomputed_chain(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schema.settings import get_settings
+
+    engine = app_engine(cli_db)
+    AuditLog(engine).record(make_answer("钥匙之前"), ALICE, "cli")
+    monkeypatch.setenv("HRQ_AUDIT_HMAC_KEY", AUDIT_KEY)
+    get_settings.cache_clear()
+    keyed = AuditLog(engine, hmac_key=SecretStr(AUDIT_KEY))
+    for i in range(3):
+        keyed.record(make_answer(f"问题{i}"), ALICE, "cli")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.splitlines()[1] == (
+        "keyed chain verified with HRQ_AUDIT_HMAC_KEY; "
+        "records 1..1 are unkeyed (written before the key was set)"
+    )
+    forge(engine, 3, "改过的问题")
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1 and "record 3" in broken.stdout and "unkeyed" in broken.stdout
+    monkeypatch.delenv("HRQ_AUDIT_HMAC_KEY")
+    get_settings.cache_clear()
+    blind = runner.invoke(app, ["audit", "verify"])  # without the key the forgery passes
+    assert blind.exit_code == 0 and blind.stdout.splitlines()[1].startswith("unkeyed:")
+    monkeypatch.setenv("HRQ_AUDIT_HMAC_KEY", "too short")
+    get_settings.cache_clear()
+    short = runner.invoke(app, ["audit", "verify"])
+    assert short.exit_code == 2 and "at least 16 characters" in short.output

@@ -7,10 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from api.cli import app
+from assistant.audit import AuditLog
+from schema.db import app_engine
 from schema.settings import get_settings
+from tests.api.conftest import ALICE, make_answer
 
 runner = CliRunner()
 
@@ -104,3 +108,54 @@ def test_grant_rejects_unknown_role_and_employee(env: None) -> None:
     assert bad_role.exit_code == 2 and "unknown role 'boss'" in bad_role.stderr
     bad_employee = runner.invoke(app, ["users", "grant", "E999", "hr"])
     assert bad_employee.exit_code == 2
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def audited_env(
+    request: pytest.FixtureRequest, env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The CLI's app database (the audit log's) on SQLite, and on PostgreSQL when available."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("HRQ_APP_DB_URL", url)
+        get_settings.cache_clear()
+    return url
+
+
+def test_every_statement_is_audited_run_refused_or_failed(audited_env: str) -> None:
+    ran = runner.invoke(app, ["sql", "SELECT employee_id FROM employees", "--user", "E006"])
+    refused = runner.invoke(app, ["sql", "SELECT * FROM payroll", "--user", "E003", "--json"])
+    failed = runner.invoke(app, ["sql", "SELECT CAST(name AS INTEGER) AS n FROM employees"])
+    assert (ran.exit_code, refused.exit_code, failed.exit_code) == (0, 1, 1), failed.output
+    engine = app_engine(audited_env)
+    records = AuditLog(engine).tail(10)
+    engine.dispose()
+    assert [(r.surface, r.path, r.employee_no, r.kind, r.reason) for r in records] == [
+        ("cli-sql", "sql", "E006", "answer", None),
+        ("cli-sql", "sql", "E003", "refusal", "denied_payroll"),
+        ("cli-sql", "sql", None, "error", "query_failed"),
+    ]
+    first, second, third = records
+    assert first.question == first.sql_written == "SELECT employee_id FROM employees"
+    assert first.row_count == 2 and "LIMIT" in (first.sql_guarded or "")
+    assert first.role == "manager" and json.loads(first.scopes)[0].startswith("employees: rows")
+    assert second.sql_written == "SELECT * FROM payroll" and second.sql_guarded is None
+    assert third.role == "admin" and third.sql_guarded is not None and third.row_count == 0
+    verified = runner.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0 and verified.stdout.startswith("audit log intact: 3 records")
+
+
+def test_hrq_sql_refuses_to_run_when_it_cannot_audit(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A keyed audit log and no key: nothing runs unrecorded."""
+    engine = app_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    AuditLog(engine, hmac_key=SecretStr("k" * 32)).record(make_answer(), ALICE, "cli")
+    result = runner.invoke(app, ["sql", "SELECT employee_id FROM employees"])
+    assert result.exit_code == 2 and "HRQ_AUDIT_HMAC_KEY" in result.output
+    assert "employee_id" not in result.stdout
+    monkeypatch.setenv("HRQ_AUDIT_HMAC_KEY", "k" * 32)
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["sql", "SELECT employee_id FROM employees"]).exit_code == 0
+    assert AuditLog(engine, hmac_key=SecretStr("k" * 32)).verify().ok

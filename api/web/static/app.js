@@ -8,6 +8,7 @@
       keyHint: "向管理员索取密钥（hrq keys create）。密钥只保存在本标签页。", askPlaceholder: "例如：上个月各部门销售额",
       ask: "提问", newChat: "新对话", leaderboard: "部门月度排行榜", deptPlaceholder: "部门，如 成都销售组", show: "查看",
       sql: "查看 SQL", trace: "计算过程", download: "下载", badKey: "密钥无效或已撤销，请重新登录。", thinking: "思考中…",
+      checking: "正在验证密钥…", refusedKey: "密钥无效或已撤销，请检查后重试。",
       median: "中位数", empty: "没有数据。", failed: "请求失败",
     },
     en: {
@@ -15,6 +16,7 @@
       keyHint: "Ask an admin for a key (hrq keys create). It is kept in this tab only.", askPlaceholder: "e.g. Sales by department last month",
       ask: "Ask", newChat: "New chat", leaderboard: "Monthly department leaderboard", deptPlaceholder: "Department, e.g. Chengdu Sales Team", show: "Show",
       sql: "Show SQL", trace: "Calculation", download: "Download", badKey: "Invalid or revoked key; please sign in again.", thinking: "Thinking…",
+      checking: "Checking the key…", refusedKey: "Invalid or revoked key; check it and try again.",
       median: "median", empty: "No data.", failed: "Request failed",
     },
   };
@@ -39,18 +41,43 @@
     document.title = t("title");
   }
 
+  async function errorMessage(response) {
+    if (response.status === 401) return t("badKey");
+    try { const body = await response.json(); return body.error.message; } catch (e) { /* not JSON */ }
+    return t("failed") + " (" + response.status + ")";
+  }
+
   async function api(path, options) {
     const key = store.getItem("hrq.key");
     const opts = Object.assign({ headers: {} }, options || {});
     opts.headers = Object.assign({ Authorization: "Bearer " + key }, opts.headers);
     const response = await fetch(path, opts);
-    if (response.status === 401) { signOut(t("badKey")); throw new Error(t("badKey")); }
-    if (!response.ok) {
-      let message = t("failed") + " (" + response.status + ")";
-      try { const body = await response.json(); message = body.error.message; } catch (e) { /* not JSON */ }
-      throw new Error(message);
+    if (response.status === 401) {
+      // Revoked while signed in: back to the sign-in screen, with nothing of the session left.
+      signOut(t("badKey"));
+      throw Object.assign(new Error(t("badKey")), { signedOut: true });
     }
+    if (!response.ok) throw new Error(await errorMessage(response));
     return response;
+  }
+
+  // A key is checked (GET /v1/me) before the app is shown: a bad one is refused right here.
+  async function signIn(key) {
+    const button = $("signin-form").querySelector("button");
+    button.disabled = true; $("signin-error").textContent = t("checking");
+    try {
+      const response = await fetch("/v1/me", { headers: { Authorization: "Bearer " + key } });
+      if (!response.ok) {
+        signOut(response.status === 401 ? t("refusedKey") : await errorMessage(response));
+        return;
+      }
+      store.setItem("hrq.key", key); $("signin-error").textContent = ""; showApp(true);
+      showLinkedAnswer();
+    } catch (err) {
+      signOut(t("failed"));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function showApp(signedIn) {
@@ -58,6 +85,7 @@
   }
   function signOut(message) {
     store.removeItem("hrq.key"); store.removeItem("hrq.conversation");
+    $("messages").replaceChildren(); $("board").replaceChildren();
     showApp(false); $("signin-error").textContent = message || "";
   }
 
@@ -164,6 +192,7 @@
   }
 
   function showError(err) {
+    if (err.signedOut) return;  // the sign-in screen says why
     $("messages").append(el("div", { class: "msg a error", "data-kind": "error" }, el("p", { class: "sentence" }, err.message)));
   }
 
@@ -196,7 +225,7 @@
         barChart(board.rows.map((r) => r[name]), board.rows.map((r) => r[sales]), board.department, board.median),
         sortableTable(board.columns, board.rows),
         board.scope_note ? el("p", { class: "note" }, board.scope_note) : null);
-    } catch (err) { target.replaceChildren(el("p", { class: "error" }, err.message)); }
+    } catch (err) { if (!err.signedOut) target.replaceChildren(el("p", { class: "error" }, err.message)); }
   }
 
   async function showLinkedAnswer() {
@@ -211,8 +240,9 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     applyLang();
-    showApp(Boolean(store.getItem("hrq.key")));
-    showLinkedAnswer();
+    showApp(false);
+    const stored = store.getItem("hrq.key");
+    if (stored) signIn(stored);
     const now = new Date(); now.setMonth(now.getMonth() - 1);
     $("board-month").value = now.toISOString().slice(0, 7);
     $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; store.setItem("hrq.lang", lang); applyLang(); });
@@ -221,8 +251,8 @@
       e.preventDefault();
       const key = $("key").value.trim();
       if (!key) return;
-      store.setItem("hrq.key", key); $("key").value = ""; $("signin-error").textContent = ""; showApp(true);
-      showLinkedAnswer();
+      $("key").value = "";
+      signIn(key);
     });
     $("ask-form").addEventListener("submit", (e) => {
       e.preventDefault();
