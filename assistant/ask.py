@@ -28,7 +28,8 @@ from assistant.execute import execute
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
 from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
-from assistant.planner import detect_language, plan
+from assistant.planner import plan
+from assistant.reading import detect_language
 from assistant.restate import restate
 from assistant.tool_answer import run_tool
 from schema.caller import Caller

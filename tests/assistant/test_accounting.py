@@ -14,7 +14,8 @@ from assistant.accounting import Context, account
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from assistant.plan import Clarify, QueryPlan, ToolPlan
-from assistant.planner import plan, understand
+from assistant.planner import plan
+from assistant.reading import understand
 from schema.caller import Caller
 from schema.settings import Settings
 
