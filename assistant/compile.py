@@ -125,6 +125,10 @@ def compile_query(
         label = metric.en if language == "en" else metric.zh
         select.append(f'{body} AS "{label}"')
         metric_labels.append(label)
+    if first.per_person and "employee" in plan.group_by:  # who joined: each one's hire date
+        shown = first.per_person.en if language == "en" else first.per_person.zh
+        select.append(f'MIN({first.per_person.expr}) AS "{shown}"')
+        metric_labels.append(shown)
     where = _filters(plan, model, first, period, as_of, needs)
 
     # copy=False: each builder step extends this one tree instead of deep-copying it.

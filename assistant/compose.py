@@ -81,7 +81,8 @@ def query_sentence(
         parts = ", ".join(f"{m.en} {f}" for m, f in zip(metrics, figures, strict=False))
         return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
     value_at = len(group_labels)
-    if metric.snapshot and metric.format == "count" and all(r[value_at] == 1 for r in rows):
+    counted_once = metric.snapshot or metric.per_person is not None  # a person counts once
+    if counted_once and metric.format == "count" and all(r[value_at] == 1 for r in rows):
         names = _listing(zh, [_label_of(r, group_labels) for r in rows])
         return (  # people listed (人事部都有谁): one each
             f"{when}{who}共 {len(rows)} 人：{names}。"

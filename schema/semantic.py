@@ -48,6 +48,15 @@ class Labelled(BaseModel):
         return [self.zh, self.en, *self.synonyms]
 
 
+class PerPerson(BaseModel):
+    """What a count of people shows beside each person when people are listed (who joined:
+    each one's hire date), since the count itself is 1 for everyone."""
+
+    expr: str
+    zh: str
+    en: str
+
+
 class Metric(Labelled):
     """A named aggregate: ``expr`` over ``table`` (alias f), rows filtered by ``where``."""
 
@@ -64,6 +73,10 @@ class Metric(Labelled):
     )
     personal: bool = Field(
         default=False, description="Personal data: HR sees anyone's, others their own."
+    )
+    per_person: PerPerson | None = Field(
+        default=None,
+        description="A count of people (each counts once) listed per person shows this instead.",
     )
 
 

@@ -1,0 +1,71 @@
+"""People listed by an event (who joined, who left): each person once, with the day it
+happened, checked against the warehouse's own rows; and the asker's team words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.ask import Assistant
+from assistant.callers import resolve_caller
+from schema.caller import Caller
+from schema.settings import Settings
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
+    built = Assistant.from_settings(
+        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
+        app_state=False,
+    )
+    yield built
+    built.warehouse.dispose()
+
+
+def _rows(assistant: Assistant, sql: str) -> set[tuple[str, str]]:
+    with assistant.warehouse.connect() as conn:
+        return {(str(a), str(b)) for a, b in conn.execute(sa.text(sql))}
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "start", "end", "date_label"),
+    [
+        ("今年离职的有谁", "termination_date", "2026-01-01", "2026-11-26", "离职日期"),
+        (
+            "who left last month?",
+            "termination_date",
+            "2026-10-01",
+            "2026-10-31",
+            "termination_date",
+        ),
+        ("今年入职的都有谁", "hire_date", "2026-01-01", "2026-11-26", "入职日期"),
+    ],
+)
+def test_who_joined_or_left_lists_each_person_with_the_day(
+    assistant: Assistant, question: str, column: str, start: str, end: str, date_label: str
+) -> None:
+    answer = assistant.ask(question, Caller.operator(), as_of=AS_OF)
+    expected = _rows(
+        assistant,
+        f"SELECT employee_no, {column} FROM employees "
+        f"WHERE {column} BETWEEN DATE '{start}' AND DATE '{end}'",
+    )
+    assert expected, "the demo warehouse has people for this period"
+    number_at = answer.columns.index("工号" if "工号" in answer.columns else "employee_no")
+    date_at = answer.columns.index(date_label)
+    assert {(str(r[number_at]), str(r[date_at])) for r in answer.rows} == expected
+    assert str(len(expected)) in answer.answer  # the sentence counts the people, not rows of 1
+
+
+def test_my_team_words_mean_the_askers_department(assistant: Assistant) -> None:
+    rep = resolve_caller("E00048", warehouse=assistant.warehouse)
+    mine = assistant.ask("我这个月的迟到次数", rep, as_of=AS_OF)
+    team = assistant.ask("我组这个月迟到次数", rep, as_of=AS_OF)
+    squad = assistant.ask("我队这个月迟到次数", rep, as_of=AS_OF)
+    assert team.rows == squad.rows
+    assert team.interpretation != mine.interpretation  # the team, not the asker alone
