@@ -126,9 +126,9 @@ def compile_query(
         select.append(f'{body} AS "{label}"')
         metric_labels.append(label)
     if first.per_person and "employee" in plan.group_by:  # who joined: each one's hire date
-        shown = first.per_person.en if language == "en" else first.per_person.zh
-        select.append(f'MIN({first.per_person.expr}) AS "{shown}"')
-        metric_labels.append(shown)
+        listed_as = first.per_person.en if language == "en" else first.per_person.zh
+        select.append(f'MIN({first.per_person.expr}) AS "{listed_as}"')
+        metric_labels.append(listed_as)
     where = _filters(plan, model, first, period, as_of, needs)
 
     # copy=False: each builder step extends this one tree instead of deep-copying it.
