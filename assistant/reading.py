@@ -12,6 +12,7 @@ from typing import Literal
 import cn2an
 
 from assistant import lexicon as lx
+from assistant.abbreviations import with_abbreviations
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.normalize import normalize
 from assistant.operators import OPERATOR_PATTERNS, WHICH
@@ -69,7 +70,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
     u = Understanding(text=text, language=detect_language(question))
     # Names first: 杭州线上上个月 is 杭州线上 + 上个月, not 上上个月.
     names = list(text)
-    for tag in gazetteer.tag(text):
+    for tag in with_abbreviations(text, gazetteer.tag(text), gazetteer):
         if tag.kind in ("department", "employee"):
             names[tag.start : tag.end] = "\0" * (tag.end - tag.start)
     found = find_period(lx.TO_DATE.sub(lambda m: "\0" * len(m.group(0)), "".join(names)), as_of)
@@ -91,7 +92,7 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
                 u.also = PeriodSlot.of(other)
                 masked = masked[:start] + " " * (b - a) + masked[start + b :]
                 u.period_spans.append((start + a, start + b))
-    u.tags = gazetteer.tag(masked)
+    u.tags = with_abbreviations(masked, gazetteer.tag(masked), gazetteer)
     explained = masked
     for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [
         lx.TOP_N,
