@@ -105,8 +105,8 @@ def entry_problems(
     if e["expect"] == "refusal":
         if e["gold_sql"] is not None:
             problems.append(f"{eid}: a refusal has no gold SQL")
-    elif e["family"] == "clarify.unknown" and e["gold_sql"] is None:
-        pass  # a name the warehouse lacks: nothing to list
+    elif e["family"] in ("clarify.unknown", "clarify.vague") and e["gold_sql"] is None:
+        pass  # a name the warehouse lacks, a question with nothing to pin: nothing to list
     elif not isinstance(e["gold_sql"], str) or not e["gold_sql"].strip():
         problems.append(f"{eid}: gold_sql required")
     if e["ordered"] and "ORDER BY" not in (e["gold_sql"] or "").upper():

@@ -133,7 +133,9 @@ def _other_organisations_names(held_out: HeldOutSet) -> set[str]:
 @EACH_SET
 def test_the_questions_use_this_organisations_names_only(held_out: HeldOutSet) -> None:
     """No department or product-line name of another organisation leaks into a question or gold."""
-    foreign = _other_organisations_names(held_out)
+    ours = held_out.names()
+    # another organisation's name inside one of ours (影像设备 in 天津影像设备部) is ours too
+    foreign = {n for n in _other_organisations_names(held_out) if not any(n in o for o in ours)}
     for e in held_out.entries():
         text = e["question"] + (e["gold_sql"] or "")
         assert not [n for n in foreign if n in text], e["id"]
