@@ -244,6 +244,16 @@ class Assistant:
             return base
         metrics = [self.model.metrics[m] for m in the_plan.metrics]
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
+        if the_plan.compare and period is not None and compiled.versus is not None:
+            zh = base.language == "zh"
+            base.answer = compose.comparison_sentence(
+                base.language, metrics[0], group_labels, [list(r) for r in result.rows],
+                period.label_zh if zh else period.label_en,
+                compiled.versus.label_zh if zh else compiled.versus.label_en, subject,
+            )  # fmt: skip
+            if base.scoped:
+                base.answer += SCOPE_NOTE[base.language]
+            return base
         base.answer = compose.query_sentence(
             base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
             order=the_plan.order,

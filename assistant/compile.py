@@ -28,6 +28,8 @@ class CompiledQuery:
     columns: list[str]
     metric_columns: list[str]
     period: Period | None
+    #: the period a comparison sets the plan's period against (环比: the month before)
+    versus: Period | None = None
 
 
 def _date(day: date) -> str:
@@ -235,7 +237,7 @@ def compile_comparison(
         sql += f" LIMIT {plan.limit}"
     columns = [*groups, now_label, then_label, diff_label, growth_label]
     figures = [now_label, then_label, diff_label, growth_label]
-    return CompiledQuery(sqlglot.transpile(sql)[0], columns, figures, current_period)
+    return CompiledQuery(sqlglot.transpile(sql)[0], columns, figures, current_period, other)
 
 
 def _top_with_ties(

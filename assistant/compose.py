@@ -115,6 +115,49 @@ def query_sentence(
     return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
 
 
+def comparison_sentence(
+    language: str,
+    metric: Metric,
+    group_labels: list[str],
+    rows: list[list[Any]],
+    now: str,
+    then: str,
+    subject: str | None,
+) -> str:
+    """Two periods' figures side by side (环比, 同比, 7月和8月): each period's figure, the
+    difference and the growth; per group, the first few groups."""
+    zh = language == "zh"
+    name = metric.zh if zh else metric.en
+    who = subject or ""
+    if not rows:
+        return (
+            f"{now}和{then}{who}没有符合条件的数据。"
+            if zh
+            else f"No matching data for {now} or {then}."
+        )
+    at = len(group_labels)
+
+    def pair(row: list[Any]) -> str:
+        current, earlier = number(row[at], metric.format), number(row[at + 1], metric.format)
+        change = row[at + 3]
+        growth = "" if change is None else f"{float(change) * 100:+.1f} %"
+        if zh:
+            return f"{now} {current}，{then} {earlier}" + (f"（{growth}）" if growth else "")
+        return f"{current} in {now}, {earlier} in {then}" + (f" ({growth})" if growth else "")
+
+    if not group_labels:
+        return (
+            f"{who}{name}：{pair(rows[0])}。"
+            if zh
+            else f"{who + ' ' if who else ''}{name}: {pair(rows[0])}."
+        )
+    shown = "；".join(f"{_label_of(r, group_labels)} {pair(r)}" for r in rows[:3])
+    more = len(rows) > 3
+    if zh:
+        return f"{who}按{group_labels[0]}的{name}（共 {len(rows)} 行）：{shown}{'等' if more else ''}。"
+    return f"{name.capitalize()} by {group_labels[0]} ({len(rows)} rows): {shown.replace('；', '; ')}{' ...' if more else ''}."
+
+
 _RECORD_WORDS = {
     "largest": ("金额最大的", "largest"),
     "smallest": ("金额最小的", "smallest"),

@@ -81,10 +81,13 @@ def query_plan(
     ):
         group_by.append(default_group)
     compare, change = compared(u)
-    if u.also is not None and compare is None:  # two periods side by side: one row per period
-        grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(u.also.grain)
-        if grain and grain not in group_by:
-            group_by.insert(0, grain)
+    if u.also is not None and compare is None:
+        if group_by:  # 7月和8月各部门对比: one row per department, a column for each month
+            compare, change = "named", "side_by_side"
+        else:  # 9月和10月分别多少: one row per period
+            grain = {"month": "month", "quarter": "quarter", "year": "year"}.get(u.also.grain)
+            if grain:
+                group_by.insert(0, grain)
     order, limit = ranking_of(u)
     if order and limit is None and which_group(u) in group_by:
         limit = 1  # 哪个产品线退款最多: the top group, not the whole ranking
@@ -116,6 +119,9 @@ def query_plan(
             share_of = [v for v in values if v.split(":")[0] == index]
             values = [v for v in values if v not in share_of]
             group_by = [grouping]
+    period, versus = u.period, u.also
+    if change == "side_by_side" and period and versus and period.start < versus.start:
+        period, versus = versus, period  # side by side, the later period is the one compared
     return QueryPlan(
         all_time=current and u.period is None,
         metrics=metrics,
@@ -123,7 +129,7 @@ def query_plan(
         departments=sorted({d for root in departments for d in gazetteer.subtree(root)}),
         employees=employees,
         values=values,
-        period=u.period,
+        period=period,
         order=order if group_by else None,
         limit=limit if group_by else None,
         having=having if group_by else None,
@@ -132,7 +138,7 @@ def query_plan(
         managers=u.managers,
         also=u.also if compare is None else None,
         compare=compare,
-        versus=u.also if compare == "named" else None,
+        versus=versus if compare == "named" else None,
         change=change,
     )
 

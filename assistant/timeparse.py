@@ -58,22 +58,28 @@ _GRAIN_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 def shifted(period: Period, months: int) -> Period:
     """The period ``months`` earlier, as long as ``period`` (month-to-date compares with the
     same days of the earlier month); labelled like a period of its grain."""
-    start = add_months(period.start, -months)
+    start = _same_day(period.start, -months)
     end = (
         add_months(period.end, -months)
         if period.end.day == 1
-        else add_months(period.end - timedelta(days=1), -months) + timedelta(days=1)
+        else _same_day(period.end - timedelta(days=1), -months) + timedelta(days=1)
     )
-    whole = {"month": month_period, "quarter": quarter_period}.get(period.grain)
-    if period.grain == "year":
-        label = year_period(start.year)
-        return Period(start, end, "year", label.label_zh, label.label_en)
-    if whole is not None and start.day == 1:
+    whole = {"month": month_period, "quarter": quarter_period, "year": lambda d: year_period(d.year)}.get(period.grain)  # fmt: skip
+    if whole is not None and start.day == 1 and whole(start).end == end:
         label = whole(start)
         return Period(start, end, period.grain, label.label_zh, label.label_en)
+    # part of a month (month to date against the same days before): the days, not the month
     span_zh = f"{start.isoformat()} 至 {(end - timedelta(days=1)).isoformat()}"
     span_en = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
     return Period(start, end, period.grain, span_zh, span_en)
+
+
+def _same_day(day: date, months: int) -> date:
+    """The same day of the month ``months`` later (earlier if negative), kept within that
+    month (31 March one month back is 28 or 29 February)."""
+    first = add_months(day, months)
+    last = add_months(first, 1) - timedelta(days=1)
+    return first.replace(day=min(day.day, last.day))
 
 
 def previous_period(period: Period) -> Period:

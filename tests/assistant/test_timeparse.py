@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from assistant.normalize import normalize
-from assistant.timeparse import find_period
+from assistant.timeparse import Period, find_period, month_period, previous_period, year_ago
 
 AS_OF = date(2026, 11, 26)
 
@@ -70,3 +70,50 @@ def test_month_to_date_caps_at_as_of() -> None:
 def test_quarter_labels_cover_the_period() -> None:
     period, _ = find_period("今年", AS_OF)  # type: ignore[misc]
     assert period.quarter_labels() == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+# --- the period a comparison sets against (环比, 同比) ----------------------------------------
+
+
+COMPARED = [
+    # (start, end exclusive), the operator, (start, end exclusive) of the earlier period, label
+    (
+        ("2026-11-01", "2026-11-27"),
+        previous_period,
+        ("2026-10-01", "2026-10-27"),
+        "2026-10-01 至 2026-10-26",
+    ),
+    (
+        ("2026-01-01", "2026-11-27"),
+        year_ago,
+        ("2025-01-01", "2025-11-27"),
+        "2025-01-01 至 2025-11-26",
+    ),
+    (("2026-03-01", "2026-04-01"), previous_period, ("2026-02-01", "2026-03-01"), "2026年2月"),
+    (
+        ("2026-03-01", "2026-03-31"),
+        previous_period,
+        ("2026-02-01", "2026-03-01"),
+        "2026年2月",  # up to 30 March: all of February
+    ),
+    (("2026-07-01", "2026-10-01"), previous_period, ("2026-04-01", "2026-07-01"), "2026年Q2"),
+    (("2026-01-01", "2027-01-01"), year_ago, ("2025-01-01", "2026-01-01"), "2025年"),
+]
+
+
+@pytest.mark.parametrize(("current", "operator", "earlier", "label"), COMPARED)
+def test_month_to_date_compares_with_the_same_days_before(
+    current: tuple[str, str], operator: object, earlier: tuple[str, str], label: str
+) -> None:
+    start, end = (date.fromisoformat(d) for d in current)
+    grain = (
+        "month" if (end - start).days <= 31 else "quarter" if (end - start).days <= 92 else "year"
+    )
+    period = Period(start, end, grain, "", "")
+    got = operator(period)  # type: ignore[operator]
+    assert (got.start.isoformat(), got.end.isoformat()) == earlier
+    assert got.label_zh == label
+
+
+def test_a_whole_month_keeps_its_name() -> None:
+    assert previous_period(month_period(date(2026, 11, 1))).label_zh == "2026年10月"

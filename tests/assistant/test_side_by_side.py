@@ -1,0 +1,63 @@
+"""Two periods side by side: one row per group with a column for each period, and a
+month to date set against the same days of the month before, checked against the
+warehouse's own sums."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from assistant.ask import Assistant
+from schema.caller import Caller
+from schema.settings import Settings
+
+AS_OF = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
+    built = Assistant.from_settings(
+        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
+        app_state=False,
+    )
+    yield built
+    built.warehouse.dispose()
+
+
+def _sales(assistant: Assistant, start: str, end: str, by_department: bool) -> dict[str, Decimal]:
+    group = "d.name" if by_department else "'all'"
+    sql = (
+        f"SELECT {group}, SUM(o.amount) FROM sales_orders o "
+        "JOIN employees e ON e.employee_id = o.employee_id "
+        "JOIN departments d ON d.department_id = e.department_id "
+        f"WHERE o.status = 'paid' AND o.order_date >= DATE '{start}' AND o.order_date < DATE '{end}' "
+        f"GROUP BY {group}"
+    )
+    with assistant.warehouse.connect() as conn:
+        return {str(k): Decimal(str(v)) for k, v in conn.execute(sa.text(sql))}
+
+
+def test_two_months_per_department_are_one_row_each(assistant: Assistant) -> None:
+    answer = assistant.ask("9月和10月各部门销售额对比一下", Caller.operator(), as_of=AS_OF)
+    september = _sales(assistant, "2026-09-01", "2026-10-01", by_department=True)
+    october = _sales(assistant, "2026-10-01", "2026-11-01", by_department=True)
+    assert len(answer.rows) == len(october)
+    later = next(i for i, c in enumerate(answer.columns) if "10月" in c)
+    earlier = next(i for i, c in enumerate(answer.columns) if "9月" in c)
+    for row in answer.rows:
+        assert Decimal(str(row[later])) == october[row[0]]
+        assert Decimal(str(row[earlier])) == september.get(row[0], Decimal(0))
+    assert "2026年10月" in answer.answer and "2026年9月" in answer.answer
+
+
+def test_month_to_date_is_set_against_the_same_days_of_last_month(assistant: Assistant) -> None:
+    answer = assistant.ask("本月业绩环比增长了多少", Caller.operator(), as_of=AS_OF)
+    now = _sales(assistant, "2026-11-01", "2026-11-27", by_department=False)["all"]
+    then = _sales(assistant, "2026-10-01", "2026-10-27", by_department=False)["all"]
+    row = answer.rows[0]
+    assert (Decimal(str(row[0])), Decimal(str(row[1]))) == (now, then)
+    assert "2026-10-01 至 2026-10-26" in answer.answer  # not "October": only its first 26 days
