@@ -36,16 +36,17 @@ def statement(
     OutOfScopeError when ``caller`` may not see their statement.
     """
     row = snapshot.row_of(employee_no)
-    if row is None:
-        raise InvalidArgumentError(
-            f"{employee_no} was not on the sales roster of {snapshot.label} when it was closed "
-            f"(version {snapshot.version})"
-        )
-    if not personal_rows([row], caller):
+    if row is None or not personal_rows([row], caller):
+        # Whether someone outside the caller's scope was on the roster is not theirs to learn.
+        if row is None and (caller.role.sees_everything or caller.employee_no == employee_no):
+            raise InvalidArgumentError(
+                f"{employee_no} was not on the sales roster of {snapshot.label} when it was "
+                f"closed (version {snapshot.version})"
+            )
         raise OutOfScopeError(
             "you may see only your own bonus statement"
-            if caller.employee_id is not None
-            else "you may not see this bonus statement"
+            if caller.role.value in ("sales", "employee")
+            else "you may see the bonus statements of your department subtree only"
         )
     roster = sorted(r.sales for r in snapshot.department_rows(row.department_id))
     count = len(roster)
