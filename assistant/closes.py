@@ -32,7 +32,7 @@ from schema.caller import Caller
 from schema.db import app_engine
 from schema.errors import HrqError
 from schema.settings import Settings
-from tools.closing import compute_close, diff_close, order_facts
+from tools.closing import compute_close, diff_close, moved_orders, order_facts
 from tools.errors import CloseForbiddenError, NotClosedError
 from tools.performance import monthly_performance
 from tools.period import month_label, parse_month
@@ -148,9 +148,7 @@ class CloseBook:
         previous = self.latest(first)
         diff = None
         if previous is not None:
-            counted_then = {o for r in previous.rows for o in r.order_ids}
-            counted_now = {o for r in rows for o in r.order_ids}
-            facts = order_facts(conn, counted_then ^ counted_now)
+            facts = order_facts(conn, moved_orders(previous.rows, rows))
             diff = diff_close(previous, rows, policy, facts)
         version = 1 if previous is None else previous.version + 1
         closed_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

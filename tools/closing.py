@@ -147,18 +147,20 @@ def diff_close(
 ) -> dict[str, Any]:
     """What changed from ``previous`` to the new close's ``rows`` and why.
 
-    ``facts`` are the warehouse's current facts of every order counted by one close but
-    not the other.
+    ``facts`` are the warehouse's current facts of the :func:`moved_orders`.
     """
     month = previous.month
     old = {r.employee_id: r for r in previous.rows}
     new = {r.employee_id: r for r in rows}
-    owner_old = {o: r.employee_no for r in previous.rows for o in r.order_ids}
-    owner_new = {o: r.employee_no for r in rows for o in r.order_ids}
-    appeared = sorted(set(owner_new) - set(owner_old))
-    removed = sorted(set(owner_old) - set(owner_new))
-    orders_appeared = [_order(o, owner_new[o], facts.get(o), month, gone=False) for o in appeared]
-    orders_removed = [_order(o, owner_old[o], facts.get(o), month, gone=True) for o in removed]
+    counted_then, counted_now = _counted(previous.rows), _counted(rows)
+    orders_appeared = [
+        _order(o, no, facts.get(o), month, gone=False)
+        for o, no in sorted(counted_now - counted_then)
+    ]
+    orders_removed = [
+        _order(o, no, facts.get(o), month, gone=True)
+        for o, no in sorted(counted_then - counted_now)
+    ]
     medians = _medians(previous.rows, rows)
     policy_changed = not all(
         same_rates(policy.for_department(*d), previous.policy.for_department(*d))
@@ -205,6 +207,17 @@ def diff_close(
         "policy_changed": policy_changed,
         "people": people,
     }
+
+
+def _counted(rows: Sequence[SnapshotRow]) -> set[tuple[int, str]]:
+    """(order id, employee_no) of every order a close counted."""
+    return {(o, r.employee_no) for r in rows for o in r.order_ids}
+
+
+def moved_orders(before: Sequence[SnapshotRow], after: Sequence[SnapshotRow]) -> set[int]:
+    """Ids of the orders counted by one close and not the other, or for someone else:
+    the orders :func:`diff_close` needs the warehouse's current facts of."""
+    return {o for o, _ in _counted(before) ^ _counted(after)}
 
 
 def _changes(before: SnapshotRow | None, after: SnapshotRow | None) -> dict[str, list[Any]]:
