@@ -157,3 +157,11 @@ def test_the_hash_covers_every_row_and_the_header() -> None:
     assert edited.computed_hash() != digest
     assert replace(snapshot, version=2).computed_hash() != digest
     assert replace(snapshot, rows=tuple(reversed(snapshot.rows))).computed_hash() == digest
+
+
+@pytest.mark.parametrize("text", ["0000-01", "9999-12", "2026-13", "2026-00"])
+def test_months_outside_the_calendar_are_not_months(text: str) -> None:
+    from tools.period import parse_month
+
+    with pytest.raises(InvalidArgumentError, match="not a month"):
+        parse_month(text)
