@@ -46,11 +46,13 @@ class World:
     first: MonthSnapshot
 
 
-def _world(source_url: str, tmp: Path) -> World:
+def _world(source_url: str, tmp: Path, app_db_url: str | None = None) -> World:
     copy = tmp / "warehouse.duckdb"
     shutil.copy(source_url.removeprefix("duckdb:///"), copy)
     settings = Settings(
-        warehouse_url=f"duckdb:///{copy}", app_db_url=f"sqlite:///{tmp / 'app.db'}", as_of=AS_OF
+        warehouse_url=f"duckdb:///{copy}",
+        app_db_url=app_db_url or f"sqlite:///{tmp / 'app.db'}",
+        as_of=AS_OF,
     )
     assistant = Assistant.from_settings(settings)
     assert assistant.closes is not None
@@ -352,3 +354,22 @@ def test_cli_close_json_and_refusals(world: World, tmp_path: Path) -> None:
     shown = _cli(env, "closes", "show", "--month", MONTH, "--json", "--as",
                                 person.employee_no)  # fmt: skip
     assert [r["employee_no"] for r in json.loads(shown.output)["rows"]] == [person.employee_no]
+
+
+def test_closes_on_a_postgresql_app_database(
+    demo_warehouse_url: str, tmp_path: Path, postgres_url: str
+) -> None:
+    world = _world(demo_warehouse_url, tmp_path, postgres_url)
+    try:
+        assert world.book.get(MONTH).rows == world.first.rows  # exact decimals back from text
+        answer = world.assistant.ask(QUESTIONS[0], OPERATOR)
+        assert answer.closed is not None and answer.closed.hash == world.first.hash
+        assert world.book.verify().ok
+        with world.book.engine.begin() as conn:
+            conn.execute(sa.update(month_close_rows).where(
+                month_close_rows.c.employee_id == world.first.rows[0].employee_id
+            ).values(sales="0.00"))  # fmt: skip
+        assert not world.book.verify().ok
+    finally:
+        world.assistant.warehouse.dispose()
+        world.book.engine.dispose()
