@@ -441,34 +441,33 @@ def monthly_performance(
     columns = fetch_roster_columns(conn, first, start, end_exclusive, wanted)
     records = fetch_roster(conn, first, start, end_exclusive, wanted) if columns is None else []
     snapshot = None if closes is None or to_date else closes.latest(first)
-    closed: ClosedMonth | None = None
-    if snapshot is not None and closes is not None:
+    from_snapshot = snapshot is not None and closes is not None and not closes.live
+    in_force, live_roster = policy, _live_roster(columns, records) if snapshot else set()
+    if snapshot is not None and from_snapshot:  # the closed roster and policy, not the warehouse's
         frozen = snapshot_records(snapshot, wanted)
-        changed = snapshot.differs(_live_roster(columns, records), policy, wanted)
-        source = "live" if closes.live else "snapshot"
-        closed = ClosedMonth(
-            month=snapshot.label, version=snapshot.version, hash=snapshot.hash,
-            changed_since_close=changed, source=source,
-        )  # fmt: skip
-        if source == "snapshot":  # the closed roster and policy, not the warehouse's
-            columns = RosterColumns.from_records(frozen)
-            records = frozen if columns is None else []
-            policy = snapshot.policy
+        columns = RosterColumns.from_records(frozen)
+        records = frozen if columns is None else []
+        policy = snapshot.policy
     if not (records or (columns is not None and len(columns))):
-        closed_note = (
-            " when it was closed" if closed is not None and closed.source == "snapshot" else ""
-        )
         raise NoRosterError(
-            f"no sales roster for {month_label(first)}{where}{closed_note} "
-            "(no sales_targets rows for that month)"
+            f"no sales roster for {month_label(first)}{where}"
+            f"{' when it was closed' if from_snapshot else ''} (no sales_targets rows for that month)"
         )
     if columns is not None:
         report = evaluate_columns(columns, policy, first, start, end_exclusive, to_date)
     else:
         report = evaluate_records(records, policy, first, start, end_exclusive, to_date)
-    if closed is not None:
-        report = replace(report, closed=closed)
-    return cut_performance(report, caller)
+    report = cut_performance(report, caller)
+    if snapshot is None:
+        return report
+    # whether live data moved, for the departments the caller sees only
+    seen = {s.department_id for s in report.summaries}
+    changed = snapshot.differs({m for m in live_roster if m[1] in seen}, in_force, seen)
+    closed = ClosedMonth(
+        month=snapshot.label, version=snapshot.version, hash=snapshot.hash,
+        changed_since_close=changed, source="snapshot" if from_snapshot else "live",
+    )  # fmt: skip
+    return replace(report, closed=closed)
 
 
 def snapshot_records(

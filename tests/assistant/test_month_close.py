@@ -218,6 +218,12 @@ def test_after_a_refund_answers_stay_on_the_snapshot_and_live_gives_the_new_figu
     medians = {row[0]: Decimal(str(row[1])) for row in opened[0].rows}
     assert medians[person.department] == live[person.employee_no][1]
 
+    # another department's answers: nothing of theirs moved, and they are told nothing moved
+    other = next(r.department for r in world.first.rows if r.department_id != person.department_id)
+    elsewhere = world.assistant.ask(f"上个月{other}谁超过了中位数", OPERATOR)
+    assert elsewhere.closed is not None and not elsewhere.closed.changed_since_close
+    assert "注意" not in elsewhere.answer
+
     # closing again: version 2, whose diff names the refunded order and exactly the people
     # whose figures moved (the median moving takes the whole department along)
     with world.assistant.warehouse.connect() as conn:
