@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tools.snapshot import ClosedMonth
+
 Language = Literal["zh", "en"]
 Kind = Literal["answer", "clarification", "refusal", "error"]
 Path = Literal["planner", "llm"]
@@ -73,6 +75,10 @@ class Answer(BaseModel):
     statements: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Every statement the LLM agent sent to the guard, with its outcome (audit only).",
+    )
+    closed: ClosedMonth | None = Field(
+        default=None,
+        description="Set when the answer is about a closed month: the snapshot it comes from.",
     )
     conversation_id: str | None = None
     answer_id: str | None = None

@@ -21,6 +21,7 @@ from assistant import compose
 from assistant.agent import Agent
 from assistant.answer import Answer, ToolCallInfo
 from assistant.audit import AuditLog
+from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError, GuardError
@@ -39,6 +40,7 @@ from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
 from tools.errors import ToolError
 from tools.policy import BonusPolicy, load_policy
+from tools.snapshot import SnapshotSource
 
 if TYPE_CHECKING:
     from functools import _lru_cache_wrapper
@@ -75,6 +77,8 @@ class Assistant:
     audit: AuditLog | None = None
     conversations: ConversationStore | None = None
     agent: Agent | None = None  # the LLM path; None when no model is configured
+    #: closed months (answered from their snapshots); None without an app database
+    closes: CloseBook | None = None
     #: The guard's results for this assistant's compiled SQL, by (SQL, caller): the guard
     #: is a pure function of them (catalog and limit are fixed here), and a caller (frozen,
     #: with its role, employee and departments) is its scope. Refusals are not cached.
@@ -105,6 +109,7 @@ class Assistant:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             raise WarehouseError(f"cannot read the warehouse at {where}: {reason}") from exc
         app = app_engine(settings.app_db_url) if app_state else None
+        audit = AuditLog(app, hmac_key=settings.audit_hmac_key) if app is not None else None
         return cls(
             settings=settings,
             warehouse=warehouse,
@@ -112,9 +117,10 @@ class Assistant:
             model=model,
             gazetteer=gazetteer,
             policy=load_policy(settings.bonus_policy_path),
-            audit=AuditLog(app, hmac_key=settings.audit_hmac_key) if app is not None else None,
+            audit=audit,
             conversations=ConversationStore(app) if app is not None else None,
             agent=Agent.from_settings(settings),
+            closes=CloseBook(app, audit) if app is not None and audit is not None else None,
         )
 
     def today(self) -> date:
@@ -128,8 +134,13 @@ class Assistant:
         as_of: date | None = None,
         conversation_id: str | None = None,
         surface: str = "cli",
+        live: bool = False,
     ) -> Answer:
-        """Answer ``question`` for ``caller`` as of ``as_of`` (default: today), audited."""
+        """Answer ``question`` for ``caller`` as of ``as_of`` (default: today), audited.
+
+        A closed month is answered from its latest snapshot; ``live`` answers it from the
+        warehouse (either way ``Answer.closed`` names the close).
+        """
         started = time.perf_counter()
         as_of = as_of or self.today()
         previous = None
@@ -138,7 +149,7 @@ class Assistant:
             last = self.conversations.last_answer(conversation_id, caller)
             previous = last.plan if last else None
             choice = chosen(question, previous)
-        answer = self._answer(question, caller, as_of, previous, choice)
+        answer = self._answer(question, caller, as_of, previous, choice, live)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
             if conversation_id is None:
@@ -157,6 +168,7 @@ class Assistant:
         as_of: date,
         previous: dict[str, Any] | None,
         choice: Choice | None = None,
+        live: bool = False,
     ) -> Answer:
         text = _check_question(question)
         language = detect_language(text)
@@ -194,7 +206,7 @@ class Assistant:
                 base.options = the_plan.options
                 return base
             if isinstance(the_plan, ToolPlan):
-                return self._run_tool(base, the_plan, caller, as_of)
+                return self._run_tool(base, the_plan, caller, as_of, live)
             return self._run_query(base, the_plan, caller, as_of)
         except GuardError as exc:
             return _refusal(base, exc.reason, str(exc), str(exc))
@@ -204,9 +216,15 @@ class Assistant:
             base.answer = str(exc)
             return base
 
-    def _run_tool(self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date) -> Answer:
+    def snapshots(self, live: bool = False) -> SnapshotSource | None:
+        """Where the performance engine finds closed months (None: no app database)."""
+        return None if self.closes is None else self.closes.source(live)
+
+    def _run_tool(
+        self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date, live: bool = False
+    ) -> Answer:
         with self.warehouse.connect() as conn:
-            result = run_tool(the_plan, conn, caller, as_of, self.policy)
+            result = run_tool(the_plan, conn, caller, as_of, self.policy, self.snapshots(live))
         base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
         base.columns = result.columns(base.language)
         base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
@@ -215,6 +233,9 @@ class Assistant:
         base.answer = compose.tool_sentence(base.language, result.keys, result.rows, result.context)
         if result.scoped:
             base.answer += SCOPE_NOTE[base.language]
+        base.closed = result.closed
+        if result.closed is not None and result.closed.changed_since_close:
+            base.answer += compose.closed_note(base.language, result.closed)
         return base
 
     def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:

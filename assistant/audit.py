@@ -39,12 +39,12 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, SecretStr
-from sqlalchemy import Engine, Row, event, func, insert, select
+from sqlalchemy import Connection, Engine, Row, event, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from assistant.answer import Answer
@@ -299,17 +299,25 @@ class AuditLog:
         """Append one record for ``answer`` asked by ``caller`` on ``surface``; return its seq."""
         return self.append(record_content(answer, caller, surface))
 
-    def append(self, content: dict[str, Any]) -> int:
-        """Append one record of audited columns (:func:`record_content`, :func:`statement_content`)."""
+    def append(
+        self, content: dict[str, Any], then: Callable[[Connection, int], None] | None = None
+    ) -> int:
+        """Append one record of audited columns (:func:`record_content`, :func:`statement_content`).
+
+        ``then(conn, seq)`` runs in the same transaction after the insert (a month's close
+        stores its snapshot there), so the record and what it records land together.
+        """
         with self._lock:  # threads of one process queue here; processes race on the key
             for attempt in range(_MAX_ATTEMPTS):
                 try:
-                    return self._append(content)
+                    return self._append(content, then)
                 except (IntegrityError, OperationalError):
                     time.sleep(min(0.001 * (attempt + 1), 0.05))
         raise AuditError("could not append to the audit log: the database stayed busy")
 
-    def _append(self, content: dict[str, Any]) -> int:
+    def _append(
+        self, content: dict[str, Any], then: Callable[[Connection, int], None] | None = None
+    ) -> int:
         with self.engine.begin() as conn:
             last = conn.execute(_LAST_LINK).first()
             if last is not None and last.hash_scheme != PLAIN and self._key is None:
@@ -326,6 +334,8 @@ class AuditLog:
             row["hash"] = content_hash(row, self._key)
             row["hash_scheme"] = PLAIN if self._key is None else KEYED
             conn.execute(_INSERT, row)  # parameters, not .values(): compiled once
+            if then is not None:
+                then(conn, seq)
         return seq
 
     def _rows(self, query: Any) -> Iterator[AuditRecord]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.plan import OPPOSITE_CONDITION
 from schema.semantic import Metric, Records
+from tools.snapshot import ClosedMonth
 
 
 def money(value: Any) -> str:
@@ -350,3 +351,25 @@ def tool_sentence(
             return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}。"
         return f"{len(rows)} people{' ' + what if what else ''} in {when}: {names}."
     return f"{when}共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows for {when}."
+
+
+def closed_note(language: str, closed: ClosedMonth) -> str:
+    """The one line an answer about a closed month adds when live data differ from its close."""
+    year, month = closed.month.split("-")
+    if language == "zh":
+        label = f"{int(year)}年{int(month)}月"
+        if closed.source == "live":
+            return (
+                f"注意：以上为实时数据；{label}已结账（第 {closed.version} 版），结账数据与此不同。"
+            )
+        return (
+            f"注意：{label}已结账，以上为结账快照第 {closed.version} 版的数据；结账后实时数据有变化"
+            "（查看实时数据：--live 或 live=true）。"
+        )
+    label = date(int(year), int(month), 1).strftime("%B %Y")
+    if closed.source == "live":
+        return f" Note: live figures; {label} was closed (version {closed.version}) with different ones."
+    return (
+        f" Note: {label} is closed; these are the figures of its close (version {closed.version}). "
+        "Live data have changed since (for live figures: --live or live=true)."
+    )

@@ -21,6 +21,7 @@ from tools.money import round_money
 from tools.performance import PerformanceReport, monthly_performance
 from tools.performance_rows import PerformanceRow, select_rows
 from tools.policy import BonusPolicy
+from tools.snapshot import ClosedMonth, SnapshotSource
 
 LABELS = {
     "employee_no": ("工号", "employee_no"), "name": ("姓名", "name"), "department": ("部门", "department"),
@@ -72,15 +73,25 @@ class ToolResult:
     scoped: bool = False
     scope_note: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    #: the closed month the figures come from (or were compared with, when live)
+    closed: ClosedMonth | None = None
 
     def columns(self, language: str) -> list[str]:
         return [LABELS[k][0 if language == "zh" else 1] for k in self.keys]
 
 
 def run_tool(
-    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy
+    plan: ToolPlan,
+    conn: Connection,
+    caller: Caller,
+    as_of: date,
+    policy: BonusPolicy,
+    closes: SnapshotSource | None = None,
 ) -> ToolResult:
-    """Call the tool the plan names and keep what the question asked for."""
+    """Call the tool the plan names and keep what the question asked for.
+
+    A closed month is answered from its snapshot (``closes``; live when ``closes.live``).
+    """
     if plan.tool == "forecast":
         result = forecast(conn, as_of, caller=caller, department=plan.department)
         rows = [r for r in result.rows if not plan.employees or r.employee_id in plan.employees]
@@ -92,36 +103,49 @@ def run_tool(
             result.scope_note,
         )  # fmt: skip
     if plan.months:
-        return _median_trend(plan, conn, caller, as_of, policy)
+        return _median_trend(plan, conn, caller, as_of, policy, closes)
     month = plan.month.strftime("%Y-%m")
     report = monthly_performance(
-        conn, month, caller=caller, department=plan.department, as_of=as_of, policy=policy
-    )
+        conn, month, caller=caller, department=plan.department, as_of=as_of, policy=policy,
+        closes=closes,
+    )  # fmt: skip
     if plan.departments:
         report = report.only(plan.departments)
-    arguments = {"month": month, "department": plan.department or plan.departments or None,
+    arguments: dict[str, Any] = {"month": month, "department": plan.department or plan.departments or None,
                  "as_of": as_of.isoformat()}  # fmt: skip
-    return _project(plan, report, arguments)
+    if report.closed is not None:  # audited with the question: which snapshot answered it
+        arguments["closed"] = report.closed.model_dump(include={"version", "hash", "source"})
+    projected = _project(plan, report, arguments)
+    projected.closed = report.closed
+    return projected
 
 
 def _median_trend(
-    plan: ToolPlan, conn: Connection, caller: Caller, as_of: date, policy: BonusPolicy
+    plan: ToolPlan,
+    conn: Connection,
+    caller: Caller,
+    as_of: date,
+    policy: BonusPolicy,
+    closes: SnapshotSource | None,
 ) -> ToolResult:
-    """The department medians of several months (one engine call per month)."""
+    """The department medians of several months (one engine call per month); ``closed`` is
+    the latest closed month among them (each one's close is in the trace)."""
     rows: list[list[Any]] = []
     trace: list[str] = []
+    closed: ClosedMonth | None = None
     for month in plan.months:
         report = monthly_performance(conn, month.strftime("%Y-%m"), caller=caller, department=plan.department,
-                                     as_of=as_of, policy=policy)  # fmt: skip
+                                     as_of=as_of, policy=policy, closes=closes)  # fmt: skip
         rows.extend([month, s.department, s.median, s.roster_size] for s in report.summaries)
         trace.extend(report.trace)
+        closed = report.closed or closed
     arguments = {
         "months": [m.strftime("%Y-%m") for m in plan.months],
         "department": plan.department,
     }
     context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
     return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
-                      trace, context=context)  # fmt: skip
+                      trace, context=context, closed=closed)  # fmt: skip
 
 
 def _ranked_groups(plan: ToolPlan, figures: dict[str, Any]) -> list[list[Any]]:

@@ -186,6 +186,54 @@ wecom_conversations = Table(
 )
 
 
+#: One row per close of a month (``hrq close``): version 1, 2 ... of its snapshot. ``hash``
+#: is the SHA-256 of the snapshot's canonical JSON (this row's content and every row of
+#: ``month_close_rows``) and is chained into the audit log by record ``audit_seq``.
+#: ``policy`` is the bonus policy in force (JSON); ``diff`` what changed since the previous
+#: version (JSON, None for version 1). Nothing updates or deletes these rows.
+month_closes = Table(
+    "month_closes",
+    metadata,
+    Column("close_id", Integer, primary_key=True, autoincrement=True),
+    Column("month", String(7), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("closed_at", String(32), nullable=False),
+    Column("closed_by", String(64), nullable=True),
+    Column("closed_on", String(10), nullable=False),
+    Column("policy", Text, nullable=False),
+    Column("roster_size", Integer, nullable=False),
+    Column("diff", Text, nullable=True),
+    Column("hash", String(64), nullable=False),
+    Column("audit_seq", Integer, nullable=False),
+    UniqueConstraint("month", "version", name="uq_month_closes_month_version"),
+)
+
+#: The roster of one close, a row per member: the inputs (minimum target, sales and the
+#: ids of the paid orders counted) and every result, money as exact decimal text.
+month_close_rows = Table(
+    "month_close_rows",
+    metadata,
+    Column("close_id", Integer, ForeignKey("month_closes.close_id"), primary_key=True),
+    Column("employee_id", Integer, primary_key=True, autoincrement=False),
+    Column("employee_no", String(64), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_en", String(128), nullable=True),
+    Column("department_id", Integer, nullable=False),
+    Column("department", String(128), nullable=False),
+    Column("department_en", String(128), nullable=True),
+    Column("sales", String(32), nullable=False),
+    Column("min_target", String(32), nullable=False),
+    Column("median", String(32), nullable=False),
+    Column("gap", String(32), nullable=False),
+    Column("met_minimum", Boolean, nullable=False),
+    Column("above_median", Boolean, nullable=False),
+    Column("eligible", Boolean, nullable=False),
+    Column("bonus", String(32), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("order_ids", Text, nullable=False),
+)
+
+
 def create_app_schema(engine: Engine) -> None:
     """Create hrq's tables that do not exist yet, and the columns added since (see ADDED_COLUMNS)."""
     metadata.create_all(engine)

@@ -65,3 +65,21 @@ class OutOfScopeError(ToolError):
     """Everything the tool found lies outside what the caller may see."""
 
     code = "out_of_scope"
+
+
+class MonthInProgressError(ToolError):
+    """A month that has not ended yet cannot be closed."""
+
+    code = "month_in_progress"
+
+
+class NotClosedError(ToolError):
+    """The month asked about has not been closed (or not in the version asked for)."""
+
+    code = "not_closed"
+
+
+class CloseForbiddenError(OutOfScopeError):
+    """Only HR and admins may close a month."""
+
+    code = "close_forbidden"

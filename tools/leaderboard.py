@@ -16,6 +16,7 @@ from tools.performance import monthly_performance
 from tools.period import month_label
 from tools.policy import BonusPolicy
 from tools.report import table_of
+from tools.snapshot import ClosedMonth, SnapshotSource, closed_line
 
 MET_MARK = "✓"  # met the minimum target
 ABOVE_MARK = "▲"  # strictly above the median
@@ -60,6 +61,8 @@ class Leaderboard(BaseModel):
     rows: list[LeaderboardRow]
     trace: list[str]
     scope_note: str | None = None
+    #: set when the month is closed (see ``PerformanceReport.closed``)
+    closed: ClosedMonth | None = None
 
     @property
     def title(self) -> str:
@@ -78,6 +81,8 @@ class Leaderboard(BaseModel):
         lines.append(f"{MET_MARK} met minimum target  {ABOVE_MARK} above the median")
         if self.scope_note:
             lines.append(self.scope_note)
+        if self.closed is not None:
+            lines.append(closed_line(self.closed))
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
@@ -107,6 +112,7 @@ class Leaderboard(BaseModel):
                         "median": float(self.median), "roster_size": len(self.rows)},
             "trace": self.trace,
             "scope_note": self.scope_note,
+            "closed": None if self.closed is None else self.closed.model_dump(),
         }  # fmt: skip
 
     def render_png(self, path: Path) -> Path:
@@ -127,6 +133,7 @@ def leaderboard(
     caller: Caller,
     as_of: date | None = None,
     policy: BonusPolicy | None = None,
+    closes: SnapshotSource | None = None,
 ) -> Leaderboard:
     """The ranked leaderboard of one sales department for a month: rank, name, sales, gap to
     the department median, met-minimum and above-median markers.
@@ -136,8 +143,9 @@ def leaderboard(
     sales and gap only (their minimum targets and bonuses are hidden).
     """
     report = monthly_performance(
-        conn, month, caller=caller, department=department, as_of=as_of, policy=policy
-    )
+        conn, month, caller=caller, department=department, as_of=as_of, policy=policy,
+        closes=closes,
+    )  # fmt: skip
     members = list(report.rows)
     departments = sorted({(r.department_id, r.department) for r in members})
     if len(departments) != 1:
@@ -169,6 +177,7 @@ def leaderboard(
         rows=rows,
         trace=list(report.trace),
         scope_note=report.scope_note,
+        closed=report.closed,
     )
 
 

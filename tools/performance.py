@@ -45,6 +45,7 @@ from tools.policy import BonusPolicy, load_policy
 from tools.report import table_of
 from tools.rostermath import Ints, MemberValues, evaluate_month, fits_integer_path
 from tools.scope import cut_performance
+from tools.snapshot import ClosedMonth, MonthSnapshot, SnapshotSource, closed_line
 from tools.trace import DepartmentTrace, Level, department_lines
 
 #: No result processing: DuckDB and psycopg already return DECIMAL as Decimal, and
@@ -111,6 +112,8 @@ class PerformanceReport:
     levels: Mapping[int, Level] = field(default_factory=dict)
     scoped: bool = False
     scope_note: str | None = None
+    #: set when the month is closed: which snapshot, and whether live data moved since
+    closed: ClosedMonth | None = None
 
     @property
     def trace(self) -> list[str]:
@@ -122,6 +125,8 @@ class PerformanceReport:
             sum(s.roster_size for s in self.summaries), len(shown),
         )  # fmt: skip
         lines += department_lines(self.sections, self.levels, shown)
+        if self.closed is not None:
+            lines.append(closed_line(self.closed))
         totals = [s.total_bonus for s in self.summaries]
         if len(totals) > 1 and all(t is not None for t in totals):
             grand = sum((t or Decimal(0) for t in totals), Decimal("0.00"))
@@ -157,6 +162,7 @@ class PerformanceReport:
             },
             "trace": self.trace,
             "scope_note": self.scope_note,
+            "closed": None if self.closed is None else self.closed.model_dump(),
         }
 
 
@@ -406,6 +412,7 @@ def monthly_performance(
     department: str | int | None = None,
     as_of: date | None = None,
     policy: BonusPolicy | None = None,
+    closes: SnapshotSource | None = None,
 ) -> PerformanceReport:
     """Dual-target performance for a month: per roster member sales, minimum target,
     attainment, department median, gap to median, met minimum, above median, bonus
@@ -416,6 +423,10 @@ def monthly_performance(
     every department with a sales roster that month. With ``as_of`` inside the month,
     sales are month-to-date through ``as_of``. The result is cut to what ``caller`` may
     see. Raises NoRosterError when the month has no sales roster.
+
+    A whole month that ``closes`` knows as closed is computed from its latest snapshot
+    (the roster and policy as closed) unless ``closes.live``; either way the report's
+    ``closed`` names the snapshot and says whether live data differ from it.
     """
     first = parse_month(month)
     start, end_exclusive, to_date = _period(first, as_of)
@@ -429,15 +440,73 @@ def monthly_performance(
         where = f" in {root.name}"
     columns = fetch_roster_columns(conn, first, start, end_exclusive, wanted)
     records = fetch_roster(conn, first, start, end_exclusive, wanted) if columns is None else []
+    snapshot = None if closes is None or to_date else closes.latest(first)
+    from_snapshot = snapshot is not None and closes is not None and not closes.live
+    in_force, live_roster = policy, _live_roster(columns, records) if snapshot else set()
+    if snapshot is not None and from_snapshot:  # the closed roster and policy, not the warehouse's
+        frozen = snapshot_records(snapshot, wanted)
+        columns = RosterColumns.from_records(frozen)
+        records = frozen if columns is None else []
+        policy = snapshot.policy
     if not (records or (columns is not None and len(columns))):
         raise NoRosterError(
-            f"no sales roster for {month_label(first)}{where} (no sales_targets rows for that month)"
+            f"no sales roster for {month_label(first)}{where}"
+            f"{' when it was closed' if from_snapshot else ''} (no sales_targets rows for that month)"
         )
     if columns is not None:
         report = evaluate_columns(columns, policy, first, start, end_exclusive, to_date)
     else:
         report = evaluate_records(records, policy, first, start, end_exclusive, to_date)
-    return cut_performance(report, caller)
+    report = cut_performance(report, caller)
+    if snapshot is None:
+        return report
+    # whether live data moved, for the departments the caller sees only
+    seen = {s.department_id for s in report.summaries}
+    changed = snapshot.differs({m for m in live_roster if m[1] in seen}, in_force, seen)
+    closed = ClosedMonth(
+        month=snapshot.label, version=snapshot.version, hash=snapshot.hash,
+        changed_since_close=changed, source="snapshot" if from_snapshot else "live",
+    )  # fmt: skip
+    return replace(report, closed=closed)
+
+
+def snapshot_records(
+    snapshot: MonthSnapshot, department_ids: Collection[int] | None = None
+) -> list[RosterRecord]:
+    """The closed roster as roster records (the engine's input), of these departments."""
+    return [
+        RosterRecord(
+            r.employee_id,
+            r.employee_no,
+            r.name,
+            r.name_en,
+            r.department_id,
+            r.department,
+            r.department_en,
+            r.min_target,
+            r.sales,
+        )  # fmt: skip
+        for r in snapshot.rows
+        if department_ids is None or r.department_id in department_ids
+    ]
+
+
+def _live_roster(
+    columns: RosterColumns | None, records: list[RosterRecord]
+) -> set[tuple[int, int, Decimal, Decimal]]:
+    """(employee, department, minimum target, sales) of every live roster member."""
+    if columns is None:
+        return {(r.employee_id, r.department_id, r.min_target, r.sales) for r in records}
+    return {
+        (e, d, Decimal(t).scaleb(-2), Decimal(s).scaleb(-2))
+        for e, d, t, s in zip(
+            columns.employee_id.tolist(),
+            columns.department_id.tolist(),
+            columns.target_cents.tolist(),
+            columns.sales_cents.tolist(),
+            strict=True,
+        )  # fmt: skip
+    }
 
 
 def evaluate_columns(

@@ -15,7 +15,8 @@ def parse_month(text: str | date) -> date:
     if isinstance(text, date):
         return text.replace(day=1)
     match = _MONTH.match(text)
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    # Years 1..9998: the month after must still be a date.
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1 <= int(match.group(1)) <= 9998:
         raise InvalidArgumentError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-07)")
     return date(int(match.group(1)), int(match.group(2)), 1)
 

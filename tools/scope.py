@@ -108,3 +108,17 @@ def _blank(model: Row, fields: tuple[str, ...]) -> Row:
     assert isinstance(model, BaseModel)
     update: dict[str, Any] = {f: None for f in fields if f in type(model).model_fields}
     return model.model_copy(update=update)
+
+
+def personal_rows(rows: Iterable[Row], caller: Caller) -> list[Row]:
+    """Rows of a personal document (a closed month's rows, a bonus statement): HR and admins
+    see all; a manager their department subtree and themselves; anyone else only their own."""
+    if caller.role.sees_everything:
+        return list(rows)
+    kept: list[Row] = []
+    for row in rows:
+        own = caller.employee_id is not None and row.employee_id == caller.employee_id  # type: ignore[attr-defined]
+        managed = caller.role is Role.MANAGER and row.department_id in caller.department_ids  # type: ignore[attr-defined]
+        if own or managed:
+            kept.append(row)
+    return kept

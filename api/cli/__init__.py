@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.cli import ask as _ask  # noqa: F401  (registers commands)
 from api.cli import audit as _audit  # noqa: F401  (registers commands)
+from api.cli import close as _close  # noqa: F401  (registers commands)
 from api.cli import demo as _demo  # noqa: F401  (registers commands)
 from api.cli import demo_key as _demo_key  # noqa: F401  (registers commands)
 from api.cli import evaluate as _evaluate  # noqa: F401  (registers commands)

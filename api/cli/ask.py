@@ -35,6 +35,10 @@ def ask(
         bool,
         typer.Option("--trace", "-v", help="Also print the SQL and how figures were computed."),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option("--live", help="A closed month from live data instead of its snapshot."),
+    ] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
     reference = parse_date(as_of, "--as-of")
@@ -46,8 +50,9 @@ def ask(
             if user else Caller.operator()
         )  # fmt: skip
         answer = assistant.ask(
-            question, caller, as_of=reference, conversation_id=conversation, surface="cli"
-        )
+            question, caller, as_of=reference, conversation_id=conversation, surface="cli",
+            live=live,
+        )  # fmt: skip
     if as_json:
         typer.echo(json.dumps(answer.public(), ensure_ascii=False))
     else:

@@ -10,6 +10,7 @@ import typer
 
 from api.cli.app import app, fail, parse_date, settings
 from assistant.audit import EXPORT_FORMATS, AuditLog
+from assistant.closes import CloseBook
 from schema.db import app_engine
 
 audit_app = typer.Typer(help="The audit log: verify the chain, tail, export.", no_args_is_help=True)
@@ -34,6 +35,8 @@ def verify(
     """Walk the hash chain; exit 1 naming the first broken record. Prints the head to keep.
 
     With HRQ_AUDIT_HMAC_KEY set, keyed hashes are checked with it, and a second line says so.
+    Every month close's snapshot is then recomputed from its stored rows and matched to the
+    audit record that chained its hash (an edited, replaced or deleted snapshot is a break).
     """
     noted: tuple[int, str] | None = None
     if anchor is not None:
@@ -41,9 +44,13 @@ def verify(
         if not seq.isdigit() or len(digest) != 64:
             fail(f"--anchor must be SEQ:HASH as printed by an earlier verify, not {anchor!r}")
         noted = (int(seq), digest)
-    result = _log().verify(noted)
+    log = _log()
+    result = log.verify(noted)
     typer.echo(result.message())
-    if not result.ok:
+    closes = CloseBook(log.engine, log).verify()
+    if closes.checked or not closes.ok:  # a log without closes prints as it always did
+        typer.echo(closes.message())
+    if not (result.ok and closes.ok):
         raise typer.Exit(1)
 
 

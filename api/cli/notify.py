@@ -10,6 +10,7 @@ import typer
 from api.cli.app import app, fail, settings, user_errors
 from api.wecom.notify import NotifyResult, describe, plan_at_risk, plan_month_end, send
 from api.wecom.outbox import Outbox
+from assistant.closes import CloseBook
 from schema.db import app_engine, warehouse_engine
 from tools.policy import load_policy
 
@@ -53,11 +54,15 @@ def month_end(
     current = settings()
     with user_errors():
         warehouse = warehouse_engine(current.warehouse_url)
-        notifications = plan_month_end(
-            warehouse, month, department=department,
-            policy=load_policy(current.bonus_policy_path),
-            group_webhooks=current.wecom_group_webhooks,
-        )  # fmt: skip
+        book = CloseBook.from_settings(current)
+        try:
+            notifications = plan_month_end(
+                warehouse, month, department=department,
+                policy=load_policy(current.bonus_policy_path),
+                group_webhooks=current.wecom_group_webhooks, closes=book.source(),
+            )  # fmt: skip
+        finally:
+            book.engine.dispose()
         box = Outbox(app_engine(current.app_db_url), current)
         try:
             result = send(box, notifications, dry_run=dry_run)

@@ -31,6 +31,9 @@ JsonOpt = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
 ]
+LiveOpt = Annotated[
+    bool, typer.Option("--live", help="A closed month from live data instead of its snapshot.")
+]
 
 
 @app.command("performance")
@@ -41,14 +44,17 @@ def performance(
     ] = None,
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
+    live: LiveOpt = False,
 ) -> None:
-    """Dual-target performance for a month: sales, minimum target, median, bonus, rank."""
+    """Dual-target performance for a month: sales, minimum target, median, bonus, rank.
+
+    A closed month comes from its latest snapshot unless --live."""
     from tools.performance import monthly_performance
 
-    with user_errors(), _warehouse() as conn:
+    with user_errors(), _warehouse() as conn, _closes(live) as closes:
         report = monthly_performance(
             conn, month, caller=Caller.operator(), department=department,
-            as_of=parse_date(as_of, "--as-of"), policy=_policy(),
+            as_of=parse_date(as_of, "--as-of"), policy=_policy(), closes=closes,
         )  # fmt: skip
     table = report.as_table()
     if as_json:
@@ -71,12 +77,17 @@ def leaderboard(
         bool, typer.Option("--markdown", help="Print markdown (for chat).")
     ] = False,
     as_json: JsonOpt = False,
+    live: LiveOpt = False,
 ) -> None:
-    """The ranked leaderboard of one sales department with gap to the median."""
+    """The ranked leaderboard of one sales department with gap to the median.
+
+    A closed month comes from its latest snapshot unless --live."""
     from tools.leaderboard import leaderboard as build
 
-    with user_errors(), _warehouse() as conn:
-        board = build(conn, month, department, caller=Caller.operator(), policy=_policy())
+    with user_errors(), _warehouse() as conn, _closes(live) as closes:
+        board = build(
+            conn, month, department, caller=Caller.operator(), policy=_policy(), closes=closes
+        )
     if png is not None:
         with user_errors():
             try:
@@ -163,6 +174,18 @@ def _warehouse() -> Iterator[Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _closes(live: bool) -> Iterator[Any]:
+    """The closed months of the app database, as the performance engine reads them."""
+    from assistant.closes import CloseBook
+
+    book = CloseBook.from_settings(settings())
+    try:
+        yield book.source(live)
+    finally:
+        book.engine.dispose()
 
 
 def _policy() -> Any:

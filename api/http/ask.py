@@ -45,6 +45,10 @@ class AskRequest(BaseModel):
     as_of: date | None = Field(
         default=None, description="Reference date; default: today in the configured time zone."
     )
+    live: bool = Field(
+        default=False,
+        description="Answer a closed month from live data instead of its snapshot.",
+    )
 
 
 ASK_EXAMPLES = {
@@ -91,6 +95,7 @@ def answer_question(
         as_of=request.as_of,
         conversation_id=conversation_id,
         surface=SURFACE,
+        live=request.live,
     )
     services.metrics.observe_answer(answer)
     return answer
@@ -131,6 +136,7 @@ async def _ask_in_pool(services: Services, caller: Caller, request: AskRequest) 
         as_of=request.as_of,
         conversation_id=request.conversation_id,
         surface=SURFACE,
+        live=request.live,
     )
     services.metrics.observe_answer(answer)
     return answer

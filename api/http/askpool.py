@@ -56,11 +56,16 @@ def _ready() -> bool:
 
 
 def _ask(
-    question: str, caller: Caller, as_of: date | None, conversation_id: str | None, surface: str
+    question: str,
+    caller: Caller,
+    as_of: date | None,
+    conversation_id: str | None,
+    surface: str,
+    live: bool = False,
 ) -> Answer:
     assert _assistant is not None, "the answering process was not started"
     return _assistant.ask(
-        question, caller, as_of=as_of, conversation_id=conversation_id, surface=surface
+        question, caller, as_of=as_of, conversation_id=conversation_id, surface=surface, live=live
     )
 
 
@@ -96,11 +101,12 @@ class AskPool:
         as_of: date | None,
         conversation_id: str | None,
         surface: str,
+        live: bool = False,
     ) -> Answer:
         """:meth:`Assistant.ask` in the next free answering process."""
         executor = self._executor
         try:
-            future = executor.submit(_ask, question, caller, as_of, conversation_id, surface)
+            future = executor.submit(_ask, question, caller, as_of, conversation_id, surface, live)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool as exc:
             await asyncio.to_thread(self._replace, executor)

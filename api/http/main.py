@@ -11,7 +11,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import ask, conversations, feedback, health, me, metrics, performance, reports
+from api.http import (
+    ask,
+    closes,
+    conversations,
+    feedback,
+    health,
+    me,
+    metrics,
+    performance,
+    reports,
+)
 from api.http.errors import install_error_handlers
 from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware, SecurityHeadersMiddleware
 from api.http.services import Services
@@ -56,7 +66,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url) if p
     )
     install_error_handlers(app, docs)
-    for module in (ask, conversations, feedback, me, performance, reports, health, metrics):
+    for module in (ask, closes, conversations, feedback, me, performance, reports, health, metrics):
         app.include_router(module.router)
     app.include_router(web_router)
     app.include_router(wecom_router)

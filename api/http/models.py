@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer, Kind, Language, Path, ToolCallInfo, Usage
+from tools.snapshot import ClosedMonth
 
 MAX_QUESTION_CHARS = 2000
 
@@ -92,6 +93,11 @@ class AnswerPublic(BaseModel):
     reason: str | None = Field(description="Machine-readable refusal or error reason.")
     scoped: bool = Field(description="True when the caller's scope narrowed the answer.")
     usage: Usage | None
+    closed: ClosedMonth | None = Field(
+        default=None,
+        description="Set for a closed month: the snapshot version and hash the figures come "
+        "from, and whether live data changed since (`live=true` gives the live figures).",
+    )
     conversation_id: str | None
     answer_id: str | None
 

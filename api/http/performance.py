@@ -24,6 +24,7 @@ from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, choose_format, to_csv
 from schema.caller import Caller
 from tools.leaderboard import Leaderboard, leaderboard
 from tools.performance import PerformanceReport, monthly_performance
+from tools.snapshot import ClosedMonth
 
 router = APIRouter(prefix="/v1", tags=["performance"])
 
@@ -48,6 +49,9 @@ AsOfQuery = Annotated[
     date | None,
     Query(description="Reference date; default: today in the configured time zone."),
 ]
+LiveQuery = Annotated[
+    bool, Query(description="A closed month from live data instead of its snapshot.")
+]
 
 
 class TableOut(BaseModel):
@@ -66,6 +70,9 @@ class PerformanceOut(BaseModel):
     summary: TableOut = Field(description="Per department: roster size, median, counts, bonus.")
     trace: list[str] = Field(description="How the figures were calculated.")
     scope_note: str | None = Field(description="Set when the caller's scope cut the result.")
+    closed: ClosedMonth | None = Field(
+        default=None, description="Set for a closed month: the snapshot the figures come from."
+    )
 
 
 class LeaderboardOut(BaseModel):
@@ -79,6 +86,7 @@ class LeaderboardOut(BaseModel):
     rows: list[list[Any]]
     trace: list[str]
     scope_note: str | None
+    closed: ClosedMonth | None = None
 
 
 def _today(services: Services) -> date:
@@ -97,12 +105,18 @@ def _negotiate(fmt: str | None, accept: str | None, allowed: tuple[str, ...]) ->
 
 
 def _report(
-    services: Services, caller: Caller, month: str, department: str | None, as_of: date
+    services: Services,
+    caller: Caller,
+    month: str,
+    department: str | None,
+    as_of: date,
+    live: bool = False,
 ) -> PerformanceReport:
     with services.warehouse().connect() as conn:
         return monthly_performance(
-            conn, month, caller=caller, department=department, as_of=as_of, policy=services.policy()
-        )
+            conn, month, caller=caller, department=department, as_of=as_of,
+            policy=services.policy(), closes=services.closes.source(live),
+        )  # fmt: skip
 
 
 @router.get(
@@ -127,10 +141,11 @@ def performance(
         Literal["json", "csv", "xlsx"] | None, Query(description="Overrides Accept.")
     ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    live: LiveQuery = False,
 ) -> Any:
     chosen = _negotiate(format, accept, ("json", "csv", "xlsx"))
     as_of = as_of or _today(services)
-    report = _report(services, caller, _month(month, as_of), department, as_of)
+    report = _report(services, caller, _month(month, as_of), department, as_of, live)
     table = report.as_table()
     if chosen == "json":
         return PerformanceOut.model_validate(table)
@@ -173,6 +188,7 @@ def leaderboard_route(
     as_of: AsOfQuery = None,
     format: Annotated[Literal["json", "png"] | None, Query(description="Overrides Accept.")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    live: LiveQuery = False,
 ) -> Any:
     chosen = _negotiate(format, accept, ("json", "png"))
     as_of = as_of or _today(services)
@@ -183,8 +199,9 @@ def leaderboard_route(
         )
     with services.warehouse().connect() as conn:
         board = leaderboard(
-            conn, _month(month, as_of), target, caller=caller, as_of=as_of, policy=services.policy()
-        )
+            conn, _month(month, as_of), target, caller=caller, as_of=as_of,
+            policy=services.policy(), closes=services.closes.source(live),
+        )  # fmt: skip
     if chosen == "png":
         return Response(_png(services, board), media_type="image/png")
     table = board.as_table()
@@ -197,6 +214,7 @@ def leaderboard_route(
         rows=table["rows"],  # type: ignore[arg-type]
         trace=board.trace,
         scope_note=board.scope_note,
+        closed=board.closed,
     )
 
 

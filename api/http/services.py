@@ -21,7 +21,9 @@ from api.http.askpool import AskPool
 from api.http.ratelimit import RateLimiter
 from api.http.telemetry import Metrics
 from assistant.ask import Assistant
+from assistant.audit import AuditLog
 from assistant.callers import resolve_caller
+from assistant.closes import CloseBook
 from assistant.conversations import ConversationStore
 from assistant.keys import KeyRecord
 from schema.app import create_app_schema
@@ -41,6 +43,11 @@ class Services:
         self.settings = settings
         self.app_engine: Engine = app_engine(settings.app_db_url)
         self.conversations = ConversationStore(self.app_engine, create_schema=False)
+        #: Month closes (written through the app database's audit log).
+        self.closes = CloseBook(
+            self.app_engine,
+            AuditLog(self.app_engine, create_schema=False, hmac_key=settings.audit_hmac_key),
+        )
         self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
         self.metrics = Metrics()
         self._lock = threading.RLock()

@@ -129,9 +129,10 @@ class WeComChannel:
             return None
         try:
             with assistant.warehouse.connect() as conn:
+                live = answer.closed is not None and answer.closed.source == "live"
                 board = leaderboard(
                     conn, month, department, caller=caller, as_of=answer.as_of,
-                    policy=assistant.policy,
+                    policy=assistant.policy, closes=assistant.snapshots(live),
                 )  # fmt: skip
             with tempfile.TemporaryDirectory(prefix="hrq-chart-") as folder:
                 path = board.render_png(Path(folder) / "leaderboard.png")

@@ -44,6 +44,7 @@ from tools.money import fmt_money
 from tools.performance import PerformanceReport, monthly_performance
 from tools.period import month_label
 from tools.policy import BonusPolicy
+from tools.snapshot import SnapshotSource
 
 Kind = Literal["congratulation", "reminder", "manager_leaderboard", "team_leaderboard", "at_risk"]
 
@@ -154,14 +155,16 @@ def plan_month_end(
     department: str | None = None,
     policy: BonusPolicy | None = None,
     group_webhooks: Iterable[str] = (),
+    closes: SnapshotSource | None = None,
 ) -> list[Notification]:
-    """Every month-end notification for ``month`` (``YYYY-MM``), in a stable order."""
+    """Every month-end notification for ``month`` (``YYYY-MM``), in a stable order; a closed
+    month's figures come from its snapshot (``closes``)."""
     admin = Caller.operator()
     robots = set(group_webhooks)
     out: list[Notification] = []
     with warehouse.connect() as conn:
         report = monthly_performance(conn, month, caller=admin, department=department,
-                                     policy=policy)  # fmt: skip
+                                     policy=policy, closes=closes)  # fmt: skip
         label = month_label(report.month)
         rows = list(report.rows)
         ids = [r.employee_id for r in rows if r.employee_id is not None]
@@ -194,7 +197,7 @@ def plan_month_end(
             members = [r.employee_id for r in rows if r.department_id == dept_id]
             heads = sorted({managers[m] for m in members if m is not None and m in managers})
             heads = [h for h in heads if h not in members]  # the team's own manager(s)
-            board = leaderboard(conn, month, dept_id, caller=admin, policy=policy)
+            board = leaderboard(conn, month, dept_id, caller=admin, policy=policy, closes=closes)
             chart = Message("image", png=_png(board), caption=board.title)
             summary_text = _summary_markdown(report, dept_id, team_view=False)
             for head in heads:
@@ -205,7 +208,9 @@ def plan_month_end(
             if summary.department in robots:
                 team = Caller(role=Role.SALES, employee_id=-1, department_id=dept_id,
                               department_ids=frozenset({dept_id}))  # fmt: skip
-                team_board = leaderboard(conn, month, dept_id, caller=team, policy=policy)
+                team_board = leaderboard(
+                    conn, month, dept_id, caller=team, policy=policy, closes=closes
+                )
                 team_text = _summary_markdown(report, dept_id, team_view=True)
                 team_chart = Message("image", png=_png(team_board), caption=team_board.title)
                 out.append(Notification(f"robot:{summary.department}", summary.department,

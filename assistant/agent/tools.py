@@ -191,7 +191,7 @@ def build_tools() -> list[BaseTool]:
 def _run_plan(plan: ToolPlan, deps: Deps, arguments: dict[str, Any]) -> str:
     a = deps.assistant
     with a.warehouse.connect() as conn:
-        result = run_tool(plan, conn, deps.caller, deps.as_of, a.policy)
+        result = run_tool(plan, conn, deps.caller, deps.as_of, a.policy, a.snapshots())
     rows = [[compose.json_safe(v) for v in row] for row in result.rows]
     sentence = compose.tool_sentence(deps.language, result.keys, result.rows, result.context)
     if result.scoped:

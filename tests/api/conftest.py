@@ -15,6 +15,7 @@ from api.http.main import create_app
 from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.audit import GENESIS_HASH, AuditLog, AuditRecord
+from assistant.closes import CloseBook
 from assistant.conversations import ConversationStore
 from assistant.keys import create_key
 from schema.app import audit_log
@@ -149,11 +150,13 @@ def shared_assistant(warehouse_url: str, tmp_path_factory: pytest.TempPathFactor
 def assistant_for(shared: Assistant, settings: Settings) -> Assistant:
     """The shared assistant writing its audit and conversations to ``settings``' app database."""
     engine = app_engine(settings.app_db_url)
+    audit = AuditLog(engine)
     return replace(
         shared,
         settings=settings,
-        audit=AuditLog(engine),
+        audit=audit,
         conversations=ConversationStore(engine),
+        closes=CloseBook(engine, audit),
     )
 
 

@@ -1,0 +1,186 @@
+"""``hrq close``, ``hrq closes list|show``, ``hrq statement``: month-end closes and statements.
+
+Thin commands over ``assistant.closes`` and ``tools.statement``. They act as the local
+operator (admin) unless ``--as EMPLOYEE_NO`` names the employee to act as, whose role
+and scope then apply (a salesperson cannot close, and sees only their own row and
+statement).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Connection
+
+from api.cli.app import app, fail, settings, user_errors
+from assistant.callers import resolve_caller
+from assistant.closes import CloseBook
+from schema.caller import Caller
+from schema.db import warehouse_engine
+from tools.money import fmt_money
+from tools.policy import load_policy
+from tools.scope import personal_rows
+from tools.snapshot import MonthSnapshot
+from tools.statement import statement as build_statement
+
+closes_app = typer.Typer(help="Closed months: list them, show one.", no_args_is_help=True)
+app.add_typer(closes_app, name="closes")
+
+MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
+AsOpt = Annotated[
+    str | None,
+    typer.Option("--as", help="Act as this employee_no (default: the local admin)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+VersionOpt = Annotated[
+    int | None, typer.Option("--version", min=1, help="Snapshot version (default: the latest).")
+]
+
+
+@contextmanager
+def _opened(acting: str | None) -> Iterator[tuple[CloseBook, Connection, Caller]]:
+    """The closes, a read-only warehouse connection and the caller, closed afterwards."""
+    cfg = settings()
+    with user_errors():
+        book = CloseBook.from_settings(cfg)
+        engine = warehouse_engine(cfg.warehouse_url, read_only=True)
+        try:
+            caller = (
+                resolve_caller(acting, warehouse=engine, app=book.engine)
+                if acting
+                else Caller.operator()
+            )
+            with engine.connect() as conn:
+                yield book, conn, caller
+        finally:
+            engine.dispose()
+            book.engine.dispose()
+
+
+def _document(snapshot: MonthSnapshot, caller: Caller) -> dict[str, Any]:
+    """``{month, version, hash, closed_at, rows, diff}`` with the rows ``caller`` may see."""
+    rows = personal_rows(snapshot.rows, caller)
+    return {
+        "month": snapshot.label,
+        "version": snapshot.version,
+        "hash": snapshot.hash,
+        "closed_at": snapshot.closed_at,
+        "rows": [r.public() for r in rows],
+        "diff": snapshot.diff if caller.role.sees_everything else None,
+    }
+
+
+@app.command("close")
+def close(month: MonthOpt, as_json: JsonOpt = False, acting: AsOpt = None) -> None:
+    """Close a finished month (HR and admins): a new, hashed snapshot version, audited."""
+    cfg = settings()
+    with _opened(acting) as (book, conn, caller), user_errors():
+        snapshot = book.close(
+            conn, month, caller=caller, today=cfg.today(),
+            policy=load_policy(cfg.bonus_policy_path), surface="cli",
+        )  # fmt: skip
+    document = _document(snapshot, caller)
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    total = sum((r.bonus for r in snapshot.rows), start=snapshot.rows[0].bonus * 0)
+    typer.echo(
+        f"{snapshot.label} closed: version {snapshot.version}, {len(snapshot.rows)} roster "
+        f"members, total bonus {fmt_money(total)}; hash {snapshot.hash} "
+        f"(audit record {snapshot.audit_seq})"
+    )
+    _echo_diff(snapshot)
+
+
+def _echo_diff(snapshot: MonthSnapshot) -> None:
+    diff = snapshot.diff
+    if diff is None:
+        return
+    people = diff["people"]
+    typer.echo(f"changes since version {diff['from_version']}: {len(people)} people")
+    for order in diff["orders_removed"] + diff["orders_appeared"]:
+        typer.echo(f"  order {order['order_id']} ({order['employee_no']}): {order['now']}")
+    for person in people:
+        changed = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in person["changes"].items())
+        typer.echo(f"  {person['employee_no']} {person['name']}: {changed}")
+        for why in person["why"]:
+            typer.echo(f"      because {why}")
+
+
+@closes_app.command("list")
+def list_closes(as_json: JsonOpt = False) -> None:
+    """Every close: month, version, when, by whom, roster size, hash."""
+    with user_errors():
+        book = CloseBook.from_settings(settings())
+        try:
+            found = book.list()
+        finally:
+            book.engine.dispose()
+    if as_json:
+        typer.echo(json.dumps([c.model_dump() for c in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        typer.echo("no month has been closed yet; close one with `hrq close --month YYYY-MM`")
+    for c in found:
+        by = c.closed_by or "operator"
+        typer.echo(
+            f"{c.month} v{c.version}  {c.closed_at}  by {by}  {c.roster_size} members  {c.hash}"
+        )
+
+
+@closes_app.command("show")
+def show(
+    month: MonthOpt, version: VersionOpt = None, as_json: JsonOpt = False, acting: AsOpt = None
+) -> None:
+    """One closed month's rows (as the caller may see them) and its diff."""
+    with _opened(acting) as (book, _conn, caller), user_errors():
+        snapshot = book.get(month, version)
+    document = _document(snapshot, caller)
+    if as_json:
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    typer.echo(
+        f"{snapshot.label} version {snapshot.version} ({snapshot.closed_at}), hash {snapshot.hash}"
+    )
+    for r in document["rows"]:
+        flag = "eligible" if r["eligible"] else "-"
+        typer.echo(
+            f"  {r['employee_no']} {r['name']} {r['department']}: sales {r['sales']:,.2f}, "
+            f"target {r['min_target']:,.2f}, median {r['median']:,.3f}, bonus {r['bonus']:,.2f} {flag}"
+        )
+    if caller.role.sees_everything:
+        _echo_diff(snapshot)
+
+
+@app.command("statement")
+def statement(
+    user: Annotated[str, typer.Option("--user", help="Whose statement: an employee_no.")],
+    month: MonthOpt,
+    fmt: Annotated[str, typer.Option("--format", help="json or text.")] = "json",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
+    version: VersionOpt = None,
+    acting: AsOpt = None,
+) -> None:
+    """A person's bonus statement for a closed month, from its snapshot."""
+    if fmt not in ("json", "text"):
+        fail(f"--format: use json or text (not {fmt!r})")
+    if lang not in ("zh", "en"):
+        fail(f"--lang: use zh or en (not {lang!r})")
+    cfg = settings()
+    with _opened(acting) as (book, conn, caller), user_errors():
+        snapshot = book.get(month, version)
+        document = build_statement(snapshot, user, caller=caller, language=lang)  # type: ignore[arg-type]
+        if version is None or version == book.get(month).version:
+            row = snapshot.row_of(user)
+            assert row is not None
+            document["changed_since_close"] = book.changed_since(
+                conn, snapshot, load_policy(cfg.bonus_policy_path), row.department_id
+            )
+    if fmt == "json":
+        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        typer.echo("\n".join(document["lines"]))

@@ -1,0 +1,128 @@
+"""Month closes and statements over HTTP: who may close, who sees which rows, answers from the
+snapshot, the app database's new tables on an existing database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from api.http.main import create_app
+from assistant.ask import Assistant
+from assistant.audit import AuditLog
+from assistant.closes import CloseBook
+from assistant.keys import create_key
+from schema.app import metadata, month_close_rows, month_closes
+from schema.caller import Caller
+from schema.db import app_engine
+from schema.settings import Settings
+from tests.api.conftest import DEMO_END, Persona, assistant_for, bearer, make_answer
+
+MONTH = "2026-08"
+
+
+@pytest.fixture
+def closing(
+    api_settings: Settings, shared_assistant: Assistant, personas: dict[str, Persona]
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """The app with ``today`` pinned to the demo's end, and an API key per persona."""
+    settings = api_settings.model_copy(update={"as_of": DEMO_END})
+    app = create_app(settings, assistant=assistant_for(shared_assistant, settings))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        engine = client.app.state.services.app_engine  # type: ignore[attr-defined]
+        keys = {n: create_key(engine, p.employee_no, p.role)[0] for n, p in personas.items()}
+        yield client, keys
+
+
+def test_only_hr_and_admin_close_and_everyone_sees_their_scope(
+    closing: tuple[TestClient, dict[str, str]], personas: dict[str, Persona]
+) -> None:
+    client, keys = closing
+    for who in ("sales", "manager"):
+        refused = client.post("/v1/closes", json={"month": MONTH}, headers=bearer(keys[who]))
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"] == {
+            "code": "close_forbidden",
+            "message": f"only HR and admins may close a month; you are signed in as {who}",
+        }
+    busy = client.post("/v1/closes", json={"month": "2026-09"}, headers=bearer(keys["hr"]))
+    assert busy.status_code == 409 and "still in progress" in busy.json()["error"]["message"]
+    done = client.post("/v1/closes", json={"month": MONTH}, headers=bearer(keys["hr"]))
+    assert done.status_code == 201, done.text
+    closed = done.json()
+    assert (closed["month"], closed["version"], closed["diff"]) == (MONTH, 1, None)
+    everyone = {r["employee_no"]: r for r in closed["rows"]}
+
+    listed = client.get("/v1/closes", headers=bearer(keys["sales"])).json()
+    assert [(c["month"], c["version"], c["hash"]) for c in listed] == [(MONTH, 1, closed["hash"])]
+
+    def rows(who: str) -> list[str]:
+        response = client.get(f"/v1/closes/{MONTH}", headers=bearer(keys[who]))
+        assert response.status_code == 200, response.text
+        assert response.json()["hash"] == closed["hash"]
+        return sorted(r["employee_no"] for r in response.json()["rows"])
+
+    rep = personas["sales"].employee_no
+    assert rows("hr") == sorted(everyone)
+    assert rows("sales") == [rep]
+    team = rows("manager")
+    assert rep in team and all(everyone[n]["department"] == personas["manager"].department
+                               for n in team if n != personas["manager"].employee_no)  # fmt: skip
+    assert len(team) < len(everyone)
+
+    own = client.get(f"/v1/statements/{rep}/{MONTH}", headers=bearer(keys["sales"]))
+    assert own.status_code == 200, own.text
+    body = own.json()
+    assert {k: body[k] for k in ("sales", "median", "bonus")} == {
+        "sales": everyone[rep]["sales"],
+        "median": {**body["median"], "value": everyone[rep]["median"]},
+        "bonus": everyone[rep]["bonus"],
+    }
+    assert (body["version"], body["hash"], body["changed_since_close"]) == (
+        1,
+        closed["hash"],
+        False,
+    )
+    assert body["median"]["roster_size"] == sum(
+        1 for r in everyone.values() if r["department"] == everyone[rep]["department"]
+    )
+    colleague = next(n for n in team if n not in (rep, personas["manager"].employee_no))
+    for path in (f"/v1/statements/{colleague}/{MONTH}", f"/v1/statements/E99999/{MONTH}"):
+        hidden = client.get(path, headers=bearer(keys["sales"]))
+        assert hidden.status_code == 403, hidden.text
+        assert hidden.json()["error"]["message"] == "you may see only your own bonus statement"
+    assert client.get(f"/v1/statements/{colleague}/{MONTH}?lang=en",
+                      headers=bearer(keys["manager"])).status_code == 200  # fmt: skip
+    wuhan = client.get(f"/v1/closes/{MONTH}", headers=bearer(keys["sales_wuhan"])).json()
+    assert [r["department"] for r in wuhan["rows"]] == ["武汉销售部"]
+
+    # the performance route answers from the snapshot and names it
+    perf = client.get("/v1/performance", params={"month": MONTH}, headers=bearer(keys["hr"]))
+    assert perf.json()["closed"] == {"month": MONTH, "version": 1, "hash": closed["hash"],
+                                     "changed_since_close": False, "source": "snapshot"}  # fmt: skip
+    live = client.get("/v1/performance", params={"month": MONTH, "live": "true"},
+                      headers=bearer(keys["hr"]))  # fmt: skip
+    assert live.json()["closed"]["source"] == "live"
+    asked = client.post("/v1/ask", json={"question": "上个月成都销售组谁超过了中位数"},
+                        headers=bearer(keys["manager"]))  # fmt: skip
+    assert asked.json()["closed"]["hash"] == closed["hash"]
+    again = client.post("/v1/closes", json={"month": MONTH}, headers=bearer(keys["admin"]))
+    assert again.status_code == 201 and again.json()["version"] == 2
+    assert again.json()["diff"]["people"] == []
+
+
+def test_an_existing_app_database_gains_the_close_tables(tmp_path: Path) -> None:
+    """A database from before closes existed: its tables are added and its log keeps verifying."""
+    engine = app_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    old = [t for t in metadata.sorted_tables if t not in (month_closes, month_close_rows)]
+    metadata.create_all(engine, tables=old)
+    log = AuditLog(engine, create_schema=False)
+    log.record(make_answer(), Caller.operator(), "cli")
+    assert not sa.inspect(engine).has_table("month_closes")
+    book = CloseBook(engine, AuditLog(engine))  # creating the log creates what is missing
+    assert sa.inspect(engine).has_table("month_closes")
+    assert book.list() == [] and book.verify().ok and book.audit.verify().ok
+    engine.dispose()

@@ -1,0 +1,152 @@
+"""A person's bonus statement for a closed month, from its snapshot, in Chinese or English.
+
+Everything comes from the snapshot (``tools.snapshot``): sales and the orders
+counted, the minimum target, the department median and how it was found (the
+roster size and the middle values, without names), the gap, the two bars, the
+bonus with the policy that computed it, and the snapshot's version and hash. The
+statement is a personal document: a salesperson sees only their own, a manager
+their subtree, HR everyone (``tools.scope.personal_rows``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from schema.caller import Caller
+from tools.errors import InvalidArgumentError, OutOfScopeError
+from tools.money import fmt_money, fmt_rate
+from tools.scope import personal_rows
+from tools.snapshot import MonthSnapshot, SnapshotRow
+
+Language = Literal["zh", "en"]
+
+
+def statement(
+    snapshot: MonthSnapshot,
+    employee_no: str,
+    *,
+    caller: Caller,
+    language: Language = "zh",
+    changed_since_close: bool | None = None,
+) -> dict[str, Any]:
+    """The statement of ``employee_no`` for the snapshot's month, as ``caller`` may see it.
+
+    Raises InvalidArgumentError when they were not on the month's roster and
+    OutOfScopeError when ``caller`` may not see their statement.
+    """
+    row = snapshot.row_of(employee_no)
+    if row is None or not personal_rows([row], caller):
+        # Whether someone outside the caller's scope was on the roster is not theirs to learn.
+        if row is None and (caller.role.sees_everything or caller.employee_no == employee_no):
+            raise InvalidArgumentError(
+                f"{employee_no} was not on the sales roster of {snapshot.label} when it was "
+                f"closed (version {snapshot.version})"
+            )
+        raise OutOfScopeError(
+            "you may see only your own bonus statement"
+            if caller.role.value in ("sales", "employee")
+            else "you may see the bonus statements of your department subtree only"
+        )
+    roster = sorted(r.sales for r in snapshot.department_rows(row.department_id))
+    count = len(roster)
+    middle = (
+        roster[count // 2 : count // 2 + 1]
+        if count % 2
+        else roster[count // 2 - 1 : count // 2 + 1]
+    )
+    rate = snapshot.policy.for_department(row.department_id, row.department, row.department_en)
+    return {
+        "month": snapshot.label,
+        "version": snapshot.version,
+        "hash": snapshot.hash,
+        "closed_at": snapshot.closed_at,
+        "changed_since_close": changed_since_close,
+        "language": language,
+        "employee_no": row.employee_no,
+        "name": row.name if language == "zh" or not row.name_en else row.name_en,
+        "department": row.department
+        if language == "zh" or not row.department_en
+        else row.department_en,
+        "sales": float(row.sales),
+        "orders_counted": list(row.order_ids),
+        "min_target": float(row.min_target),
+        "met_minimum": row.met_minimum,
+        "median": {
+            "value": float(row.median),
+            "roster_size": count,
+            "middle_values": [float(v) for v in middle],
+        },
+        "gap": float(row.gap),
+        "above_median": row.above_median,
+        "eligible": row.eligible,
+        "bonus": float(row.bonus),
+        "policy": {
+            "rate": float(rate.rate),
+            "cap": None if rate.cap is None else float(rate.cap),
+            "source": rate.source,
+            "origin": snapshot.policy.origin,
+        },
+        "lines": _lines(row, count, middle, rate.rate, rate.cap, snapshot, language),
+    }
+
+
+def _lines(
+    row: SnapshotRow,
+    count: int,
+    middle: list[Decimal],
+    rate: Decimal,
+    cap: Decimal | None,
+    snapshot: MonthSnapshot,
+    language: Language,
+) -> list[str]:
+    """The statement as sentences a person reads."""
+    zh = language == "zh"
+    orders = len(row.order_ids)
+    if len(middle) == 1:
+        how = (f"在册 {count} 人，取中间一位的业绩 ¥{fmt_money(middle[0])}" if zh else
+               f"{count} on the roster: the middle value, ¥{fmt_money(middle[0])}")  # fmt: skip
+    else:
+        how = (f"在册 {count} 人，取中间两位 ¥{fmt_money(middle[0])} 与 ¥{fmt_money(middle[1])} 的平均"
+               if zh else f"{count} on the roster: the mean of the middle values "
+               f"¥{fmt_money(middle[0])} and ¥{fmt_money(middle[1])}")  # fmt: skip
+    capped = (
+        "" if cap is None else (f"，上限 ¥{fmt_money(cap)}" if zh else f", cap ¥{fmt_money(cap)}")
+    )
+    gap = ("+" if row.gap > 0 else "-" if row.gap < 0 else "") + f"¥{fmt_money(abs(row.gap))}"
+    if zh:
+        verdict = "是（达到最低目标且超过部门中位数）" if row.eligible else "否（" + "；".join(
+            ([] if row.met_minimum else ["未达到最低目标"]) + ([] if row.above_median else ["未超过部门中位数"])
+        ) + "）"  # fmt: skip
+        bonus = (f"奖金：{fmt_rate(rate)} ×（¥{fmt_money(row.sales)} − ¥{fmt_money(row.median)}）"
+                 f"{capped} = ¥{fmt_money(row.bonus)}" if row.eligible else "奖金：¥0.00")  # fmt: skip
+        return [
+            f"{snapshot.label} 奖金结算单：{row.name}（{row.employee_no}），{row.department}",
+            f"业绩：¥{fmt_money(row.sales)}（{orders} 笔已付款订单）",
+            f"最低目标：¥{fmt_money(row.min_target)}，{'已达到' if row.met_minimum else '未达到'}",
+            f"部门中位数：¥{fmt_money(row.median)}（{how}）",
+            f"与中位数差距：{gap}",
+            f"获得奖金资格：{verdict}",
+            bonus,
+            f"依据：结账快照第 {snapshot.version} 版（{snapshot.closed_at}，哈希 {snapshot.hash[:16]}）",
+        ]
+    missed = [n for n, ok in (("minimum target not met", row.met_minimum),
+                              ("not above the median", row.above_median)) if not ok]  # fmt: skip
+    verdict = (
+        "yes (minimum target met and above the median)"
+        if row.eligible
+        else f"no ({'; '.join(missed)})"
+    )
+    bonus = (f"Bonus: {fmt_rate(rate)} x (¥{fmt_money(row.sales)} - ¥{fmt_money(row.median)}){capped} = "
+             f"¥{fmt_money(row.bonus)}" if row.eligible else "Bonus: ¥0.00")  # fmt: skip
+    name = row.name_en or row.name
+    return [
+        f"Bonus statement {snapshot.label}: {name} ({row.employee_no}), {row.department_en or row.department}",
+        f"Sales: ¥{fmt_money(row.sales)} ({orders} paid orders)",
+        f"Minimum target: ¥{fmt_money(row.min_target)}, {'met' if row.met_minimum else 'not met'}",
+        f"Department median: ¥{fmt_money(row.median)} ({how})",
+        f"Gap to the median: {gap}",
+        f"Bonus eligible: {verdict}",
+        bonus,
+        f"Source: close version {snapshot.version} ({snapshot.closed_at}, hash {snapshot.hash[:16]})",
+    ]
