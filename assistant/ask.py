@@ -275,6 +275,14 @@ class Assistant:
             if base.scoped:
                 base.answer += SCOPE_NOTE[base.language]
             return base
+        if (the_plan.share or the_plan.share_of) and group_labels:
+            base.answer = compose.share_sentence(
+                base.language, metrics[0], group_labels, [list(r) for r in result.rows],
+                label, subject,
+            )  # fmt: skip
+            if base.scoped:
+                base.answer += SCOPE_NOTE[base.language]
+            return base
         base.answer = compose.query_sentence(
             base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
             order=the_plan.order,

@@ -153,12 +153,12 @@ def compile_query(
             f'CAST({figure} AS DOUBLE) / NULLIF(SUM({figure}) OVER (), 0) AS "{label}"', copy=False
         )
         metric_labels.append(label)
-    elif plan.share and group:
-        label = "share_pct" if language == "en" else "占比(%)"
+    elif plan.share and group:  # 各产品线占比: each group's fraction of the whole
+        label = "share" if language == "en" else "占比"
         figure = _metric_sql(metrics[0], at, start, end)
-        # DECIMAL before ROUND: PostgreSQL has no ROUND(double precision, integer).
-        select_share = f'ROUND(CAST(100.0 * {figure} / NULLIF(SUM({figure}) OVER (), 0) AS DECIMAL(18, 4)), 2) AS "{label}"'
-        query = query.select(select_share, copy=False)
+        query = query.select(
+            f'CAST({figure} AS DOUBLE) / NULLIF(SUM({figure}) OVER (), 0) AS "{label}"', copy=False
+        )
         metric_labels.append(label)
     columns = labels + metric_labels
     if plan.share_of and labels:  # only the groups whose share was asked

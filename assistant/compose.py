@@ -116,6 +116,40 @@ def query_sentence(
     return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
 
 
+def share_sentence(
+    language: str,
+    metric: Metric,
+    group_labels: list[str],
+    rows: list[list[Any]],
+    period_label: str | None,
+    subject: str | None,
+) -> str:
+    """Each group's share of the whole (各产品线占比), largest first: the shares, then the
+    figures they are shares of."""
+    zh = language == "zh"
+    name = metric.zh if zh else metric.en
+    when, who = period_label or "", subject or ""
+    if not rows:
+        return (
+            f"{when}{who}没有符合条件的数据。"
+            if zh
+            else f"No matching data{' for ' + when if when else ''}."
+        )
+    at = len(group_labels)
+    ranked = sorted(rows, key=lambda r: -(float(r[-1]) if r[-1] is not None else 0.0))
+    parts = [
+        f"{_label_of(r, group_labels)} {number(r[-1], 'percent')}（{number(r[at], metric.format)}）"
+        if zh
+        else f"{_label_of(r, group_labels)} {number(r[-1], 'percent')} ({number(r[at], metric.format)})"
+        for r in ranked[:6]
+    ]
+    more = len(rows) > 6
+    if zh:
+        return f"{when}{who}{name}占比：{'，'.join(parts)}{'等' if more else ''}。"
+    in_when = f" in {when}" if when else ""
+    return f"Share of {name}{in_when}: {', '.join(parts)}{', ...' if more else ''}."
+
+
 def comparison_sentence(
     language: str,
     metric: Metric,

@@ -61,3 +61,16 @@ def test_month_to_date_is_set_against_the_same_days_of_last_month(assistant: Ass
     row = answer.rows[0]
     assert (Decimal(str(row[0])), Decimal(str(row[1]))) == (now, then)
     assert "2026-10-01 至 2026-10-26" in answer.answer  # not "October": only its first 26 days
+
+
+def test_shares_are_fractions_of_the_whole_led_by_the_largest(assistant: Assistant) -> None:
+    answer = assistant.ask("上个月各部门业绩占全公司的比例", Caller.operator(), as_of=AS_OF)
+    october = _sales(assistant, "2026-10-01", "2026-11-01", by_department=True)
+    whole = sum(october.values())
+    share_at = answer.columns.index("占比")
+    got = {row[0]: row[share_at] for row in answer.rows}
+    assert got == pytest.approx({k: float(v / whole) for k, v in october.items()})
+    largest = max(october, key=lambda k: october[k])
+    assert answer.answer.index(largest) < min(
+        answer.answer.index(k) for k in october if k != largest
+    )
