@@ -121,7 +121,7 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 def _number_used(match: re.Match[str], c: Context) -> bool:
     """A number the plan uses: a limit, a threshold, or how many departments it covers."""
     plan = c.plan
-    if plan.limit is not None or plan.having is not None:
+    if plan.limit is not None or _stated(plan):
         return True
     if isinstance(plan, ToolPlan) and plan.spend is not None:
         return True
@@ -129,6 +129,11 @@ def _number_used(match: re.Match[str], c: Context) -> bool:
     gz = c.gazetteer
     teams = {d for r in roots for d in gz.subtree(r) if gz.department_kind.get(d) == "sales"}
     return match.group(0) in {str(len(roots)), str(len(teams)), str(len(plan.employees))}
+
+
+def _stated(plan: QueryPlan | ToolPlan) -> bool:
+    """A threshold the question states (超过10万), not one the plan adds by itself."""
+    return plan.having is not None and plan.having.stated
 
 
 def _always(value: bool) -> Callable[[re.Match[str]], bool]:
@@ -339,7 +344,7 @@ def _concept_used(tag: Tag, c: Context) -> bool:
         "gap": lambda: plan.focus in ("gap", "rows", "leaderboard") or plan.sort_by == "gap_to_median",
         "attainment": lambda: plan.focus in ("attainment", "rows")
         or plan.sort_by == "attainment"
-        or plan.having is not None,
+        or _stated(plan),
         "leaderboard": lambda: plan.focus in ("leaderboard", "rank", "rows") or plan.order is not None,
         "min_target": lambda: plan.focus in ("min_target", "attainment", "rows")
         or bool(conditions & {"met_minimum", "missed_minimum", "bonus_eligible", "not_bonus_eligible"}),
@@ -412,7 +417,7 @@ def _shares(c: Context) -> bool:
             or bool(plan.share_of)
             or any(c.model.metrics[m].format == "percent" for m in plan.metrics)
         )
-    return plan.focus in ("share", "attainment") or plan.having is not None
+    return plan.focus in ("share", "attainment") or _stated(plan)
 
 
 def _negates(c: Context) -> bool:
@@ -451,7 +456,7 @@ def _everyone(c: Context) -> bool:
 
 def _thresholds(c: Context) -> bool:
     """超过3次, 不到80%: a threshold the plan applies."""
-    return c.plan.having is not None
+    return _stated(c.plan)
 
 
 def _records(c: Context) -> bool:
@@ -491,14 +496,14 @@ def _relative(c: Context) -> bool:
     """超过 / below: a condition against the median or a target, or a threshold."""
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return plan.having is not None
-    return bool(plan.conditions) or plan.having is not None or plan.focus in ("gap", "attainment")
+        return _stated(plan)
+    return bool(plan.conditions) or _stated(plan) or plan.focus in ("gap", "attainment")
 
 
 def _distance(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return plan.also is not None or plan.having is not None or plan.compare is not None
+        return plan.also is not None or _stated(plan) or plan.compare is not None
     return plan.focus in ("gap", "rows", "leaderboard") or plan.sort_by == "gap_to_median"
 
 

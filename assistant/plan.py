@@ -39,6 +39,9 @@ class PeriodSlot(BaseModel):
 class Comparison(BaseModel):
     op: Literal[">", ">=", "<", "<="]
     value: float
+    #: False when the plan adds it itself (people listed at a date: those there that day);
+    #: such a filter answers no word of the question.
+    stated: bool = True
 
 
 class QueryPlan(BaseModel):

@@ -104,7 +104,9 @@ def query_plan(
     if first.format == "text" and not employees and "employee" not in group_by:
         group_by.insert(0, "employee")  # phone numbers of a team: each person's, not one of them
     if first.snapshot and first.format == "count" and "employee" in group_by and having is None:
-        having = Comparison(op=">", value=0)  # people listed at a date: those there that day
+        having = Comparison(
+            op=">", value=0, stated=False
+        )  # people listed at a date: those there that day
     current = any(
         v.split(":", 1)[1] in model.values[int(v.split(":", 1)[0])].current for v in values
     )  # 还有哪些请假没批: pending now, whenever asked for
