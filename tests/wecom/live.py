@@ -21,11 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
-
-import httpx
 
 from api.http.main import create_app
 from api.wecom.stub import StubConfig, WeComStub
