@@ -175,7 +175,7 @@ class Settings(BaseSettings):
         ),
     )
     wecom_send_lease_s: float = Field(
-        default=15.0,
+        default=10.0,
         gt=0,
         le=3600,
         description=(

@@ -9,9 +9,10 @@ MsgId rests on three steps, each one conditional update in the app database:
    until ``lease_expires_at``, and renews the lease while it works
    (:meth:`Inbox.renew`). A retry of a MsgId whose lease is live is dropped; a
    retry of one whose lease expired (its process stopped) takes it over.
-2. Every process looks for expired leases every few seconds
+2. Every process looks for expired leases every second or so
    (:meth:`Inbox.take_expired`), so a message left by a killed process is
-   answered within a lease of the restart, retry or not.
+   answered within a lease of the restart, retry or not (at once when the killed
+   process ran on the same host: :func:`~api.wecom.leases.stopped`).
 3. :meth:`Inbox.commit_replies` writes the replies to the outbox and moves the
    message to ``replied`` in one transaction, *only if the lease is still this
    process's*. Two processes may both compute an answer (one stalled past its
@@ -30,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Engine, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from api.wecom.leases import stopped
 from api.wecom.messages import WeComMessage
 from api.wecom.outbox import Draft, Outbox
 from schema.app import create_app_schema, wecom_conversations, wecom_messages, wecom_outbox
@@ -89,32 +91,51 @@ class Inbox:
         return Leased(message, 1)
 
     def take_expired(self, owner: str, lease_s: float, limit: int = 100) -> list[Leased]:
-        """Messages whose process stopped (lease expired), each now leased to ``owner``."""
+        """Messages whose process stopped (lease expired, or its process on this host
+        ended: :func:`~api.wecom.leases.stopped`), each now leased to ``owner``."""
+        now = datetime.now(UTC)
         with self.engine.connect() as conn:
-            ids = conn.execute(
-                select(wecom_messages.c.msg_id)
+            rows = conn.execute(
+                select(
+                    wecom_messages.c.msg_id,
+                    wecom_messages.c.lease_owner,
+                    wecom_messages.c.lease_expires_at,
+                )
                 .where(
                     wecom_messages.c.status.in_(IN_PROGRESS),
                     wecom_messages.c.payload.is_not(None),
-                    _expired(datetime.now(UTC)),
+                    or_(_expired(now), wecom_messages.c.lease_owner != owner),
                 )
-                .order_by(wecom_messages.c.received_at)
+                .order_by(wecom_messages.c.lease_expires_at)
                 .limit(limit)
-            ).scalars()
-            candidates = list(ids)
+            ).all()
+        candidates = [
+            r.msg_id
+            for r in rows
+            if r.lease_expires_at is None
+            or _utc(r.lease_expires_at) < now
+            or stopped(r.lease_owner)
+        ]
         taken = (self._take_over(msg_id, owner, lease_s) for msg_id in candidates)
         return [leased for leased in taken if leased is not None]
 
     def _take_over(self, msg_id: str, owner: str, lease_s: float) -> Leased | None:
-        """Lease ``msg_id`` to ``owner`` if it is unanswered and its lease expired."""
+        """Lease ``msg_id`` to ``owner`` if it is unanswered and its lease expired (or its
+        owner was a process of this host that ended)."""
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
+            holder = conn.execute(
+                select(wecom_messages.c.lease_owner).where(wecom_messages.c.msg_id == msg_id)
+            ).scalar_one_or_none()
+            free = _expired(now)
+            if holder is not None and holder != owner and stopped(holder):
+                free = or_(free, wecom_messages.c.lease_owner == holder)
             changed = conn.execute(
                 update(wecom_messages)
                 .where(
                     wecom_messages.c.msg_id == msg_id,
                     wecom_messages.c.status.in_(IN_PROGRESS),
-                    _expired(now),
+                    free,
                 )
                 .values(
                     status="received",
@@ -231,6 +252,11 @@ class Inbox:
                         userid=userid, conversation_id=conversation_id, updated_at=now
                     )
                 )
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _expired(now: datetime) -> ColumnElement[bool]:

@@ -11,7 +11,7 @@ retries those too. Nothing is lost.
 **Sending is recorded.** A send first claims the row (``sending``, with a
 lease: ``lease_owner`` until ``next_attempt_at``, renewed while it sends), so two
 processes never send one row at once; a claim left by a stopped process
-expires and is taken over. Before the first send the exact request body is
+expires and is taken over (at once if that process ran on this host and ended). Before the first send the exact request body is
 fixed in the row (``request``: an image is uploaded once and its media id kept),
 and when WeCom acknowledges the send the row becomes ``sent`` with WeCom's
 answer (``response``: its msgid). A ``sent`` row is never sent again.
@@ -48,7 +48,7 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
-from api.wecom.leases import new_owner
+from api.wecom.leases import new_owner, stopped
 from api.wecom.limits import RetryPolicy, truncate_markdown
 from schema.app import create_app_schema, wecom_outbox
 from schema.settings import Settings
@@ -250,30 +250,54 @@ class Outbox:
         self, *, include_failed: bool = False, due_only: bool = True
     ) -> DeliveryReport:
         """Deliver every pending message whose retry time has come (all with ``due_only=False``;
-        ``include_failed`` also retries those marked failed)."""
+        ``include_failed`` also retries those marked failed), and every send left by a
+        process of this host that ended (:func:`~api.wecom.leases.stopped`)."""
         statuses = ("pending", "sending", "failed") if include_failed else ("pending", "sending")
         query = select(wecom_outbox.c.outbox_id).where(wecom_outbox.c.status.in_(statuses))
         if due_only:
             query = query.where(wecom_outbox.c.next_attempt_at <= datetime.now(UTC))
         with self.engine.connect() as conn:
             ids = list(conn.execute(query.order_by(wecom_outbox.c.outbox_id)).scalars())
-        return self._deliver_rows(ids, include_failed=include_failed, due_only=due_only)
+            sending = conn.execute(
+                select(wecom_outbox.c.outbox_id, wecom_outbox.c.lease_owner).where(
+                    wecom_outbox.c.status == "sending", wecom_outbox.c.lease_owner != self.owner
+                )
+            ).all()
+        orphans = {r.outbox_id: r.lease_owner for r in sending if stopped(r.lease_owner)}
+        ids = sorted(set(ids) | set(orphans))
+        return self._deliver_rows(
+            ids, include_failed=include_failed, due_only=due_only, orphans=orphans
+        )
 
     def _deliver_rows(
-        self, ids: list[int], *, include_failed: bool, due_only: bool
+        self,
+        ids: list[int],
+        *,
+        include_failed: bool,
+        due_only: bool,
+        orphans: dict[int, str] | None = None,
     ) -> DeliveryReport:
         sent: list[int] = []
         retrying: list[int] = []
         failed: list[int] = []
         for outbox_id in ids:
-            entry = self._claim(outbox_id, include_failed=include_failed, due_only=due_only)
+            stopped_owner = (orphans or {}).get(outbox_id)
+            entry = self._claim(outbox_id, include_failed=include_failed, due_only=due_only,
+                                stopped_owner=stopped_owner)  # fmt: skip
             if entry is None:
                 continue
             outcome = self._send(entry)
             {"sent": sent, "pending": retrying, "failed": failed}[outcome].append(outbox_id)
         return DeliveryReport(sent, retrying, failed)
 
-    def _claim(self, outbox_id: int, *, include_failed: bool, due_only: bool) -> OutboxEntry | None:
+    def _claim(
+        self,
+        outbox_id: int,
+        *,
+        include_failed: bool,
+        due_only: bool,
+        stopped_owner: str | None = None,
+    ) -> OutboxEntry | None:
         now = datetime.now(UTC)
         claimable = [wecom_outbox.c.status == "pending"]
         if include_failed:
@@ -282,6 +306,12 @@ class Outbox:
         condition = or_(*claimable, stale_lease)
         if due_only:
             condition = condition & (wecom_outbox.c.next_attempt_at <= now)
+        if stopped_owner is not None:  # its sender ended: no need to wait for the lease
+            condition = or_(
+                condition,
+                (wecom_outbox.c.status == "sending")
+                & (wecom_outbox.c.lease_owner == stopped_owner),
+            )
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(wecom_outbox)

@@ -5,7 +5,9 @@ stand-in holds the first reply's ``message/send`` (before taking it, or after: t
 message reached the user and the answer never reached hrq), so when the process is
 killed, message A is in the outbox mid-send and message B, acknowledged to WeCom
 and queued behind it, has no reply yet. After a restart on the same app database
-both must arrive within seconds, each exactly once.
+both must arrive within seconds, each exactly once: taken over at once when the
+killed process ran on this host, or when its leases run out (as if it ran on
+another host: its lease owner names are moved there).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from api.wecom.inbox import Inbox
 from api.wecom.outbox import Outbox
 from api.wecom.stub import StubConfig, WeComStub, running_stub
+from schema.app import wecom_messages, wecom_outbox
 from schema.db import app_engine
 from schema.settings import Settings
 from tests.wecom.live import HrqProcess, content_of, sent_to, wait_for, wecom_settings
@@ -47,9 +51,23 @@ def _ask(stub: WeComStub, server: HrqProcess, text: str) -> int:
     return msg_id
 
 
-@pytest.mark.parametrize("taken", [False, True], ids=["send-not-taken", "send-taken"])
+def _move_to_another_host(settings: Settings) -> None:
+    """Rename the lease owners (host:pid:tag) as if their process had run elsewhere."""
+    with app_engine(settings.app_db_url).begin() as conn:
+        for table in (wecom_messages, wecom_outbox):
+            owner = table.c.lease_owner
+            conn.execute(
+                sa.update(table).where(owner.is_not(None)).values(lease_owner="elsewhere:" + owner)
+            )
+
+
+@pytest.mark.parametrize(
+    ("taken", "elsewhere"),
+    [(False, False), (True, True)],
+    ids=["send-not-taken-same-host", "send-taken-leases-run-out"],
+)
 def test_a_killed_process_leaves_no_message_unanswered_and_none_answered_twice(
-    stub: WeComStub, settings: Settings, taken: bool
+    stub: WeComStub, settings: Settings, taken: bool, elsewhere: bool
 ) -> None:
     first = HrqProcess(settings)
     try:
@@ -61,6 +79,8 @@ def test_a_killed_process_leaves_no_message_unanswered_and_none_answered_twice(
         first.kill()
     stub.state.release()  # WeCom's answer to A's send now goes nowhere
     assert len(sent_to(stub, USER)) == (1 if taken else 0)
+    if elsewhere:
+        _move_to_another_host(settings)
 
     restarted = time.monotonic()
     second = HrqProcess(settings)
