@@ -124,13 +124,12 @@ audit_log = Table(
     Column("statements", Text, nullable=True),
 )
 
-#: Columns added to a table after its first release: ``create_all`` creates missing tables
-#: only, so :func:`create_app_schema` adds these to a table that exists without them.
-ADDED_COLUMNS = ((audit_log, "hash_scheme"), (audit_log, "statements"))
-
-
 #: WeCom callbacks seen, by MsgId: inserting first (the key is unique) makes a retried
-#: callback a no-op, across restarts and processes.
+#: callback a no-op, across restarts and processes. ``status`` ``received`` means a
+#: process is answering it under a lease (``lease_owner`` until ``lease_expires_at``,
+#: renewed while it works); an expired lease is taken over by another process (or by
+#: a retry of the callback). ``replied``: the replies are in the outbox; then
+#: ``answered`` (delivered) or ``queued`` (waiting for a retry); ``failed``.
 wecom_messages = Table(
     "wecom_messages",
     metadata,
@@ -143,6 +142,12 @@ wecom_messages = Table(
     #: The decrypted message (JSON), so one received but never answered (a crash) is answered
     #: after the restart.
     Column("payload", Text, nullable=True),
+    #: The process answering it (host:pid:random) and until when; see :mod:`api.wecom.inbox`.
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
+    #: How many times a process took it up (a message that keeps killing its process is
+    #: answered with an apology after a few).
+    Column("attempts", Integer, nullable=True),
 )
 
 #: Every message hrq sends to WeCom, written before it is sent: ``status`` pending, sending,
@@ -162,6 +167,15 @@ wecom_outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
+    #: The process sending it (``status`` sending) until ``next_attempt_at``.
+    Column("lease_owner", String(64), nullable=True),
+    #: The exact request body, fixed before the first send: every resend is byte-identical,
+    #: so WeCom's duplicate check drops a resend of a message it already took.
+    Column("request", Text, nullable=True),
+    #: WeCom's answer to the send that succeeded (its msgid).
+    Column("response", Text, nullable=True),
+    #: The MsgId of the WeCom message this replies to, if any.
+    Column("reply_to", String(128), nullable=True),
 )
 
 #: Notifications already queued, one per recipient, kind and month (idempotent reruns).
@@ -231,6 +245,15 @@ month_close_rows = Table(
     Column("bonus", String(32), nullable=False),
     Column("rank", Integer, nullable=False),
     Column("order_ids", Text, nullable=False),
+)
+
+#: Columns added to a table after its first release: ``create_all`` creates missing tables
+#: only, so :func:`create_app_schema` adds these to a table that exists without them.
+ADDED_COLUMNS = (
+    (audit_log, "hash_scheme"),
+    (audit_log, "statements"),
+    *((wecom_messages, name) for name in ("lease_owner", "lease_expires_at", "attempts")),
+    *((wecom_outbox, name) for name in ("lease_owner", "request", "response", "reply_to")),
 )
 
 

@@ -165,6 +165,41 @@ class Settings(BaseSettings):
         ge=1,
         description="Delivery attempts of a WeCom message before it is marked failed.",
     )
+    wecom_process_lease_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Lease of a server process on a WeCom message it answers, seconds (renewed every "
+            "third of it while it works); a stopped process's messages are taken over after it."
+        ),
+    )
+    wecom_send_lease_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Lease on a WeCom message being sent, seconds (renewed while sending); a send left "
+            "by a stopped process is retried after it."
+        ),
+    )
+    wecom_recovery_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=600,
+        description=(
+            "How often each server process looks for expired WeCom leases and due outbox retries."
+        ),
+    )
+    wecom_duplicate_check_s: int = Field(
+        default=1800,
+        ge=0,
+        le=14400,
+        description=(
+            "WeCom's duplicate_check_interval for app messages: a resend identical to a message "
+            "WeCom took within this many seconds is dropped; 0 turns the check off."
+        ),
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

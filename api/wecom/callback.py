@@ -9,8 +9,15 @@
   signature, stale timestamp or wrong receive id 403; malformed body or
   ciphertext 400; oversized body 413. Without WeCom settings: 503.
 
+A MsgId is recorded under a lease of this process before the callback is
+acknowledged (:mod:`api.wecom.inbox`): a retry of a message some live process is
+answering is acknowledged and ignored; a retry of one whose process stopped
+(lease expired) is taken over and answered.
+
 The per-app :class:`WeComService` (crypto, inbox, outbox, channel, worker) is
-built on the first callback and closed when the app shuts down.
+built when the app starts, if WeCom is configured, so its worker recovers what a
+stopped process left within seconds, callback or not (otherwise on the first
+callback); it is closed when the app shuts down.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from api.wecom.channel import WeComChannel
 from api.wecom.crypto import WeComCrypto
 from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
 from api.wecom.inbox import Inbox
+from api.wecom.leases import new_owner
 from api.wecom.messages import (
     MAX_BODY_BYTES,
     WeComMessage,
@@ -37,11 +45,8 @@ from api.wecom.messages import (
 )
 from api.wecom.outbox import Outbox
 from api.wecom.worker import CallbackWorker
-from schema.settings import Settings
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
-#: A message claimed this long ago and still not answered was left by a stopped process.
-RECOVER_AFTER_S = 300.0
 
 
 class WeComService:
@@ -51,35 +56,32 @@ class WeComService:
         settings = services.settings
         self.crypto = WeComCrypto.from_settings(settings)  # WeComConfigError if unconfigured
         self.inbox = Inbox(services.app_engine)
-        self.outbox = Outbox(services.app_engine, settings)
-        self.channel = WeComChannel(
-            services.assistant, self.inbox, self.outbox, settings.public_base_url
+        self.outbox = Outbox(services.app_engine, settings, owner=new_owner())
+        self.channel = WeComChannel(services.assistant, self.inbox, settings.public_base_url)
+        self.worker = CallbackWorker(
+            self.channel,
+            self.inbox,
+            self.outbox,
+            process_lease_s=settings.wecom_process_lease_s,
+            poll_s=settings.wecom_recovery_poll_s,
         )
-        self.worker = CallbackWorker(self.channel, idle_retry_s=_idle_retry(settings))
-        for message in self.inbox.unanswered(RECOVER_AFTER_S):  # a previous process stopped
-            self.worker.submit(message)
+        self.worker.start()  # recovers at once what a stopped process left
 
     def receive(self, query: dict[str, str], body: bytes, json_body: bool) -> bool:
         """Verify, decrypt and record a callback; True if it was new and is now queued."""
         signature, timestamp, nonce = _query(query)
         envelope = parse_callback_json(body) if json_body else parse_callback_xml(body)
         plaintext = self.crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
-        message = _message(plaintext)
-        if not self.inbox.claim(message):
+        leased = self.worker.claim(_message(plaintext))
+        if leased is None:
             return False
-        self.worker.submit(message)
+        self.worker.submit(leased)
         return True
 
     def close(self) -> None:
         """Stop the worker and close the WeCom client."""
         self.worker.close()
         self.outbox.close()
-
-
-def _idle_retry(settings: Settings) -> float:
-    """How often the idle worker looks for due outbox messages: half the first backoff."""
-    backoff = settings.wecom_outbox_backoff_s
-    return max(0.05, min(5.0, backoff / 2 if backoff else 1.0))
 
 
 def _query(query: dict[str, str]) -> tuple[str, str, str]:
@@ -98,6 +100,12 @@ def _message(plaintext: str) -> WeComMessage:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    services = getattr(app.state, "services", None)
+    if isinstance(services, Services) and getattr(app.state, "wecom", None) is None:
+        try:
+            app.state.wecom = await run_in_threadpool(WeComService, services)
+        except WeComConfigError:  # WeCom not configured: callbacks answer 503
+            pass
     yield
     service = getattr(app.state, "wecom", None)
     if isinstance(service, WeComService):

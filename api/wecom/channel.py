@@ -10,7 +10,9 @@
   the original question is asked again with the option's text appended.
 - Answers go out as WeCom markdown; a department leaderboard also as a chart image.
 
-Every reply goes through the :class:`Outbox` (written first, then sent).
+The channel only composes the replies (:meth:`WeComChannel.replies`); the worker
+queues them in the :class:`~api.wecom.outbox.Outbox` under the message's lease
+(:meth:`~api.wecom.inbox.Inbox.commit_replies`) and sends them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sqlalchemy as sa
 
 from api.wecom.inbox import Inbox
 from api.wecom.messages import WeComMessage
-from api.wecom.outbox import DeliveryReport, Outbox
+from api.wecom.outbox import Draft, image_draft, markdown_draft, text_draft
 from api.wecom.render import (
     HELP_TEXT,
     INACTIVE_SENDER,
@@ -62,41 +64,35 @@ class WeComChannel:
         self,
         assistant: Callable[[], Assistant],
         inbox: Inbox,
-        outbox: Outbox,
         public_base_url: str | None = None,
     ) -> None:
         self._assistant = assistant
         self.inbox = inbox
-        self.outbox = outbox
         self.public_base_url = public_base_url
 
-    def process(self, message: WeComMessage) -> DeliveryReport:
-        """Answer ``message``: queue the replies, then try to deliver them."""
-        return self.outbox.deliver(self.handle(message))
-
-    def handle(self, message: WeComMessage) -> list[int]:
-        """Queue the replies to ``message``; returns their outbox ids."""
+    def replies(self, message: WeComMessage) -> list[Draft]:
+        """The replies to ``message`` (nothing is queued or sent here)."""
         userid = message.from_user_name
         if message.msg_type == "event" and (message.event or "") in SILENT_EVENTS:
             return []
         assistant = self._assistant()
         employee_no = employee_no_of(assistant.warehouse, userid)
         if employee_no is None:
-            return [self.outbox.text(userid, UNKNOWN_SENDER)]
+            return [text_draft(userid, UNKNOWN_SENDER)]
         try:
             caller = resolve_caller(
                 employee_no, warehouse=assistant.warehouse, app=self.inbox.engine
             )
         except CallerError:
-            return [self.outbox.text(userid, INACTIVE_SENDER)]
+            return [text_draft(userid, INACTIVE_SENDER)]
         if not message.is_text or not (message.content or "").strip():
-            return [self.outbox.text(userid, HELP_TEXT)]
+            return [text_draft(userid, HELP_TEXT)]
         answer = self.ask(assistant, userid, caller, message.content or "")
-        ids = [self.outbox.markdown(userid, render_answer(answer, self.public_base_url))]
+        drafts = [markdown_draft(userid, render_answer(answer, self.public_base_url))]
         chart = self.chart(assistant, caller, answer)
         if chart is not None:
-            ids.append(self.outbox.image(userid, chart, "leaderboard.png"))
-        return ids
+            drafts.append(image_draft(userid, chart, "leaderboard.png"))
+        return drafts
 
     def ask(self, assistant: Assistant, userid: str, caller: Caller, text: str) -> Answer:
         """Ask in the sender's conversation (a number answers the last clarification)."""

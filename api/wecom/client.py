@@ -148,12 +148,23 @@ class WeComClient:
         return self._send(touser, "image", {"media_id": media_id})
 
     def _send(self, touser: str | Sequence[str], msgtype: str, body: dict[str, str]) -> SendResult:
+        return self.send_message(self.message_body(touser, msgtype, body))
+
+    def message_body(
+        self, touser: str | Sequence[str], msgtype: str, part: dict[str, str]
+    ) -> dict[str, Any]:
+        """The ``message/send`` request body of one app message (sent as is by
+        :meth:`send_message`; the outbox stores it, so a resend is byte-identical)."""
         users = [touser] if isinstance(touser, str) else list(touser)
         if not users or not all(users):
             raise WeComConfigError("message/send needs at least one WeCom userid")
-        payload = {"touser": "|".join(users), "msgtype": msgtype, "agentid": self.agent_id}
-        payload[msgtype] = body
-        return self._call("message/send", "POST", SendResult, json=payload)
+        return {"touser": "|".join(users), "msgtype": msgtype, "agentid": self.agent_id,
+                msgtype: part}  # fmt: skip
+
+    def send_message(self, body: dict[str, Any]) -> SendResult:
+        """Post a ``message/send`` body built by :meth:`message_body` (plus any options, such
+        as WeCom's ``enable_duplicate_check``)."""
+        return self._call("message/send", "POST", SendResult, json=body)
 
     def upload_image(self, png_bytes: bytes, filename: str = "chart.png") -> str:
         """Upload an image as temporary media; returns its ``media_id`` (valid three days)."""

@@ -8,11 +8,30 @@ retries the due ones later. A permanent error (e.g. an unknown userid) or
 ``max_attempts`` failures mark it ``failed``; ``hrq wecom outbox --retry``
 retries those too. Nothing is lost.
 
-Delivery claims a row first (``status`` ``sending`` with a lease), so two
-processes never send the same row at the same time. Images are kept as PNG bytes
-and uploaded at delivery time (WeCom's media ids expire after three days).
-Robot messages name the department; its webhook key is looked up in the
-settings at delivery time, so no key is stored.
+**Sending is recorded.** A send first claims the row (``sending``, with a
+lease: ``lease_owner`` until ``next_attempt_at``, renewed while it sends), so two
+processes never send one row at once; a claim left by a stopped process
+expires and is taken over (at once if that process ran on this host and ended). Before the first send the exact request body is
+fixed in the row (``request``: an image is uploaded once and its media id kept),
+and when WeCom acknowledges the send the row becomes ``sent`` with WeCom's
+answer (``response``: its msgid). A ``sent`` row is never sent again.
+
+**The crash between send and record.** A process can die after WeCom took a
+message and before the row says so; the row is then sent again. App messages
+carry WeCom's own idempotency check (``enable_duplicate_check``, with
+``duplicate_check_interval`` = ``HRQ_WECOM_DUPLICATE_CHECK_S``): WeCom drops a
+request identical to one it took within the interval, and since every resend
+replays the stored body byte for byte, the user gets the message once. What is
+promised, honestly:
+
+- an app message is delivered at least once, and exactly once when a resend
+  comes within the interval of the send WeCom took (a resend follows a crash by
+  a lease, seconds, unless every process stays down longer than the interval);
+- a message identical to one already sent to the same user within the interval
+  (the same answer to the same question) goes out without the check, so WeCom
+  does not swallow it, and is therefore not protected against that crash;
+- group robot messages (``webhook/send``) have no such check at WeCom: one that
+  was cut off between send and record may arrive twice.
 """
 
 from __future__ import annotations
@@ -29,14 +48,38 @@ from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
-from api.wecom.limits import RetryPolicy
+from api.wecom.leases import new_owner, stopped
+from api.wecom.limits import RetryPolicy, truncate_markdown
 from schema.app import create_app_schema, wecom_outbox
 from schema.settings import Settings
 
 Channel = Literal["app", "robot"]
-LEASE = timedelta(seconds=120)
-"""How long a claimed (``sending``) row is left alone before another process may retry it."""
 MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One message to queue: where it goes, its type and content (see :meth:`Outbox.insert`)."""
+
+    channel: Channel
+    recipient: str
+    msgtype: str
+    payload: dict[str, Any]
+
+
+def text_draft(userid: str, content: str) -> Draft:
+    """A text message to a user."""
+    return Draft("app", userid, "text", {"content": content})
+
+
+def markdown_draft(userid: str, content: str) -> Draft:
+    """A markdown message to a user."""
+    return Draft("app", userid, "markdown", {"content": content})
+
+
+def image_draft(userid: str, png: bytes, filename: str = "chart.png") -> Draft:
+    """An image (PNG bytes, uploaded at delivery) to a user."""
+    return Draft("app", userid, "image", image_payload(png, filename))
 
 
 @dataclass(frozen=True)
@@ -54,6 +97,12 @@ class OutboxEntry:
     created_at: datetime
     sent_at: datetime | None
     payload: dict[str, Any]
+    request: str | None = None
+    """The exact request body, once fixed (app messages)."""
+    response: str | None = None
+    """WeCom's answer to the send it took."""
+    reply_to: str | None = None
+    """The MsgId this replies to, if any."""
 
     def summary(self, width: int = 60) -> str:
         """A one-line preview of the content."""
@@ -91,9 +140,13 @@ class Outbox:
         client_factory: Callable[[], WeComClient] | None = None,
         *,
         create_schema: bool = True,
+        owner: str | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
+        self.owner = owner or new_owner()
+        """The lease owner name of this outbox's sends."""
+        self.lease = timedelta(seconds=settings.wecom_send_lease_s)
         self._client_factory = client_factory or (lambda: client_from_settings(settings))
         self._client: WeComClient | None = None
         if create_schema:
@@ -110,7 +163,13 @@ class Outbox:
 
     @staticmethod
     def insert(
-        conn: Connection, channel: Channel, recipient: str, msgtype: str, payload: dict[str, Any]
+        conn: Connection,
+        channel: Channel,
+        recipient: str,
+        msgtype: str,
+        payload: dict[str, Any],
+        *,
+        reply_to: str | None = None,
     ) -> int:
         """Write one message inside the caller's transaction (e.g. with an idempotency record)."""
         now = datetime.now(UTC)
@@ -124,9 +183,17 @@ class Outbox:
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
+                reply_to=reply_to,
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    @classmethod
+    def insert_draft(cls, conn: Connection, draft: Draft, *, reply_to: str | None = None) -> int:
+        """Write ``draft`` inside the caller's transaction; returns its outbox id."""
+        return cls.insert(
+            conn, draft.channel, draft.recipient, draft.msgtype, draft.payload, reply_to=reply_to
+        )
 
     def text(self, userid: str, content: str) -> int:
         """Queue a text message to a user."""
@@ -162,6 +229,9 @@ class Outbox:
                 created_at=_utc(r.created_at),
                 sent_at=_utc(r.sent_at) if r.sent_at else None,
                 payload=json.loads(r.payload),
+                request=r.request,
+                response=r.response,
+                reply_to=r.reply_to,
             )
             for r in rows
         ]
@@ -180,30 +250,54 @@ class Outbox:
         self, *, include_failed: bool = False, due_only: bool = True
     ) -> DeliveryReport:
         """Deliver every pending message whose retry time has come (all with ``due_only=False``;
-        ``include_failed`` also retries those marked failed)."""
+        ``include_failed`` also retries those marked failed), and every send left by a
+        process of this host that ended (:func:`~api.wecom.leases.stopped`)."""
         statuses = ("pending", "sending", "failed") if include_failed else ("pending", "sending")
         query = select(wecom_outbox.c.outbox_id).where(wecom_outbox.c.status.in_(statuses))
         if due_only:
             query = query.where(wecom_outbox.c.next_attempt_at <= datetime.now(UTC))
         with self.engine.connect() as conn:
             ids = list(conn.execute(query.order_by(wecom_outbox.c.outbox_id)).scalars())
-        return self._deliver_rows(ids, include_failed=include_failed, due_only=due_only)
+            sending = conn.execute(
+                select(wecom_outbox.c.outbox_id, wecom_outbox.c.lease_owner).where(
+                    wecom_outbox.c.status == "sending", wecom_outbox.c.lease_owner != self.owner
+                )
+            ).all()
+        orphans = {r.outbox_id: r.lease_owner for r in sending if stopped(r.lease_owner)}
+        ids = sorted(set(ids) | set(orphans))
+        return self._deliver_rows(
+            ids, include_failed=include_failed, due_only=due_only, orphans=orphans
+        )
 
     def _deliver_rows(
-        self, ids: list[int], *, include_failed: bool, due_only: bool
+        self,
+        ids: list[int],
+        *,
+        include_failed: bool,
+        due_only: bool,
+        orphans: dict[int, str] | None = None,
     ) -> DeliveryReport:
         sent: list[int] = []
         retrying: list[int] = []
         failed: list[int] = []
         for outbox_id in ids:
-            entry = self._claim(outbox_id, include_failed=include_failed, due_only=due_only)
+            stopped_owner = (orphans or {}).get(outbox_id)
+            entry = self._claim(outbox_id, include_failed=include_failed, due_only=due_only,
+                                stopped_owner=stopped_owner)  # fmt: skip
             if entry is None:
                 continue
             outcome = self._send(entry)
             {"sent": sent, "pending": retrying, "failed": failed}[outcome].append(outbox_id)
         return DeliveryReport(sent, retrying, failed)
 
-    def _claim(self, outbox_id: int, *, include_failed: bool, due_only: bool) -> OutboxEntry | None:
+    def _claim(
+        self,
+        outbox_id: int,
+        *,
+        include_failed: bool,
+        due_only: bool,
+        stopped_owner: str | None = None,
+    ) -> OutboxEntry | None:
         now = datetime.now(UTC)
         claimable = [wecom_outbox.c.status == "pending"]
         if include_failed:
@@ -212,19 +306,37 @@ class Outbox:
         condition = or_(*claimable, stale_lease)
         if due_only:
             condition = condition & (wecom_outbox.c.next_attempt_at <= now)
+        if stopped_owner is not None:  # its sender ended: no need to wait for the lease
+            condition = or_(
+                condition,
+                (wecom_outbox.c.status == "sending")
+                & (wecom_outbox.c.lease_owner == stopped_owner),
+            )
         with self.engine.begin() as conn:
             claimed = conn.execute(
                 update(wecom_outbox)
                 .where(wecom_outbox.c.outbox_id == outbox_id, condition)
-                .values(status="sending", next_attempt_at=now + LEASE)
+                .values(status="sending", lease_owner=self.owner, next_attempt_at=now + self.lease)
             ).rowcount
         if not claimed:
             return None
+        return self._entry(outbox_id)
+
+    def _entry(self, outbox_id: int) -> OutboxEntry | None:
         return next(iter(e for e in self.entries() if e.outbox_id == outbox_id), None)
+
+    def renew(self) -> int:
+        """Extend the lease of every row this outbox is sending; returns how many."""
+        with self.engine.begin() as conn:
+            return conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.status == "sending", wecom_outbox.c.lease_owner == self.owner)
+                .values(next_attempt_at=datetime.now(UTC) + self.lease)
+            ).rowcount
 
     def _send(self, entry: OutboxEntry) -> str:
         try:
-            self._transmit(entry)
+            response = self._transmit(entry)
         except (WeComApiError, WeComNetworkError, WeComConfigError) as exc:
             return self._failed(entry, exc)
         with self.engine.begin() as conn:
@@ -236,6 +348,8 @@ class Outbox:
                     attempts=entry.attempts + 1,
                     sent_at=datetime.now(UTC),
                     last_error=None,
+                    lease_owner=None,
+                    response=response,
                 )
             )
         return "sent"
@@ -264,40 +378,89 @@ class Outbox:
                     attempts=attempts,
                     last_error=str(exc)[:500],
                     next_attempt_at=datetime.now(UTC) + delay,
+                    lease_owner=None,
                 )
             )
         return status
 
-    def _transmit(self, entry: OutboxEntry) -> None:
-        payload = entry.payload
+    def _transmit(self, entry: OutboxEntry) -> str:
+        """Send ``entry``; WeCom's answer as JSON."""
         if entry.channel == "robot":
-            key = self.settings.wecom_group_webhooks.get(entry.recipient)
-            if key is None:
-                raise WeComConfigError(f"no group robot key configured for {entry.recipient}")
-            if entry.msgtype == "image":
-                png = base64.b64decode(payload["png_b64"])
-                body: dict[str, Any] = {
-                    "msgtype": "image",
-                    "image": {
-                        "base64": payload["png_b64"],
-                        "md5": hashlib.md5(png).hexdigest(),  # noqa: S324 (WeCom's checksum)
-                    },
-                }
-            else:
-                body = {"msgtype": entry.msgtype, entry.msgtype: {"content": payload["content"]}}
-            self.client().webhook_send(key.get_secret_value(), body)
-            return
+            return self._transmit_robot(entry)
         client = self.client()
-        if entry.msgtype == "text":
-            client.send_text(entry.recipient, payload["content"])
-        elif entry.msgtype == "markdown":
-            client.send_markdown(entry.recipient, payload["content"])
+        body = json.loads(self._fixed_request(entry))
+        return client.send_message(body).model_dump_json()
+
+    def _fixed_request(self, entry: OutboxEntry) -> str:
+        """The request body of an app message: the stored one, or built and stored now."""
+        if entry.request is not None:
+            return entry.request
+        client = self.client()
+        payload = entry.payload
+        if entry.msgtype in ("text", "markdown"):
+            content = payload["content"]
+            part = {
+                "content": truncate_markdown(content) if entry.msgtype == "markdown" else content
+            }
         elif entry.msgtype == "image":
             png = base64.b64decode(payload["png_b64"])
-            media_id = client.upload_image(png, payload.get("filename", "chart.png"))
-            client.send_image(entry.recipient, media_id)
+            part = {"media_id": client.upload_image(png, payload.get("filename", "chart.png"))}
         else:
             raise WeComConfigError(f"unknown outbox message type {entry.msgtype!r}")
+        body = client.message_body(entry.recipient, entry.msgtype, part)
+        interval = self.settings.wecom_duplicate_check_s
+        if interval and not self._repeats_recent(entry, interval):
+            body |= {"enable_duplicate_check": 1, "duplicate_check_interval": interval}
+        request = json.dumps(body, ensure_ascii=False, sort_keys=True)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(wecom_outbox)
+                .where(
+                    wecom_outbox.c.outbox_id == entry.outbox_id, wecom_outbox.c.request.is_(None)
+                )
+                .values(request=request)
+            )
+            stored = conn.execute(
+                select(wecom_outbox.c.request).where(wecom_outbox.c.outbox_id == entry.outbox_id)
+            ).scalar_one()
+        return str(stored)  # another process's, if it fixed one first
+
+    def _repeats_recent(self, entry: OutboxEntry, interval_s: int) -> bool:
+        """Whether an earlier row sends the same content to the same user within the interval
+        (WeCom's check would drop this one, though it is meant)."""
+        since = datetime.now(UTC) - timedelta(seconds=interval_s)
+        with self.engine.connect() as conn:
+            earlier = conn.execute(
+                select(wecom_outbox.c.outbox_id)
+                .where(
+                    wecom_outbox.c.channel == "app",
+                    wecom_outbox.c.recipient == entry.recipient,
+                    wecom_outbox.c.msgtype == entry.msgtype,
+                    wecom_outbox.c.payload == json.dumps(entry.payload, ensure_ascii=False),
+                    wecom_outbox.c.outbox_id < entry.outbox_id,
+                    wecom_outbox.c.created_at >= since,
+                )
+                .limit(1)
+            ).first()
+        return earlier is not None
+
+    def _transmit_robot(self, entry: OutboxEntry) -> str:
+        payload = entry.payload
+        key = self.settings.wecom_group_webhooks.get(entry.recipient)
+        if key is None:
+            raise WeComConfigError(f"no group robot key configured for {entry.recipient}")
+        if entry.msgtype == "image":
+            png = base64.b64decode(payload["png_b64"])
+            body: dict[str, Any] = {
+                "msgtype": "image",
+                "image": {
+                    "base64": payload["png_b64"],
+                    "md5": hashlib.md5(png).hexdigest(),  # noqa: S324 (WeCom's checksum)
+                },
+            }
+        else:
+            body = {"msgtype": entry.msgtype, entry.msgtype: {"content": payload["content"]}}
+        return self.client().webhook_send(key.get_secret_value(), body).model_dump_json()
 
     def client(self) -> WeComClient:
         """The WeCom client, built on first use."""

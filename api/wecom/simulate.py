@@ -3,31 +3,37 @@
 :func:`simulate` starts a stand-in WeCom and an in-process hrq server on
 127.0.0.1 (or sends to a running hrq whose ``HRQ_WECOM_API_BASE`` points at the
 stand-in's port), sends the question as WeCom would (a signed, encrypted
-callback from ``userid``), waits for the replies to reach the stand-in and
-returns them.
+callback from ``userid``, with a fresh MsgId, so it works any number of times on
+one app database), waits for the replies to reach the stand-in and returns them.
+A ``userid`` no employee has is refused at once, with the closest ones.
 """
 
 from __future__ import annotations
 
+import difflib
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import SecretStr
 
 from api.http.main import create_app
 from api.wecom.callback import WeComService
 from api.wecom.server import ServerThread
 from api.wecom.stub import StubConfig, running_stub
+from schema.db import warehouse_engine
 from schema.errors import HrqError
 from schema.settings import Settings
+from schema.warehouse import employees
 
 QUIET_S = 0.5
 """A reply is complete when nothing more arrived for this long (a chart follows its text)."""
 
 
 class SimulationError(HrqError):
-    """The simulated message got no reply in time, or the callback was refused."""
+    """The simulated message got no reply in time, the callback was refused, or no employee
+    has the sender's userid."""
 
     code = "wecom_simulation"
 
@@ -51,6 +57,7 @@ def simulate(
     timeout_s: float = 60.0,
 ) -> list[Reply]:
     """Send ``question`` from ``userid`` through a stand-in WeCom; the replies it received."""
+    check_userid(settings, userid)
     config = StubConfig.from_settings(settings)
     with running_stub(config, port=stub_port) as stub:
         server: ServerThread | None = None
@@ -77,6 +84,27 @@ def simulate(
                 if isinstance(service, WeComService):
                     service.close()
     return [_reply(m) for m in messages]
+
+
+def check_userid(settings: Settings, userid: str) -> None:
+    """SimulationError unless some employee of the warehouse has the WeCom userid ``userid``."""
+    engine = warehouse_engine(settings.warehouse_url)
+    try:
+        with engine.connect() as conn:
+            known = list(
+                conn.execute(
+                    sa.select(employees.c.wecom_userid).where(employees.c.wecom_userid.is_not(None))
+                ).scalars()
+            )
+    finally:
+        engine.dispose()
+    if userid in known:
+        return
+    close = difflib.get_close_matches(userid, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise SimulationError(
+        f"no employee has the WeCom userid {userid!r} (employees.wecom_userid){hint}"
+    )
 
 
 def _pointing_at(config: StubConfig, base_url: str) -> dict[str, Any]:

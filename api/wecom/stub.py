@@ -6,14 +6,25 @@ shapes and errcodes (40001/40013 bad credentials, 41001 no token, 40014 unknown
 token, 42001 expired token, 40008 bad msgtype, 40007 unknown media, 45002 markdown
 too long, 81013 no valid recipient, 45009 rate limit, 93000 bad robot key...). It
 records every request, and can be told to expire tokens, rate-limit or fail the
-next calls, or be stopped (connection refused) and started again. It also sends
-signed, encrypted callbacks to a URL, exactly as WeCom does.
+next calls, hold the next sends (lost on the way, or taken with the answer
+withheld, as when the sender crashes mid-send), or be stopped (connection refused) and
+started again. It also sends signed, encrypted callbacks to a URL, exactly as
+WeCom does, each with a fresh 64-bit MsgId (time and randomness, like WeCom's),
+unique across runs.
+
+``message/send`` honours WeCom's duplicate check: with ``enable_duplicate_check``
+1, a request identical (the whole JSON body) to one taken within
+``duplicate_check_interval`` seconds (default 1,800) is answered as a success and
+not delivered again (listed in ``StubState.duplicates``). WeCom documents the
+check, not its answer to a dropped duplicate; the stand-in answers errcode 0
+with the first message's msgid.
 
 Use :func:`running_stub` in tests; ``hrq wecom stub`` runs one in the foreground.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -128,8 +139,15 @@ class StubState:
         self._rate_limit_next = 0
         self._fail_next = 0
         self._fail_status = 500
+        self._hold_next = 0
+        self._hold_after = False
+        self._held = 0
+        self._released = threading.Event()
+        self._taken: dict[str, tuple[float, str]] = {}
         self.requests: list[RecordedRequest] = []
         self.messages: list[dict[str, Any]] = []
+        self.duplicates: list[dict[str, Any]] = []
+        """``message/send`` bodies dropped by WeCom's duplicate check."""
         self.webhook_messages: list[tuple[str, dict[str, Any]]] = []
 
     # -- control ----------------------------------------------------------------
@@ -148,6 +166,42 @@ class StubState:
         """The next ``calls`` API calls answer HTTP ``status`` with no JSON."""
         with self._lock:
             self._fail_next, self._fail_status = calls, status
+
+    def hold_sends(self, calls: int = 1, *, after_taking: bool = False) -> None:
+        """Hold the next ``calls`` ``message/send`` requests until :meth:`release`: lost on
+        the way (never delivered; answered 503 once released) or, ``after_taking``, with the
+        message delivered and only the answer withheld (the sender never learns WeCom took
+        it)."""
+        with self._lock:
+            self._hold_next, self._hold_after = calls, after_taking
+            self._released.clear()
+
+    def held(self) -> int:
+        """How many requests are being held now."""
+        with self._lock:
+            return self._held
+
+    def release(self) -> None:
+        """Let held requests go (their senders may be gone; the answer is then lost)."""
+        with self._lock:
+            self._hold_next = 0
+        self._released.set()
+
+    def take_hold(self) -> tuple[bool, bool]:
+        """Whether to hold this ``message/send`` request, and whether after taking it."""
+        with self._lock:
+            if self._hold_next <= 0:
+                return False, False
+            self._hold_next -= 1
+            self._held += 1
+            return True, self._hold_after
+
+    async def hold(self) -> None:
+        """Wait (without blocking the server) until :meth:`release`."""
+        while not self._released.is_set():
+            await asyncio.sleep(0.01)
+        with self._lock:
+            self._held -= 1
 
     def record(self, entry: RecordedRequest) -> None:
         with self._lock:
@@ -223,14 +277,19 @@ class StubState:
         invalid = [u for u in users if known is not None and u != "@all" and u not in known]
         if not users or len(invalid) == len(users):
             return _error(81013, "user & party & tag all invalid")
+        msgid = secrets.token_hex(16)
+        key = json.dumps(body, sort_keys=True, ensure_ascii=False)
         with self._lock:
+            if body.get("enable_duplicate_check") == 1:
+                now = self.clock.now()
+                interval = body.get("duplicate_check_interval", 1800)
+                earlier = self._taken.get(key)
+                if earlier is not None and now - earlier[0] < interval:
+                    self.duplicates.append(body)
+                    return {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": earlier[1]}
+                self._taken[key] = (now, msgid)
             self.messages.append(body)
-        return {
-            "errcode": 0,
-            "errmsg": "ok",
-            "invaliduser": "|".join(invalid),
-            "msgid": secrets.token_hex(16),
-        }
+        return {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid), "msgid": msgid}
 
     def _content_problem(self, msgtype: str, part: dict[str, Any]) -> dict[str, Any] | None:
         if msgtype in ("text", "markdown"):
@@ -331,10 +390,16 @@ def create_stub_app(state: StubState) -> FastAPI:
             upload = _multipart_file(request.headers.get("content-type", ""), raw, "media")
         media = (upload[0], upload[1], len(upload[2])) if upload else None
         fault = state.injected_fault()
+        hold, after_taking = state.take_hold() if api == "message/send" else (False, False)
+        if hold and not after_taking:  # lost on the way: never taken
+            await state.hold()
+            fault = (503, None)
         if fault is not None:
             status, answer = fault
         else:
             status, answer = 200, _dispatch(state, request.method, api, query, body, upload)
+        if hold and after_taking:
+            await state.hold()
         state.record(
             RecordedRequest(
                 method=request.method,
@@ -395,7 +460,8 @@ class WeComStub:
         self.state = StubState(config, clock)
         self.crypto = WeComCrypto(config.callback_token, config.aes_key, config.corp_id, 0)
         self._server = ServerThread(create_stub_app(self.state), host, port)
-        self._msg_ids = iter(range(7_000_000_000_000_000_000, 2**63))
+        self._last_msg_id = 0
+        self._msg_id_lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
@@ -406,8 +472,17 @@ class WeComStub:
         self._server.start()
 
     def stop(self) -> None:
-        """Stop serving: calls now fail with connection refused."""
+        """Stop serving: calls now fail with connection refused (held requests are let go)."""
+        self.state.release()
         self._server.stop()
+
+    def new_msg_id(self) -> int:
+        """A fresh 64-bit MsgId: milliseconds since the epoch, 20 random bits, and larger than
+        the last one; unique across runs and stand-ins, as WeCom's are."""
+        candidate = (time.time_ns() // 1_000_000) << 20 | secrets.randbits(20)
+        with self._msg_id_lock:
+            self._last_msg_id = max(candidate, self._last_msg_id + 1)
+            return self._last_msg_id
 
     # -- callbacks, as WeCom sends them -------------------------------------------
 
@@ -459,7 +534,7 @@ class WeComStub:
             to_user=self.config.corp_id,
             from_user=from_user,
             content=content,
-            msg_id=next(self._msg_ids) if msg_id is None else msg_id,
+            msg_id=self.new_msg_id() if msg_id is None else msg_id,
             agent_id=self.config.agent_id,
             create_time=int(time.time()),
         )

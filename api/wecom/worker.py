@@ -1,10 +1,14 @@
 """The background worker that answers WeCom messages after the callback was acknowledged.
 
-One daemon thread per app instance, started on the first message (never at
-import): it takes messages from a bounded queue, lets the channel answer each
-(ask, queue the reply in the outbox, send it), and records the outcome in the
-inbox. When idle it retries the outbox's due messages, so a reply that failed
-while WeCom was unreachable goes out once WeCom is back.
+One daemon thread per app instance, started with the app (or on the first
+message): it takes leased messages from a bounded queue, lets the channel
+compose the replies, queues them in the outbox under the message's lease
+(:meth:`Inbox.commit_replies`, so a message taken over by another process is
+never answered twice) and sends them. Every ``poll_s`` it also takes over the
+messages whose lease expired (their process stopped) and answers them, and
+retries the outbox's due sends (a reply that failed while WeCom was
+unreachable, or a send left by a stopped process). A :class:`LeaseKeeper`
+renews this process's leases while it lives.
 """
 
 from __future__ import annotations
@@ -12,9 +16,13 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 from api.wecom.channel import WeComChannel
+from api.wecom.inbox import MAX_ATTEMPTS, Inbox, Leased
+from api.wecom.leases import LeaseKeeper
 from api.wecom.messages import WeComMessage
+from api.wecom.outbox import Draft, Outbox, text_draft
 from api.wecom.render import FAILURE
 
 log = logging.getLogger(__name__)
@@ -23,76 +31,128 @@ _STOP = object()
 
 
 class CallbackWorker:
-    """Answers queued messages in order on one background thread."""
+    """Answers queued and recovered messages in order on one background thread."""
 
     def __init__(
-        self, channel: WeComChannel, *, idle_retry_s: float = 5.0, max_queue: int = 10_000
+        self,
+        channel: WeComChannel,
+        inbox: Inbox,
+        outbox: Outbox,
+        *,
+        process_lease_s: float,
+        poll_s: float,
+        max_queue: int = 10_000,
     ) -> None:
         self.channel = channel
-        self.idle_retry_s = idle_retry_s
+        self.inbox = inbox
+        self.outbox = outbox
+        self.owner = outbox.owner
+        """The lease owner name of this worker (its outbox's)."""
+        self.process_lease_s = process_lease_s
+        self.poll_s = poll_s
         self._queue: queue.Queue[object] = queue.Queue(max_queue)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._idle = threading.Event()
         self._idle.set()
+        renew_every = min(process_lease_s, outbox.lease.total_seconds()) / 3
+        self._keeper = LeaseKeeper(
+            (lambda: inbox.renew(self.owner, process_lease_s), outbox.renew), renew_every
+        )
 
-    def submit(self, message: WeComMessage) -> None:
-        """Queue ``message`` for answering (starts the thread on first use)."""
-        self._ensure_started()
+    def claim(self, message: WeComMessage) -> Leased | None:
+        """Lease a received message to this worker (see :meth:`Inbox.claim`)."""
+        return self.inbox.claim(message, self.owner, self.process_lease_s)
+
+    def submit(self, leased: Leased) -> None:
+        """Queue a message this worker holds the lease of (starts the thread on first use).
+
+        With the queue full, the lease is let go instead: the next recovery round (of this
+        process or another) takes the message up."""
+        self.start()
         self._idle.clear()
-        self._queue.put(message, timeout=5)
+        try:
+            self._queue.put(leased, timeout=5)
+        except queue.Full:
+            log.warning("WeCom worker queue full; message left to recovery")
+            self.inbox.release(leased.message, self.owner)
 
-    def _ensure_started(self) -> None:
+    def start(self) -> None:
+        """Start the thread (recovering at once) and the lease renewals, if not running."""
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="wecom-worker", daemon=True)
                 self._thread.start()
+        self._keeper.start()
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Block until every queued message was answered (for tests and the benchmark)."""
         return self._idle.wait(timeout_s)
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop the thread after the messages already queued."""
+        """Stop the thread after the messages already queued, then the renewals."""
         with self._lock:
             thread = self._thread
             self._thread = None
         if thread is not None and thread.is_alive():
             self._queue.put(_STOP)
             thread.join(timeout_s)
+        self._keeper.close()
 
     def _run(self) -> None:
+        next_poll = time.monotonic()
         while True:
+            if time.monotonic() >= next_poll:
+                self._recover()
+                next_poll = time.monotonic() + self.poll_s
             try:
-                item = self._queue.get(timeout=self.idle_retry_s)
+                item = self._queue.get(timeout=max(0.0, next_poll - time.monotonic()))
             except queue.Empty:
-                self._retry_outbox()
                 continue
             if item is _STOP:
                 self._idle.set()
                 return
-            if isinstance(item, WeComMessage):
+            if isinstance(item, Leased):
                 self._answer(item)
             if self._queue.empty():
                 self._idle.set()
 
-    def _answer(self, message: WeComMessage) -> None:
-        inbox = self.channel.inbox
+    def _answer(self, leased: Leased) -> None:
+        message = leased.message
         try:
-            report = self.channel.process(message)
-            inbox.mark(message, "answered" if not report.retrying else "queued")
-        except Exception:  # one bad message must not stop the worker
+            drafts, outcome = self._replies(leased)
+            ids = self.inbox.commit_replies(message, self.owner, drafts)
+            if ids is None:  # our lease ran out and another process answers it
+                log.warning("WeCom message %s was taken over by another process", message.msg_id)
+                return
+            report = self.outbox.deliver(ids)
+            if outcome == "answered" and report.retrying:
+                outcome = "queued"
+            self.inbox.mark(message, outcome)
+        except Exception:  # one bad message (or a database hiccup) must not stop the worker
             log.exception("answering a WeCom message failed")
-            inbox.mark(message, "failed")
-            try:
-                self.channel.outbox.deliver(
-                    [self.channel.outbox.text(message.from_user_name, FAILURE)]
-                )
-            except Exception:
-                log.exception("could not tell the sender about the failure")
 
-    def _retry_outbox(self) -> None:
+    def _replies(self, leased: Leased) -> tuple[list[Draft], str]:
+        """The replies to a leased message and the status they leave it in."""
+        sender = leased.message.from_user_name
+        if leased.attempt > MAX_ATTEMPTS:  # each earlier attempt ended with its process
+            log.error("WeCom message %s taken up %d times; answering with an apology",
+                      leased.message.msg_id, leased.attempt)  # fmt: skip
+            return [text_draft(sender, FAILURE)], "failed"
         try:
-            self.channel.outbox.deliver_pending()
+            return self.channel.replies(leased.message), "answered"
         except Exception:
-            log.exception("outbox retry failed")
+            log.exception("composing the reply to a WeCom message failed")
+            return [text_draft(sender, FAILURE)], "failed"
+
+    def _recover(self) -> None:
+        """Answer the messages left by stopped processes; retry the outbox's due sends."""
+        try:
+            for leased in self.inbox.take_expired(self.owner, self.process_lease_s):
+                log.info("taking over WeCom message %s (attempt %d)",
+                         leased.message.msg_id, leased.attempt)  # fmt: skip
+                self._answer(leased)
+            if self.outbox.deliver_pending().sent:
+                self.inbox.settle()
+        except Exception:
+            log.exception("WeCom recovery round failed")

@@ -2,12 +2,18 @@
 
 ``HrqServer`` runs ``create_app(settings)`` with its lifespan (so the WeCom worker is
 closed on shutdown); stopping and serving a new app on the same app database is a
-restart. ``wait_for`` polls until the stand-in has received what a test waits for.
+restart. ``HrqProcess`` runs ``hrq serve`` in a child process, so a test can
+``kill -9`` it. ``wait_for`` polls until the stand-in has received what a test waits for.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
@@ -25,6 +32,7 @@ from schema.settings import Settings
 from tests.conftest import DEMO_END_DATE
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class HrqServer:
@@ -113,3 +121,70 @@ def content_of(message: dict[str, Any]) -> str:
     """The text of a text or markdown message ('' for an image)."""
     part = message.get(message.get("msgtype", ""), {})
     return str(part.get("content", "")) if isinstance(part, dict) else ""
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """``settings`` as the ``HRQ_*`` variables of a child process."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump(exclude_defaults=True).items():
+        if isinstance(value, dict | list | tuple) or value is None:
+            continue  # e.g. webhook keys: not needed by the callback tests
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+        env[f"HRQ_{name.upper()}"] = str(plain)
+    return env
+
+
+class HrqProcess:
+    """``hrq serve`` (one worker: the server is this process) in a child process."""
+
+    def __init__(self, settings: Settings, timeout_s: float = 60.0) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HRQ_")}
+        env |= environment(settings) | {"PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-c", "from api.cli import main; main()", "serve",
+                   "--port", str(self.port), "--log-level", "warning"]  # fmt: skip
+        self._log = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout_s
+        while not self._ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hrq serve exited with {self.proc.returncode}: {self.log()}")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError("hrq serve did not become ready")
+            time.sleep(0.1)
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/wecom/callback"
+
+    def log(self) -> str:
+        """What the server printed (the end of it)."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-3000:]
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown, no cleanup."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        """A clean stop (SIGTERM), or a kill if it does not stop."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()

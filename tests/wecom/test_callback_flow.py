@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from api.wecom.inbox import Inbox
+from api.wecom.messages import WeComMessage
 from api.wecom.outbox import Outbox
 from api.wecom.stub import StubConfig, WeComStub, running_stub
+from schema.app import wecom_messages
 from schema.db import app_engine, warehouse_engine
 from schema.settings import Settings
 from tests.wecom.live import HrqServer, content_of, sent_to, serve, wait_for, wecom_settings
@@ -220,39 +223,60 @@ def test_while_wecom_is_down_the_answer_waits_in_the_outbox(
     assert wait_for(lambda: not outbox.unsent())
 
 
-def test_a_message_left_unanswered_by_a_stopped_process_is_answered_after_the_restart(
-    stub: WeComStub, settings: Settings, people: dict[str, str]
-) -> None:
-    from datetime import UTC, datetime, timedelta
+def _lost(userid: str, msg_id: int, text: str = "上个月的业绩") -> WeComMessage:
+    return WeComMessage(msg_type="text", from_user_name=userid, to_user_name="corp",
+                        create_time=1, content=text, msg_id=str(msg_id), agent_id=None)  # fmt: skip
 
-    from api.wecom.callback import RECOVER_AFTER_S
-    from api.wecom.messages import WeComMessage
-    from schema.app import wecom_messages
 
-    userid = people["manager"]
-    engine = app_engine(settings.app_db_url)
-    inbox = Inbox(engine)
-    # A process claimed this message (and acknowledged WeCom), then stopped before answering.
-    lost = WeComMessage(msg_type="text", from_user_name=userid, to_user_name="corp", create_time=1,
-                        content="上个月的业绩", msg_id="7001", agent_id=None)  # fmt: skip
-    fresh = lost.model_copy(update={"msg_id": "7002"})
-    assert inbox.claim(lost) and inbox.claim(fresh)
-    with engine.begin() as conn:
+def _expire(settings: Settings, msg_id: int) -> None:
+    with app_engine(settings.app_db_url).begin() as conn:
         conn.execute(
             sa.update(wecom_messages)
-            .where(wecom_messages.c.msg_id == "7001")
-            .values(received_at=datetime.now(UTC) - timedelta(seconds=RECOVER_AFTER_S + 60))
+            .where(wecom_messages.c.msg_id == str(msg_id))
+            .values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
+
+
+def test_a_message_whose_process_stopped_is_answered_without_any_callback(
+    stub: WeComStub, settings: Settings, people: dict[str, str]
+) -> None:
+    userid = people["manager"]
+    inbox = Inbox(app_engine(settings.app_db_url))
+    # One process claimed 7001 and stopped (its lease ran out); another is answering 7002.
+    assert inbox.claim(_lost(userid, 7001), "stopped-process", 600)
+    assert inbox.claim(_lost(userid, 7002), "live-process", 600)
+    _expire(settings, 7001)
     server = serve(settings)
     try:
-        _ask(
-            stub, server, userid, "本月的业绩", msg_id=7003
-        )  # the first callback starts the service
+        (reply,) = _replies(stub, userid)  # the new process's recovery round
+        assert "2026年10月" in content_of(reply)
+        _ask(stub, server, userid, "上个月的业绩", msg_id=7002)  # a retry: its process lives
+        _ask(stub, server, userid, "本月的业绩", msg_id=7003)
         replies = _replies(stub, userid, 2)
-        assert len(replies) == 2
     finally:
         server.stop()
+    assert len(replies) == 2 and "2026年11月" in content_of(replies[1])
     assert inbox.status("7001") == "answered"
-    assert (
-        inbox.status("7002") == "received"
-    )  # claimed moments ago: its process may still answer it
+    assert inbox.status("7002") == "received"  # left to the live process that holds it
+
+
+def test_a_retry_of_a_message_whose_process_stopped_is_answered_not_dropped(
+    stub: WeComStub, tmp_path: Path, demo_warehouse_url: str, people: dict[str, str]
+) -> None:
+    userid = people["manager"]
+    # Recovery rounds far apart: only the retry itself can pick the message up.
+    settings = wecom_settings(tmp_path, demo_warehouse_url, stub, wecom_recovery_poll_s=600)
+    server = serve(settings)
+    try:
+        inbox = Inbox(app_engine(settings.app_db_url))
+        assert inbox.claim(_lost(userid, 7101), "stopped-process", 600)
+        _ask(stub, server, userid, "上个月的业绩", msg_id=7101)  # lease still live: dropped
+        _expire(settings, 7101)
+        _ask(stub, server, userid, "上个月的业绩", msg_id=7101)  # WeCom's next retry
+        (reply,) = _replies(stub, userid)
+        time.sleep(0.3)
+        assert len(sent_to(stub, userid)) == 1
+    finally:
+        server.stop()
+    assert "2026年10月" in content_of(reply)
+    assert inbox.status("7101") == "answered"

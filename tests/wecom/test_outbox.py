@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from api.wecom.outbox import Outbox
 from api.wecom.stub import StubConfig, WeComStub, running_stub
 from schema.db import app_engine
 from schema.settings import Settings, get_settings
-from tests.wecom.live import content_of, wecom_settings
+from tests.wecom.live import content_of, wait_for, wecom_settings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
@@ -142,3 +144,42 @@ def test_group_robots_by_department_key_from_settings(outbox: Outbox, stub: WeCo
         errors["市场部"] or ""
     )
     assert "robot-key" not in str(errors)
+
+
+@pytest.mark.parametrize("msgtype", ["markdown", "image"])
+def test_a_send_cut_off_after_wecom_took_it_is_resent_identically_and_dropped_by_wecom(
+    settings: Settings, stub: WeComStub, msgtype: str
+) -> None:
+    short = settings.model_copy(update={"wecom_send_lease_s": 0.3, "wecom_send_retries": 0})
+    engine = app_engine(settings.app_db_url)
+    crashed, restarted = Outbox(engine, short), Outbox(engine, short)
+    outbox_id = crashed.markdown("alice", "**hi**") if msgtype == "markdown" else crashed.image(
+        "alice", PNG)  # fmt: skip
+    stub.state.hold_sends(1, after_taking=True)  # WeCom takes it; its answer never arrives
+    sender = threading.Thread(target=crashed.deliver, args=([outbox_id],), daemon=True)
+    sender.start()
+    wait_for(lambda: stub.state.held() == 1)
+    (entry,) = restarted.entries()
+    assert entry.status == "sending" and entry.request is not None
+    wait_for(lambda: restarted.deliver_pending().sent == [outbox_id], timeout_s=5)
+    stub.state.release()
+    sender.join(5)
+    (first,) = stub.state.messages
+    assert stub.state.duplicates == [first]  # the resend, byte for byte, dropped by WeCom
+    assert first["enable_duplicate_check"] == 1 and first["duplicate_check_interval"] == 1800
+    assert len(stub.state.calls("media/upload")) == (1 if msgtype == "image" else 0)
+    (entry,) = restarted.entries()
+    assert entry.status == "sent" and json.loads(entry.response or "{}")["msgid"]
+    assert restarted.deliver_pending(due_only=False).sent == []  # sent: never again
+    crashed.close()
+    restarted.close()
+
+
+def test_the_same_content_sent_twice_on_purpose_reaches_the_user_twice(
+    outbox: Outbox, stub: WeComStub
+) -> None:
+    ids = [outbox.text("alice", "same answer"), outbox.text("alice", "same answer")]
+    assert outbox.deliver(ids).sent == ids
+    first, second = stub.state.messages
+    assert first["enable_duplicate_check"] == 1 and "enable_duplicate_check" not in second
+    assert stub.state.duplicates == []

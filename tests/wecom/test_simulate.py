@@ -35,12 +35,30 @@ def test_simulate_prints_the_reply_and_the_chart(
     assert "[image]" in lines
 
 
-def test_simulate_for_an_unknown_user_prints_the_polite_refusal(
+def test_simulate_works_again_and_again_on_one_app_database(
     tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
     monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("HRQ_AS_OF", DEMO_END_DATE)
-    result = CliRunner().invoke(app, ["wecom", "simulate", "本月业绩", "--userid", "ghost"])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("[text]\n抱歉，你的企业微信账号还没有关联到员工档案")
+    for question, month in (("上个月的业绩", "2026年10月"), ("本月的业绩", "2026年11月")):
+        result = CliRunner().invoke(
+            app, ["wecom", "simulate", question, "--userid", "guopingshi", "--timeout", "15"]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("[markdown]\n" + month), result.output
+
+
+def test_simulate_refuses_an_unknown_userid_at_once(
+    tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("HRQ_AS_OF", DEMO_END_DATE)
+    result = CliRunner().invoke(
+        app, ["wecom", "simulate", "本月业绩", "--userid", "guopingsh", "--timeout", "15"]
+    )
+    assert result.exit_code != 0
+    assert "no employee has the WeCom userid 'guopingsh'" in result.output
+    assert "did you mean guopingshi" in result.output
+    assert not (tmp_path / "app.db").exists()  # refused before anything was sent
