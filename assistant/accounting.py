@@ -303,6 +303,10 @@ def _self_used(tag: Tag, c: Context) -> bool:
     if caller.employee_id is None:
         return tag.value != "me"  # 我们 from the operator: the company itself
     if tag.value == "me":
+        if isinstance(plan, ToolPlan) and caller.department_id is not None:
+            # 我手下谁达标了: the team the asker heads, the engine's unit
+            heads = caller.department_id in _departments_of(plan, c.gazetteer)
+            return heads or caller.employee_id in _employees_of(plan)
         return caller.employee_id in _employees_of(plan) or (
             isinstance(plan, QueryPlan) and caller.employee_id in plan.managers
         )

@@ -94,7 +94,9 @@ def resolve_entities(
     return departments, employees
 
 
-_REPORTS_TO_ME = re.compile(r"(?:reports?|reporting) to me\b|向我汇报|我的直属下属|我的下属")
+_REPORTS_TO_ME = re.compile(
+    r"(?:reports?|reporting) to me\b|向我汇报|我的直属下属|我的下属|我手下|my direct reports|my reports"
+)
 _TEAM_BEFORE = re.compile(r"(?:reports? to|reporting to|working for|works for|under|向|归)\s*$")
 _TEAM_AFTER = re.compile(
     r"\s*(?:的)?(?:团队|手下|下面|下属|组里|带的团队|带的人|带的|管的|team|people|direct reports|reports)"

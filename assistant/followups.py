@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.plan import (
+    Comparison,
     Plan,
     QueryPlan,
     ToolPlan,
@@ -76,6 +77,10 @@ def follow_up(
         dims = [t.value for t in u.kinds("dimension")]
         if dims:
             update["group_by"] = dims
+            first = model.metrics[prev.metrics[0]]
+            if "employee" in dims and first.snapshot and first.format == "count":
+                # 现在多少人 -> 都有谁: the people there that day, not everyone ever there
+                update["having"] = Comparison(op=">", value=0, stated=False)
         values = [t.value for t in u.kinds("value")]
         if values:
             update["values"] = values

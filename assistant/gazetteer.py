@@ -70,8 +70,8 @@ ASKING_WORDS = (
 )
 #: Words for the caller's own department.
 TEAM_WORDS = ("我们队", "我们中心", "我们办事处", "我们办", "我们事业部", "我们小组", "我们科", "咱们科", "咱们队", "咱们组",
-              "咱们中心", "我们大区", "我们片区", "我大区", "我的大区", "我下面", "我手下", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
-              "my staff", "my direct reports", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
+              "咱们中心", "我们大区", "我们片区", "我大区", "我的大区", "我下面", "我的人", "我组里", "我们组里", "我团队里", "我的团队成员", "my people", "my reps",
+              "my staff", "my teammates", "我们部门", "我的部门", "我部门", "我团队", "我的团队", "我们团队", "我们组", "我们的团队", "本部门",
               "我们部", "我们销售部", "我所在部门", "我组", "我队", "我队里", "我们队里", "my team", "my department", "our team", "our department",
               "my dept", "my group", "my teams", "my departments", "我们", "咱们", "our", "we")  # fmt: skip
 

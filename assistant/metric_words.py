@@ -42,6 +42,9 @@ def metrics_named(u: Understanding, model: SemanticModel) -> list[str]:
         for tag in u.kinds("dimension"):
             dim = model.dimensions[tag.value]
             if dim.tables and (not names or model.metrics[names[0]].table not in dim.tables):
+                default = model.metrics.get(model.default_metric or "")
+                if not names and default is not None and default.table in dim.tables:
+                    return [model.default_metric]  # type: ignore[list-item]  # 各产品线销售占比: sales
                 counted = [
                     n
                     for n, m in model.metrics.items()

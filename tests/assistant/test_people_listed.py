@@ -69,3 +69,37 @@ def test_my_team_words_mean_the_askers_department(assistant: Assistant) -> None:
     squad = assistant.ask("我队这个月迟到次数", rep, as_of=AS_OF)
     assert team.rows == squad.rows
     assert team.interpretation != mine.interpretation  # the team, not the asker alone
+
+
+def test_my_people_are_my_direct_reports(assistant: Assistant) -> None:
+    head = resolve_caller("E00010", warehouse=assistant.warehouse)  # heads 成都销售组
+    answer = assistant.ask("我手下现在有几个人", head, as_of=AS_OF)
+    with assistant.warehouse.connect() as conn:
+        reports = conn.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM employees WHERE manager_id = :me AND hire_date <= DATE "
+                "'2026-11-26' AND (termination_date IS NULL OR termination_date > DATE '2026-11-26')"
+            ),
+            {"me": head.employee_id},
+        ).scalar_one()
+    assert answer.rows == [[reports]]
+    met = assistant.ask("我手下这个月达标的有哪些人", head, as_of=AS_OF)
+    assert met.kind == "answer" and met.reason != "unaccounted"
+
+
+def test_who_they_are_after_how_many_lists_those_there_today(demo_warehouse_url: str) -> None:
+    from assistant.evaluate import EvalCase, Harness
+    from schema.db import warehouse_engine
+
+    assistant = Assistant.from_settings(Settings(warehouse_url=demo_warehouse_url), app_state=False)
+    harness = Harness(assistant, warehouse_engine(demo_warehouse_url, read_only=True))
+    there = (
+        "SELECT e.name FROM employees e JOIN departments d ON d.department_id = e.department_id "
+        "WHERE d.name = '华东销售一部' AND e.hire_date <= DATE '2026-11-26' "
+        "AND (e.termination_date IS NULL OR e.termination_date > DATE '2026-11-26')"
+    )
+    case = EvalCase(
+        id="fu-people", family="people.follow_up", lang="zh", question="都有谁",
+        as_of=AS_OF, before=["华东销售一部现在多少人"], gold_sql=there,
+    )  # fmt: skip
+    assert harness.run_case(case).passed
