@@ -692,7 +692,7 @@ SURNAMES = frozenset(
 #: The filler words as one pattern, longest first (Latin words only as whole words).
 FILLER_PATTERN = re.compile(
     "|".join(
-        rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
+        rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
         for w in sorted(set(FILLER), key=len, reverse=True)
     )
 )

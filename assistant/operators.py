@@ -78,7 +78,7 @@ def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for ``words``, longest first; Latin words only as whole words."""
     return re.compile(
         "|".join(
-            rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)
+            rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
             for w in sorted(set(words), key=len, reverse=True)
         )
     )

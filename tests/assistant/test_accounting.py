@@ -44,6 +44,9 @@ CASES = [
     ("今年哪个产品线退款最多", None, []),
     ("上个月哪个部门拿奖金的人最多", None, []),
     ("我这个月超过中位数了吗", "E00048", []),
+    # Latin words right next to Chinese characters are still whole words
+    ("本月sales total是多少", None, []),
+    ("我这个月在wecom上跟客户聊了多少条消息", "E00048", []),
     # a department the warehouse lacks never widens the answer
     ("上个月西北销售部的业绩", None, ["西北"]),
     ("上个月业绩怎么样 东京那边", None, ["东京"]),
