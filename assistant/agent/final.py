@@ -76,6 +76,7 @@ def finish(base: Answer, deps: AgentDeps, model_text: str | None) -> Answer:
     base.columns, base.rows = record.columns, record.rows
     base.sql, base.sql_written = record.sql, record.sql_written
     base.scopes, base.scoped = record.scopes, record.scoped
+    base.notes = record.notes
     if record.tool != "run_sql":
         base.tool = ToolCallInfo(name=record.tool, arguments=record.arguments)
     base.answer = record.sentence
