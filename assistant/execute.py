@@ -27,15 +27,14 @@ from sqlalchemy import Engine, event
 
 from assistant.errors import GuardError, QueryError
 from assistant.guard import GuardedSql
-from assistant.sqlworker import Config, Failed, Request, Rows, fetch_within
-from assistant.sqlworkers import SqlWorkers, memory_error, timeout_error
+from assistant.run_postgres import run_postgres
+from assistant.sqlworker import Config, Failed, Request, Rows
+from assistant.sqlworkers import SqlWorkers, memory_error
 from schema.jsonvalue import JsonRows, json_rows
 from schema.settings import Settings
 
 #: SQLAlchemy backend name -> sqlglot dialect name.
 SQLGLOT_DIALECTS = {"postgresql": "postgres", "duckdb": "duckdb"}
-#: The server-side cursor of a guarded PostgreSQL statement.
-CURSOR_NAME = "hrq_guarded"
 
 
 @dataclass(frozen=True)
@@ -168,60 +167,11 @@ class Executor:
         return reply
 
     def _postgres(self, sql: str, limit: int, timeout_s: float) -> Rows:
-        """A READ ONLY transaction with local limits; rows through a server-side cursor."""
-        import psycopg
-
-        limits = self.limits
-        raw = self.engine.raw_connection()
-        connection: Any = raw.driver_connection
-        deadline = time.monotonic() + timeout_s
-        try:
-            with connection.cursor() as setup:
-                setup.execute("SET TRANSACTION READ ONLY")
-                setup.execute(f"SET LOCAL statement_timeout = {_ms(timeout_s)}")
-                setup.execute(f"SET LOCAL work_mem = '{int(limits.work_mem_mb)}MB'")
-            cursor = connection.cursor(name=CURSOR_NAME)
-            first = True
-
-            def fetchmany(size: int) -> list[tuple[Any, ...]]:
-                nonlocal first
-                if not first:  # every FETCH gets what is left of the statement's time
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise timeout_error(timeout_s)
-                    with connection.cursor() as setup:
-                        setup.execute(f"SET LOCAL statement_timeout = {_ms(left)}")
-                first = False
-                return list(cursor.fetchmany(size))
-
-            try:
-                cursor.execute(sql)
-                rows = fetch_within(fetchmany, limit, limits.max_result_bytes)
-                columns = tuple(d[0] for d in cursor.description or [])
-            except psycopg.errors.QueryCanceled as exc:
-                raise timeout_error(timeout_s) from exc
-            except psycopg.errors.OutOfMemory as exc:
-                raise memory_error(limits.memory_limit_mb, _first_line(exc)) from exc
-            except psycopg.Error as exc:
-                raise QueryError(
-                    f"the warehouse could not run the query: {_first_line(exc)}",
-                    reason="query_failed",
-                ) from exc
-            return Rows(columns, rows.rows, rows.truncated_by, rows.json_bytes)
-        finally:
-            try:
-                raw.rollback()
-            finally:
-                raw.close()
-
-
-def _ms(seconds: float) -> int:
-    return max(1, int(seconds * 1000))
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        return run_postgres(
+            self.engine, sql, limit, timeout_s,
+            work_mem_mb=self.limits.work_mem_mb, max_bytes=self.limits.max_result_bytes,
+            memory_limit_mb=self.limits.memory_limit_mb,
+        )  # fmt: skip
 
 
 __all__ = ["Executor", "GuardError", "QueryError", "QueryResult", "SqlLimits"]

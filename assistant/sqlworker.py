@@ -26,6 +26,7 @@ killed it may be gone).
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import resource
@@ -35,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO, Literal
+from typing import IO, Any, Literal
 
 from schema.jsonvalue import encoded_size
 
@@ -99,14 +100,14 @@ class Failed:
 Reply = Ready | Rows | Failed
 
 
-def send(stream: BinaryIO, message: object) -> None:
+def send(stream: IO[bytes], message: object) -> None:
     """Write one framed message."""
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(HEADER.pack(len(body)) + body)
     stream.flush()
 
 
-def receive(stream: BinaryIO) -> Any:
+def receive(stream: IO[bytes]) -> Any:
     """Read one framed message; None at end of stream."""
     header = stream.read(HEADER.size)
     if len(header) < HEADER.size:
@@ -175,13 +176,29 @@ def run(connection: Any, request: Request) -> Rows | Failed:
 
     try:
         cursor = connection.execute(request.sql)
-        columns = tuple(d[0] for d in cursor.description or [])
-        fetched = fetch_within(cursor.fetchmany, request.row_limit, request.max_bytes)
+        description = cursor.description or []
+        columns = tuple(d[0] for d in description)
+        json_columns = [i for i, d in enumerate(description) if str(d[1]) == "JSON"]
+
+        def fetchmany(size: int) -> list[tuple[Any, ...]]:
+            rows = cursor.fetchmany(size)
+            return [_parse_json(row, json_columns) for row in rows] if json_columns else rows
+
+        fetched = fetch_within(fetchmany, request.row_limit, request.max_bytes)
         return replace(fetched, columns=columns)
     except (duckdb.OutOfMemoryException, MemoryError) as exc:
         return Failed("memory_limit", _first_line(exc))
     except duckdb.Error as exc:
         return Failed("query_failed", _first_line(exc))
+
+
+def _parse_json(row: tuple[Any, ...], columns: list[int]) -> tuple[Any, ...]:
+    """A JSON column's text as the value it holds (PostgreSQL's driver reads json so too)."""
+    values = list(row)
+    for i in columns:
+        if isinstance(values[i], str):
+            values[i] = json.loads(values[i])
+    return tuple(values)
 
 
 def _first_line(exc: BaseException) -> str:
