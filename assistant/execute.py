@@ -29,7 +29,7 @@ from assistant.errors import GuardError, QueryError
 from assistant.guard import GuardedSql
 from assistant.run_postgres import run_postgres
 from assistant.sqlworker import Config, Failed, Request, Rows
-from assistant.sqlworkers import SqlWorkers, memory_error
+from assistant.sqlworkers import RSS_HEADROOM_MB, SqlWorkers, memory_error
 from schema.jsonvalue import JsonRows, json_rows
 from schema.settings import Settings
 
@@ -106,7 +106,8 @@ class Executor:
         self._workers: SqlWorkers | None = None
         if engine.dialect.name == "duckdb":
             database = engine.url.database or ":memory:"
-            config = Config(database, limits.memory_limit_mb, limits.threads)
+            rss_limit_mb = limits.memory_limit_mb + RSS_HEADROOM_MB
+            config = Config(database, limits.memory_limit_mb, limits.threads, rss_limit_mb)
             self._workers = SqlWorkers(config) if database != ":memory:" else None
             event.listen(engine, "engine_disposed", self._disposed)
 

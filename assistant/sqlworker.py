@@ -59,6 +59,8 @@ class Config:
     database: str
     memory_limit_mb: int
     threads: int
+    #: Resident memory above which the pool kills the worker, MB.
+    rss_limit_mb: int
 
 
 @dataclass(frozen=True)

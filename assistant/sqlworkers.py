@@ -5,7 +5,7 @@ A :class:`SqlWorkers` pool belongs to one warehouse engine. :meth:`SqlWorkers.ru
 takes an idle worker (or starts one), sends it the statement and waits for the
 reply. While it waits it watches the clock and, after the first
 :data:`POLL_AFTER_S`, the worker's resident memory: past the deadline, or above
-``memory_limit_mb`` + :data:`RSS_HEADROOM_MB`, the worker is killed with SIGKILL
+``rss_limit_mb`` (DuckDB's limit + :data:`RSS_HEADROOM_MB`), the worker is killed with SIGKILL
 (DuckDB cannot refuse that) and the statement fails. A killed worker is dropped;
 the next statement starts a fresh one. A worker that answered goes back to the
 pool, its connection and cache warm, so the planner's own SQL pays one round
@@ -135,7 +135,7 @@ class SqlWorker:
         buffer = bytearray()
         needed = HEADER.size
         body_size: int | None = None
-        limit_mb = self.config.memory_limit_mb + RSS_HEADROOM_MB
+        limit_mb = self.config.rss_limit_mb
         while True:
             now = time.monotonic()
             if now >= deadline:

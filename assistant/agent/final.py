@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from assistant import compose
@@ -94,6 +95,10 @@ def finish(base: Answer, deps: AgentDeps, model_text: str | None) -> Answer:
 
 
 def _cell(value: Any) -> str:
+    """A value in the JSON form of :mod:`schema.jsonvalue` as text: numbers as people read them,
+    lists and objects as their JSON."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return "—" if value is None else str(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
     return compose.number(value)
