@@ -174,9 +174,7 @@ def hrq_sql(statement: str) -> tuple[int, str, Any]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sql", [*MEMORY_BOMBS, SLOW_BOMB])
-def test_bombs_print_an_error_object(
-    sql: str, env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bombs_print_an_error_object(sql: str, env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HRQ_SQL_TIMEOUT_S", "2" if sql == SLOW_BOMB else "10")
     get_settings.cache_clear()
     started = time.monotonic()
@@ -197,7 +195,9 @@ def test_wide_rows_print_a_cut_result_not_a_gigabyte(env: None) -> None:
     assert payload["truncated"] is True and payload["truncated_by"] == "bytes"
     shown = len(payload["rows"])
     assert 0 < shown < 10
-    assert payload["notes"][0] == f"the result was cut at 10 MB: only the first {shown} rows are shown"
+    assert (
+        payload["notes"][0] == f"the result was cut at 10 MB: only the first {shown} rows are shown"
+    )
 
 
 def test_the_byte_limit_is_a_setting(env: None, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,6 +48,7 @@ class Case:
 
 
 NAN = frozenset({"non_finite"})
+# fmt: off
 CASES = [
     Case("blob", "CAST('\\xFF' AS BLOB)", "/w==", frozenset({"bytes"})),
     Case("nan", "CAST('nan' AS DOUBLE)", None, NAN),
@@ -57,14 +58,14 @@ CASES = [
     Case("decimal", "CAST('12345.67' AS DECIMAL(18, 2))", 12345.67),
     Case("decimal_integral", "CAST('12345' AS DECIMAL(18, 0))", 12345),
     Case("decimal_wide", "CAST('12345678901234567890.123' AS DECIMAL(38, 3))",
-         "12345678901234567890.123", frozenset({"decimal_text"})),  # fmt: skip
+         "12345678901234567890.123", frozenset({"decimal_text"})),
     Case("numeric_nan", "CAST('NaN' AS NUMERIC)", None, NAN, ("postgres",)),
     Case("numeric_huge", "CAST('170141183460469231731687303715884105727' AS NUMERIC(39, 0))",
-         "170141183460469231731687303715884105727", frozenset({"big_int"}), ("postgres",)),  # fmt: skip
+         "170141183460469231731687303715884105727", frozenset({"big_int"}), ("postgres",)),
     Case("hugeint", "CAST('170141183460469231731687303715884105727' AS HUGEINT)",
-         "170141183460469231731687303715884105727", frozenset({"big_int"}), ("duckdb",)),  # fmt: skip
+         "170141183460469231731687303715884105727", frozenset({"big_int"}), ("duckdb",)),
     Case("bigint_unsafe", "CAST(9007199254740993 AS BIGINT)", "9007199254740993",
-         frozenset({"big_int"})),  # fmt: skip
+         frozenset({"big_int"})),
     Case("bigint_safe", "CAST(9007199254740991 AS BIGINT)", 9007199254740991),
     Case("bool", "TRUE", True),
     Case("null", "NULL", None),
@@ -76,18 +77,19 @@ CASES = [
     Case("timestamp", "TIMESTAMP '2026-11-26 09:30:00'", "2026-11-26T09:30:00"),
     Case("timestamp_infinity", "CAST('infinity' AS TIMESTAMP)", "9999-12-31T23:59:59.999999"),
     Case("timestamp_tz", "CAST('2026-11-26 09:30:00+08' AS TIMESTAMPTZ)",
-         instant("2026-11-26T01:30:00+00:00")),  # fmt: skip
+         instant("2026-11-26T01:30:00+00:00")),
     Case("interval", "INTERVAL '1 day 2 hours'", "P1DT2H"),
     Case("interval_negative", "CAST('-90 minutes' AS INTERVAL)", "-PT1H30M"),
     Case("interval_month", "INTERVAL '1 month'", "P30D"),
     Case("uuid", "CAST('7ddbd656-0f71-4bd0-833c-4683a44cfaa6' AS UUID)",
-         "7ddbd656-0f71-4bd0-833c-4683a44cfaa6"),  # fmt: skip
+         "7ddbd656-0f71-4bd0-833c-4683a44cfaa6"),
     Case("list", "[1, 2, 3]", [1, 2, 3]),
     Case("list_with_nan", "[CAST('nan' AS DOUBLE), 1.5]", [None, 1.5], NAN),
     Case("struct", "{'a': 1, 'b': 'x'}", {"a": 1, "b": "x"}, backends=("duckdb",)),
     Case("json", "CAST('{\"a\": [1, 2.5]}' AS JSON)", {"a": [1, 2.5]}),
     Case("inet", "CAST('192.168.0.1' AS INET)", "192.168.0.1", backends=("postgres",)),
 ]
+# fmt: on
 
 
 def cases_for(backend: str) -> list[Case]:
