@@ -76,35 +76,35 @@ def run_postgres(
             setup.execute("SET TRANSACTION READ ONLY")
             setup.execute(f"SET LOCAL statement_timeout = {_ms(timeout_s)}")
             setup.execute(f"SET LOCAL work_mem = '{int(work_mem_mb)}MB'")
-        cursor = connection.cursor(name=CURSOR_NAME)
-        for name, loader in infinity_loaders().items():
-            cursor.adapters.register_loader(name, loader)
-        fetched = 0
+        with connection.cursor(name=CURSOR_NAME) as cursor:
+            for name, loader in infinity_loaders().items():
+                cursor.adapters.register_loader(name, loader)
+            fetched = 0
 
-        def fetchmany(size: int) -> list[tuple[Any, ...]]:
-            nonlocal fetched
-            if fetched:  # every later FETCH gets what is left of the statement's time
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise timeout_error(timeout_s)
-                with connection.cursor() as setup:
-                    setup.execute(f"SET LOCAL statement_timeout = {_ms(left)}")
-            fetched += 1
-            return list(cursor.fetchmany(size))
+            def fetchmany(size: int) -> list[tuple[Any, ...]]:
+                nonlocal fetched
+                if fetched:  # every later FETCH gets what is left of the statement's time
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise timeout_error(timeout_s)
+                    with connection.cursor() as setup:
+                        setup.execute(f"SET LOCAL statement_timeout = {_ms(left)}")
+                fetched += 1
+                return list(cursor.fetchmany(size))
 
-        try:
-            cursor.execute(sql)
-            rows = fetch_within(fetchmany, limit, max_bytes)
-            columns = tuple(d[0] for d in cursor.description or [])
-        except psycopg.errors.QueryCanceled as exc:
-            raise timeout_error(timeout_s) from exc
-        except psycopg.errors.OutOfMemory as exc:
-            raise memory_error(memory_limit_mb, _first_line(exc)) from exc
-        except psycopg.Error as exc:
-            raise QueryError(
-                f"the warehouse could not run the query: {_first_line(exc)}",
-                reason="query_failed",
-            ) from exc
+            try:
+                cursor.execute(sql)
+                rows = fetch_within(fetchmany, limit, max_bytes)
+                columns = tuple(d[0] for d in cursor.description or [])
+            except psycopg.errors.QueryCanceled as exc:
+                raise timeout_error(timeout_s) from exc
+            except psycopg.errors.OutOfMemory as exc:
+                raise memory_error(memory_limit_mb, _first_line(exc)) from exc
+            except psycopg.Error as exc:
+                raise QueryError(
+                    f"the warehouse could not run the query: {_first_line(exc)}",
+                    reason="query_failed",
+                ) from exc
         return Rows(columns, rows.rows, rows.truncated_by, rows.json_bytes)
     finally:
         try:

@@ -30,6 +30,7 @@ import json
 import os
 import pickle
 import resource
+import signal
 import struct
 import sys
 import threading
@@ -233,6 +234,8 @@ class _OrphanTimer:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the server decides, not the worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies on the reply stream
     config = receive(requests)

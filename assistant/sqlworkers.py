@@ -121,7 +121,11 @@ class SqlWorker:
                 stream.close()
 
     def close(self) -> None:
-        """Let the worker end (its stdin closes); kill it if it does not within a second."""
+        """Let the worker end (its stdin closes); kill it if it does not within a second, or
+        at once if it never got to open the warehouse (nothing of it needs to end well)."""
+        if not self._ready:
+            self.kill()
+            return
         try:
             self._requests.close()
             self.process.wait(timeout=1.0)
