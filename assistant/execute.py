@@ -42,6 +42,8 @@ class SqlLimits:
     """What one guarded statement may take."""
 
     timeout_s: float = 10.0
+    #: The guard's row cap (``sql_row_limit``): a result cut there is said to be cut.
+    row_cap: int = 1000
     memory_limit_mb: int = 1024
     threads: int = 2
     work_mem_mb: int = 64
@@ -51,6 +53,7 @@ class SqlLimits:
     def from_settings(cls, settings: Settings) -> SqlLimits:
         return cls(
             timeout_s=settings.sql_timeout_s,
+            row_cap=settings.sql_row_limit,
             memory_limit_mb=settings.sql_memory_limit_mb,
             threads=settings.sql_threads,
             work_mem_mb=settings.sql_work_mem_mb,
@@ -69,14 +72,16 @@ class QueryResult:
     truncated_by: Literal["rows", "bytes"] | None
     elapsed_ms: float
     max_result_bytes: int = 10_000_000
+    row_cap: int = 1000
 
     @property
     def truncated(self) -> bool:
         return self.truncated_by is not None
 
     def truncation_note(self) -> str | None:
-        """The plain sentence that says the rows were cut, or None."""
-        if self.truncated_by == "rows":
+        """The plain sentence that says the rows were cut, or None (also when the statement's
+        own, smaller LIMIT ended them: a top 10 is not cut)."""
+        if self.truncated_by == "rows" and len(self.rows) >= self.row_cap:
             return f"only the first {len(self.rows)} rows are shown (the row limit)"
         if self.truncated_by == "bytes":
             size = f"{self.max_result_bytes / 1_000_000:g} MB"
@@ -140,6 +145,7 @@ class Executor:
             truncated_by=rows.truncated_by,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             max_result_bytes=self.limits.max_result_bytes,
+            row_cap=self.limits.row_cap,
         )
 
     def close(self) -> None:

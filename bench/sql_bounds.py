@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/sql_bounds.py --url duckdb:////tmp/sb/demo.duckdb --user E00016
 
-Runs every statement of :data:`BOMBS` through ``hrq sql --json --user USER`` as a
+Runs ``SELECT 1`` (the floor: start-up, guard, audit; best of three) and every
+statement of :data:`BOMBS` through ``hrq sql --json --user USER`` as a
 subprocess and polls ``/proc`` every 20 ms for the resident memory of the whole
 process tree (the CLI and any child it starts). A run that passes ``--cap-s``
 seconds or ``--cap-mb`` MB is killed and reported as '> N' (the cap keeps a
@@ -30,6 +31,8 @@ BOMBS = (
     "SELECT length(lpad('x', 2000000000, 'y'))",
     "SELECT repeat('x', 1000000) FROM range(1000)",
 )
+#: The floor: the same command with a statement that does nothing (start-up, guard, audit).
+FLOOR = "SELECT 1"
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 PARSE_AT_MOST = 64 * 2**20
 
@@ -142,14 +145,16 @@ def main() -> None:
             "HRQ_APP_DB_URL": f"sqlite:///{tmp}/app.db",
         }
         print(f"warehouse {args.url}; user {args.user}; caps {args.cap_s:g} s, {args.cap_mb:g} MB")
-        print(f"{'statement':48} {'wall s':>8} {'peak MB':>8} {'exit':>5} {'out B':>11}  outcome")
-        for sql in BOMBS:
+        header = f"{'statement':48} {'wall s':>8} {'x floor':>7} {'peak MB':>8} {'exit':>5}"
+        print(f"{header} {'out B':>11}  outcome")
+        floor = min(run(FLOOR, args.user, env, args.cap_s, args.cap_mb).wall_s for _ in range(3))
+        for sql in (FLOOR, *BOMBS):
             r = run(sql, args.user, env, args.cap_s, args.cap_mb)
             wall = r.killed if r.killed and "s" in r.killed.split()[-1] else f"{r.wall_s:.1f}"
             peak = r.killed if r.killed and "MB" in r.killed else f"{r.peak_mb:.0f}"
             print(
-                f"{sql[:48]:48} {wall:>8} {peak:>8} {r.exit_code!s:>5} {r.output_bytes:>11}  "
-                f"{r.outcome}"
+                f"{sql[:48]:48} {wall:>8} {r.wall_s / floor:7.1f} {peak:>8} {r.exit_code!s:>5} "
+                f"{r.output_bytes:>11}  {r.outcome}"
                 + (f" (killed at {r.wall_s:.1f} s, {r.peak_mb:.0f} MB)" if r.killed else ""),
                 flush=True,
             )

@@ -150,6 +150,18 @@ def test_a_first_row_over_the_limit_is_said(duck_engine: Engine) -> None:
     ]
 
 
+def test_the_row_cap_is_said_and_a_statements_own_limit_is_not(duck_engine: Engine) -> None:
+    capped = Executor(duck_engine, SqlLimits(row_cap=4))
+    try:
+        cut = capped.execute(guard("SELECT * FROM sales_orders", Caller.operator(), DUCK, limit=4))
+        top = capped.execute(guard("SELECT * FROM sales_orders LIMIT 3", Caller.operator(), DUCK))
+    finally:
+        capped.close()
+    assert cut.truncated_by == "rows" and len(cut.rows) == 4
+    assert cut.json_rows().notes == ["only the first 4 rows are shown (the row limit)"]
+    assert len(top.rows) == 3 and top.json_rows().notes == []
+
+
 # --- through hrq sql --json, as a salesperson -----------------------------------------------
 
 runner = CliRunner()
