@@ -86,7 +86,10 @@ class SqlWorker:
         self._requests: IO[bytes] = self.process.stdin
         self._replies = self.process.stdout.fileno()
         self._ready = False
-        send(self._requests, config)
+        try:
+            send(self._requests, config)
+        except OSError:  # it died at once; the first reply (end of stream) says so
+            pass
 
     @property
     def alive(self) -> bool:
@@ -97,6 +100,7 @@ class SqlWorker:
         if not self._ready:
             reply = self._receive(time.monotonic() + START_TIMEOUT_S, on_timeout=None)
             if isinstance(reply, Failed):
+                self.kill()
                 raise _Killed(QueryError(
                     f"the warehouse could not be opened: {reply.message}", reason="query_failed"
                 ))  # fmt: skip
@@ -158,6 +162,11 @@ class SqlWorker:
             if not chunk:
                 status = self.process.wait()
                 self.kill()
+                if not self._ready:
+                    raise _Killed(QueryError(
+                        f"the SQL worker ended before it opened the warehouse (status {status})",
+                        reason="query_failed",
+                    ))  # fmt: skip
                 raise _Killed(memory_error(
                     self.config.memory_limit_mb, f"the worker ended with status {status}"
                 ))  # fmt: skip

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from api.cli import app
-from assistant.errors import GuardError
+from assistant.errors import GuardError, QueryError
 from assistant.execute import Executor, SqlLimits
 from assistant.guard import Catalog, guard
 from assistant.sqlworker import Config, Request
@@ -124,6 +124,17 @@ def test_a_worker_above_its_resident_limit_is_killed(duck_url: str) -> None:
         assert pool.run(Request("SELECT 42", 10, 1000, 5.0)).rows == ((42,),)
     finally:
         pool.close()
+
+
+def test_a_warehouse_the_worker_cannot_open_is_a_query_error(tmp_path: Path) -> None:
+    pool = SqlWorkers(Config(str(tmp_path / "missing.duckdb"), 256, 1, 768))
+    try:
+        with pytest.raises(QueryError) as info:
+            pool.run(Request("SELECT 1", 10, 1000, 5.0))
+    finally:
+        pool.close()
+    assert info.value.reason == "query_failed"
+    assert str(info.value).startswith("the warehouse could not be opened: ")
 
 
 def test_rows_stop_before_the_byte_limit(executor: Executor, callers: dict[str, Caller]) -> None:
