@@ -9,7 +9,7 @@ the agent's tool results) turns the driver's values into JSON here, and nowhere 
 | ``bool`` | ``true`` / ``false`` |
 | ``int`` | a number; beyond ±(2**53 - 1), the integers a JSON reader such as JavaScript holds exactly, its digits as text (note ``big_int``) |
 | ``float`` | a number; NaN and ±Infinity have no JSON form: ``null`` (note ``non_finite``) |
-| ``Decimal`` | an integer when it has no fraction digits, else a number when a double holds it to the digit; otherwise its digits as text (note ``decimal_text``); NaN and ±Infinity ``null`` (note ``non_finite``) |
+| ``Decimal`` | without fraction digits, as an ``int``; else a number (a double: 15-17 significant digits, as every JSON reader holds numbers), but its digits as text beyond ±(2**53 - 1), so that no whole-number digit is lost (note ``decimal_text``); NaN and ±Infinity ``null`` (note ``non_finite``) |
 | ``str`` | text |
 | ``bytes`` (BLOB, BYTEA) | base64 text (note ``bytes``) |
 | ``date``, ``datetime`` | ISO 8601 text: ``2026-11-26``, ``2026-11-26T09:30:00``, ``2026-11-26T09:30:00+08:00`` |
@@ -43,7 +43,8 @@ SAFE_INT = 2**53 - 1
 NOTES = {
     "big_int": "integers beyond ±9007199254740991 are shown as text, so that no digit is lost",
     "bytes": "binary values are shown as base64 text",
-    "decimal_text": "decimals a double cannot hold to the digit are shown as text",
+    "decimal_text": "decimals beyond ±9007199254740991 are shown as text, so that no digit of "
+    "the whole number is lost",
     "non_finite": "NaN and infinite numbers have no JSON form and are shown as null",
 }
 
@@ -138,9 +139,8 @@ def _decimal(value: Decimal, seen: set[str]) -> int | float | str | None:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= 0:
         return _integer(int(value), seen)
-    as_float = float(value)
-    if math.isfinite(as_float) and Decimal(repr(as_float)) == value:
-        return as_float
+    if -SAFE_INT <= value <= SAFE_INT:
+        return float(value)
     seen.add("decimal_text")
     return str(value)
 
