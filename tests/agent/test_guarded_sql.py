@@ -1,13 +1,17 @@
-"""Odd values through the HTTP API: ``POST /v1/ask`` answered by the agent's guarded SQL.
+"""The agent's guarded SQL: odd values through the HTTP API, and bombs from the model.
 
-The model (the local stand-in server) sends one ``run_sql`` with every DuckDB value type
-of ``tests/guard/test_values.py``; the reply must be strict JSON (no NaN, no Infinity)
-with each value in its one JSON form and the notes that say so.
+- ``POST /v1/ask`` answered by the agent: the model (the local stand-in server) sends one
+  ``run_sql`` with every DuckDB value type of ``tests/guard/test_values.py``; the reply must
+  be strict JSON (no NaN, no Infinity) with each value in its one JSON form and the notes
+  that say so.
+- A statement that would exhaust the machine is stopped at its memory limit, and the
+  model is told why, as for any statement the guard stops.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,7 @@ from schema.jsonvalue import NOTES
 from schema.settings import Settings
 from tests.agent.conftest import AS_OF, caller_of
 from tests.agent.fake_openai import FakeOpenAI, reply, serve, tool
-from tests.agent.test_http import OUT_OF_SCOPE, hrq_with_model
+from tests.agent.test_http import KIND_SQL, OUT_OF_SCOPE, hrq_with_model
 from tests.guard.test_values import assert_form, cases_for, strict_json
 
 CASES = cases_for("duckdb")
@@ -71,3 +75,20 @@ def test_every_value_type_through_the_api(
     notes = set().union(*(c.notes for c in CASES))
     assert payload["notes"] == [NOTES[k] for k in sorted(notes)]
     json.dumps(payload, allow_nan=False)
+
+
+@pytest.mark.slow
+def test_a_bomb_from_the_model_is_stopped_and_the_model_told(
+    agent_assistant: Assistant, fake: FakeOpenAI, index_dir: Path, retriever: Retriever
+) -> None:
+    hrq = hrq_with_model(agent_assistant, fake, index_dir)
+    sales = caller_of(hrq, SALES_REP)
+    bomb = "SELECT count(*) FROM unnest(range(1000000000))"
+    fake.script(tool("run_sql", sql=bomb), tool("run_sql", sql=KIND_SQL), reply("ok"))
+    started = time.monotonic()
+    answer = hrq.ask(OUT_OF_SCOPE, sales, as_of=AS_OF)
+    assert time.monotonic() - started < 30
+    correction = fake.requests[1]["messages"][-1]["content"]
+    assert "memory_limit" in correction and "1024 MB" in correction
+    assert answer.kind == "answer" and answer.columns == ["kind", "avg_minutes"]
+    assert [s.get("reason") for s in answer.statements] == ["memory_limit", None]
