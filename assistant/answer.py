@@ -47,6 +47,11 @@ class Answer(BaseModel):
     sql: str | None = Field(
         default=None, description="The SQL that ran, as rewritten by the guard."
     )
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How the rows were cut or shown: a row or size limit reached, binary values "
+        "as base64, NaN as null (schema/jsonvalue.py).",
+    )
     tool: ToolCallInfo | None = None
     trace: list[str] = Field(default_factory=list)
     interpretation: str | None = Field(

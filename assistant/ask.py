@@ -25,7 +25,7 @@ from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
 from assistant.errors import AssistantError, GuardError
-from assistant.execute import execute
+from assistant.execute import Executor
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
 from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
@@ -36,6 +36,7 @@ from assistant.tool_answer import run_tool
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
 from schema.errors import HrqError, WarehouseError
+from schema.jsonvalue import json_rows
 from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
 from tools.errors import ToolError
@@ -74,6 +75,8 @@ class Assistant:
     model: SemanticModel
     gazetteer: Gazetteer
     policy: BonusPolicy
+    #: Runs guarded SQL on the warehouse within the settings' time, memory and size limits.
+    executor: Executor
     audit: AuditLog | None = None
     conversations: ConversationStore | None = None
     agent: Agent | None = None  # the LLM path; None when no model is configured
@@ -117,6 +120,7 @@ class Assistant:
             model=model,
             gazetteer=gazetteer,
             policy=load_policy(settings.bonus_policy_path),
+            executor=Executor.from_settings(warehouse, settings),
             audit=audit,
             conversations=ConversationStore(app) if app is not None else None,
             agent=Agent.from_settings(settings),
@@ -227,7 +231,8 @@ class Assistant:
             result = run_tool(the_plan, conn, caller, as_of, self.policy, self.snapshots(live))
         base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
         base.columns = result.columns(base.language)
-        base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+        converted = json_rows(result.rows)
+        base.rows, base.notes = converted.rows, converted.notes
         base.trace.extend(result.trace)
         base.scoped = result.scoped
         base.answer = compose.tool_sentence(base.language, result.keys, result.rows, result.context)
@@ -245,9 +250,10 @@ class Assistant:
         base.sql = guarded.sql
         base.scopes = list(guarded.scopes)
         base.scoped = bool(guarded.scopes)
-        result = execute(guarded, self.warehouse, timeout_s=self.settings.sql_timeout_s)
+        result = self.executor.execute(guarded)
         base.columns = list(compiled.columns)
-        base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+        converted = result.json_rows()
+        base.rows, base.notes = converted.rows, converted.notes
         period = compiled.period
         label = (period.label_zh if base.language == "zh" else period.label_en) if period else None
         if label and the_plan.also is not None:

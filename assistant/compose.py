@@ -41,18 +41,6 @@ def number(value: Any, fmt: str = "number") -> str:
     )
 
 
-def json_safe(value: Any) -> Any:
-    """Numbers as numbers, dates as ISO strings (for JSON answers)."""
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool | int | float | str) or value is None:
-        return value
-    return str(value)
-
-
 def query_sentence(
     language: str,
     metrics: list[Metric],

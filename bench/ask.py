@@ -19,7 +19,6 @@ from datetime import date
 from assistant.ask import Assistant
 from assistant.compile import compile_query
 from assistant.evaluate import load_cases
-from assistant.execute import execute
 from assistant.guard import guard
 from assistant.plan import QueryPlan, ToolPlan
 from assistant.planner import plan
@@ -58,7 +57,7 @@ def main() -> None:
                 compiled = compile_query(the_plan, assistant.model, case.as_of, "zh")
                 guarded = guard(compiled.sql, operator, assistant.catalog, read="duckdb")
                 t2 = time.perf_counter()
-                execute(guarded, assistant.warehouse, timeout_s=10)
+                assistant.executor.execute(guarded)
                 t3 = time.perf_counter()
                 stages["guard (sql path)"].append((t2 - t1) * 1000)
                 stages["execution (sql path)"].append((t3 - t2) * 1000)

@@ -49,7 +49,31 @@ class Settings(BaseSettings):
         default=1000, ge=1, le=100_000, description="Rows a guarded query returns at most."
     )
     sql_timeout_s: float = Field(
-        default=10.0, gt=0, le=600, description="Statement timeout for guarded queries, seconds."
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Statement timeout for guarded queries, seconds: a DuckDB statement still "
+        "running then is stopped by killing its worker process.",
+    )
+    sql_memory_limit_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="Memory a guarded DuckDB statement may use, MB (DuckDB's memory_limit in its "
+        "worker process; the worker is killed above this plus 512 MB resident).",
+    )
+    sql_threads: int = Field(
+        default=2, ge=1, le=64, description="Threads a guarded DuckDB statement may use."
+    )
+    sql_work_mem_mb: int = Field(
+        default=64,
+        ge=1,
+        description="PostgreSQL work_mem of a guarded statement (per sort or hash step), MB.",
+    )
+    sql_max_result_bytes: int = Field(
+        default=10_000_000,
+        ge=1024,
+        description="Bytes of JSON a guarded query's rows may take; fetching stops before the "
+        "row that would pass it and the answer says the result was cut.",
     )
 
     audit_hmac_key: SecretStr | None = Field(

@@ -79,6 +79,8 @@ def _print(answer: Answer, trace: bool) -> None:
         console.print(table)
         if len(answer.rows) > 50:
             console.print(f"... {len(answer.rows) - 50} more rows (use --json for all)")
+    for note in answer.notes:
+        console.print(f"[yellow]{note}[/]", highlight=False)
     if trace and answer.sql:
         console.print(f"[dim]SQL: {answer.sql}[/]", highlight=False)
     if trace and answer.tool:

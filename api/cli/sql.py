@@ -14,7 +14,6 @@ import time
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic_core import to_jsonable_python
 from rich.console import Console
 from rich.table import Table
 
@@ -22,7 +21,7 @@ from api.cli.app import app, err_console, settings, user_errors
 from assistant.audit import AuditLog, StatementKind, statement_content
 from assistant.callers import resolve_caller
 from assistant.errors import AssistantError, GuardError, QueryError
-from assistant.execute import QueryResult, execute
+from assistant.execute import Executor, QueryResult
 from assistant.guard import Catalog, GuardedSql, guard
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
@@ -50,6 +49,7 @@ def sql_command(
         app_db = app_engine(cfg.app_db_url)
         audit = AuditLog(app_db, hmac_key=cfg.audit_hmac_key)
         engine = warehouse_engine(cfg.warehouse_url, read_only=True)
+        executor = Executor.from_settings(engine, cfg).start()  # opens while the guard runs
         caller = (
             Caller.operator()
             if user is None
@@ -60,7 +60,7 @@ def sql_command(
     guarded: GuardedSql | None = None
     try:
         guarded = guard(statement, caller, catalog, limit=cfg.sql_row_limit)
-        result = execute(guarded, engine, timeout_s=cfg.sql_timeout_s)
+        result = executor.execute(guarded)
     except (GuardError, QueryError) as exc:
         kind: StatementKind = "refusal" if isinstance(exc, GuardError) else "error"
         with user_errors():
@@ -71,14 +71,14 @@ def sql_command(
             ))  # fmt: skip
         _refuse(exc, as_json)
     finally:
-        engine.dispose()
+        engine.dispose()  # and the executor's worker with it
     with user_errors():  # no rows are shown unless their statement is in the audit log
         audit.append(statement_content(
             statement, caller, SURFACE, kind="answer", sql_guarded=guarded.sql,
             scopes=guarded.scopes, row_count=len(result.rows), latency_ms=_ms(started),
         ))  # fmt: skip
     if as_json:
-        typer.echo(json.dumps(_payload(guarded, result), ensure_ascii=False))
+        typer.echo(json.dumps(_payload(guarded, result), ensure_ascii=False, allow_nan=False))
     else:
         _render(guarded, result)
 
@@ -88,12 +88,16 @@ def _ms(started: float) -> float:
 
 
 def _payload(guarded: GuardedSql, result: QueryResult) -> dict[str, object]:
-    """The JSON shape of a successful run."""
+    """The JSON shape of a successful run: values in their one JSON form (schema/jsonvalue.py),
+    ``truncated_by`` ("rows", "bytes" or null) and ``notes`` saying how the rows were cut or shown."""
+    converted = result.json_rows()
     return {
         "kind": "rows",
         "columns": list(result.columns),
-        "rows": to_jsonable_python([list(row) for row in result.rows]),
+        "rows": converted.rows,
         "truncated": result.truncated,
+        "truncated_by": result.truncated_by,
+        "notes": converted.notes,
         "sql": guarded.sql,
         "scopes": list(guarded.scopes),
     }
@@ -102,15 +106,23 @@ def _payload(guarded: GuardedSql, result: QueryResult) -> dict[str, object]:
 def _render(guarded: GuardedSql, result: QueryResult) -> None:
     """Rows as a rich table, then the scopes and the row cap if they mattered."""
     console = Console()
+    converted = result.json_rows()
     table = Table(*result.columns, show_lines=False)
-    for row in result.rows:
-        table.add_row(*("" if value is None else str(value) for value in row))
+    for row in converted.rows:
+        table.add_row(*("" if value is None else _cell(value) for value in row))
     console.print(table)
     console.print(f"{len(result.rows)} row(s)", style="dim")
-    if result.truncated:
-        console.print(f"only the first {guarded.limit} rows are shown", style="yellow")
+    for note in converted.notes:
+        console.print(note, style="yellow" if result.truncated else "dim")
     for scope in guarded.scopes:
         console.print(f"scope: {scope}", style="dim")
+
+
+def _cell(value: object) -> str:
+    """A cell as text: a list or object as its JSON."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _refuse(exc: AssistantError, as_json: bool) -> NoReturn:

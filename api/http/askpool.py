@@ -39,6 +39,7 @@ _assistant: Assistant | None = None
 def _start(settings: Settings) -> None:
     global _assistant
     _assistant = Assistant.from_settings(settings)
+    _assistant.executor.start()
     threading.Thread(target=_exit_with_parent, name="hrq-parent-watch", daemon=True).start()
 
 

@@ -80,6 +80,11 @@ class AnswerPublic(BaseModel):
     columns: list[str]
     rows: list[list[Any]] = Field(description="JSON-safe values; dates as ISO strings.")
     sql: str | None = Field(description="The SQL that ran, as rewritten by the guard.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="How the rows were cut or shown: a row or size limit reached, binary values "
+        "as base64, NaN as null.",
+    )
     tool: ToolCallInfo | None
     trace: list[str]
     interpretation: str | None = Field(

@@ -70,12 +70,14 @@ class Services:
         """
         create_app_schema(self.app_engine)
         try:
-            self.assistant()
+            assistant = self.assistant()
         except HrqError as exc:  # e.g. the warehouse is missing: /readyz reports it
             log.warning("assistant not built at startup (built on first use): %s", exc)
             return
         if self.settings.api_ask_processes > 0:
             self.ask_pool = AskPool(self.settings, self.settings.api_ask_processes)
+        else:  # this process runs the guarded SQL: its first worker opens the warehouse now
+            assistant.executor.start()
 
     def warehouse(self) -> Engine:
         """The assistant's read-only warehouse engine (one per app instance)."""

@@ -93,6 +93,8 @@ def render_answer(
     text = answer.answer.strip()
     if answer.interpretation:
         text = f"{text}\n> {answer.interpretation}"
+    for note in answer.notes:  # rows cut at a limit, values shown as base64 or null
+        text = f"{text}\n> {note}"
     show_table = bool(answer.columns) and (len(answer.rows) > 1 or len(answer.columns) > 2)
     if not show_table:
         return _fit(text, limit)

@@ -33,6 +33,8 @@ class ToolRecord:
     sql_written: str | None = None
     scopes: list[str] = field(default_factory=list)
     scoped: bool = False
+    #: How the rows were cut or shown (truncation, base64 bytes, null for NaN), for the answer.
+    notes: list[str] = field(default_factory=list)
     #: Figures the model was shown (aggregates, aggregate tool rows), for the grounding check.
     shown: list[Any] = field(default_factory=list)
 

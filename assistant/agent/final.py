@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from assistant import compose
@@ -76,6 +77,7 @@ def finish(base: Answer, deps: AgentDeps, model_text: str | None) -> Answer:
     base.columns, base.rows = record.columns, record.rows
     base.sql, base.sql_written = record.sql, record.sql_written
     base.scopes, base.scoped = record.scopes, record.scoped
+    base.notes = record.notes
     if record.tool != "run_sql":
         base.tool = ToolCallInfo(name=record.tool, arguments=record.arguments)
     base.answer = record.sentence
@@ -93,6 +95,10 @@ def finish(base: Answer, deps: AgentDeps, model_text: str | None) -> Answer:
 
 
 def _cell(value: Any) -> str:
+    """A value in the JSON form of :mod:`schema.jsonvalue` as text: numbers as people read them,
+    lists and objects as their JSON."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return "—" if value is None else str(value)
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
     return compose.number(value)

@@ -25,11 +25,11 @@ from assistant.agent.errors import ToolArgumentError
 from assistant.agent.final import compose_rows
 from assistant.agent.privacy import view_for_model
 from assistant.errors import GuardError
-from assistant.execute import execute
 from assistant.guard import guard
 from assistant.plan import Condition, Focus, ToolPlan
 from assistant.tool_answer import run_tool
 from schema.errors import HrqError
+from schema.jsonvalue import json_rows
 from tools.departments import load_departments, resolve_department
 from tools.targets import suggest_targets as suggest_targets_tool
 
@@ -73,14 +73,15 @@ def run_sql(sql: str, deps: Deps, aggregates: list[str] | None = None) -> str:
     try:
         guarded = guard(sql, deps.caller, a.catalog, limit=a.settings.sql_row_limit)
         attempt["sql_guarded"] = guarded.sql
-        result = execute(guarded, a.warehouse, timeout_s=a.settings.sql_timeout_s)
+        result = a.executor.execute(guarded)
     except HrqError as exc:
         attempt["outcome"] = "refusal" if isinstance(exc, GuardError) else "error"
         attempt["reason"] = getattr(exc, "reason", None) or exc.code
         raise
     attempt.update(outcome="answer", row_count=len(result.rows))
     columns = list(result.columns)
-    rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+    converted = result.json_rows()
+    rows = converted.rows
     view = view_for_model(columns, rows, aggregates or [], sees_rows=deps.sees_rows,
                           pseudonyms=deps.state.pseudonyms, truncated=result.truncated)  # fmt: skip
     sentence = compose_rows(deps.language, columns, rows)
@@ -89,7 +90,7 @@ def run_sql(sql: str, deps: Deps, aggregates: list[str] | None = None) -> str:
     deps.state.records.append(ToolRecord(
         tool="run_sql", arguments={"sql": sql}, columns=columns, rows=rows, sentence=sentence,
         sql=guarded.sql, sql_written=sql, scopes=list(guarded.scopes), scoped=bool(guarded.scopes),
-        shown=[view.get("aggregates", {}), view.get("rows", [])],
+        notes=converted.notes, shown=[view.get("aggregates", {}), view.get("rows", [])],
     ))  # fmt: skip
     return json.dumps({"status": "ok", **view}, ensure_ascii=False)
 
@@ -160,7 +161,7 @@ def suggest_targets(month: str, department: str, planned_spend: float, deps: Dep
     deps.state.records.append(ToolRecord(
         tool="suggest_targets", arguments={"month": month, "department": department,
                                            "planned_spend": planned_spend, "planned_leads": planned_leads},
-        columns=columns, rows=[[compose.json_safe(v) for v in r] for r in rows], sentence=sentence,
+        columns=columns, rows=json_rows(rows).rows, sentence=sentence,
         scoped=bool(result.scope_note), shown=[summary],
     ))  # fmt: skip
     view = view_for_model(
@@ -192,7 +193,7 @@ def _run_plan(plan: ToolPlan, deps: Deps, arguments: dict[str, Any]) -> str:
     a = deps.assistant
     with a.warehouse.connect() as conn:
         result = run_tool(plan, conn, deps.caller, deps.as_of, a.policy, a.snapshots())
-    rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+    rows = json_rows(result.rows).rows
     sentence = compose.tool_sentence(deps.language, result.keys, result.rows, result.context)
     if result.scoped:
         sentence += SCOPE_NOTE[deps.language]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from assistant.callers import resolve_caller
+from assistant.execute import Executor, SqlLimits
 from assistant.guard import Catalog
 from schema.caller import Caller
 from schema.db import warehouse_engine
@@ -31,6 +32,12 @@ def duck_engine(duck_url: str) -> Iterator[Engine]:
     engine = warehouse_engine(duck_url, read_only=True)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def duck_executor(duck_engine: Engine) -> Executor:
+    """Guarded SQL on the DuckDB org, in a worker process with the default limits."""
+    return Executor(duck_engine, SqlLimits())
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +80,8 @@ def pg_engine(pg_url: str) -> Iterator[Engine]:
     engine = warehouse_engine(pg_url, read_only=True)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_executor(pg_engine: Engine) -> Executor:
+    return Executor(pg_engine, SqlLimits())

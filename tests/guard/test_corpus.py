@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
 
 from assistant.errors import GuardError
-from assistant.execute import execute
+from assistant.execute import Executor
 from assistant.guard import Catalog, guard
 from schema.caller import Caller
 from tests.guard import corpus, org
@@ -41,7 +40,7 @@ def test_rejected(case: corpus.Rejected, callers: dict[str, Caller]) -> None:
 
 
 def run_accepted(
-    case: corpus.Accepted, callers: dict[str, Caller], engine: Engine, catalog: Catalog
+    case: corpus.Accepted, callers: dict[str, Caller], executor: Executor, catalog: Catalog
 ) -> None:
     """Guard and run ``case`` for each caller; check refusals, the cap, scope and expected rows."""
     for name in case.callers:
@@ -54,7 +53,7 @@ def run_accepted(
         guarded = guard(case.sql, caller, catalog, limit=case.limit)
         assert guarded.limit <= case.limit
         try:
-            result = execute(guarded, engine, timeout_s=1.0 if case.bomb else 20.0)
+            result = executor.execute(guarded, timeout_s=1.0 if case.bomb else 20.0)
         except GuardError as exc:
             assert case.bomb and exc.reason == "timeout", f"{name}: {exc}"
             continue
@@ -69,6 +68,9 @@ def run_accepted(
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=[corpus.case_id(c.sql) for c in ACCEPTED])
 def test_accepted(
-    case: corpus.Accepted, callers: dict[str, Caller], duck_engine: Engine, duck_catalog: Catalog
+    case: corpus.Accepted,
+    callers: dict[str, Caller],
+    duck_executor: Executor,
+    duck_catalog: Catalog,
 ) -> None:
-    run_accepted(case, callers, duck_engine, duck_catalog)
+    run_accepted(case, callers, duck_executor, duck_catalog)

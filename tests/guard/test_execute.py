@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from assistant.errors import GuardError, QueryError
-from assistant.execute import execute
+from assistant.execute import Executor
 from assistant.guard import Catalog, guard
 from schema.caller import Caller
 
@@ -19,33 +19,33 @@ BOMB = (
 
 
 def test_timeout_interrupts_and_connection_stays_usable(
-    duck_engine: Engine, duck_catalog: Catalog, callers: dict[str, Caller]
+    duck_executor: Executor, duck_catalog: Catalog, callers: dict[str, Caller]
 ) -> None:
     guarded = guard(BOMB, callers["admin"], duck_catalog)
     started = time.perf_counter()
     with pytest.raises(GuardError) as info:
-        execute(guarded, duck_engine, timeout_s=0.3)
+        duck_executor.execute(guarded, timeout_s=0.3)
     assert info.value.reason == "timeout"
     assert time.perf_counter() - started < 5
     ok = guard("SELECT count(*) FROM employees", callers["sales"], duck_catalog)
-    assert execute(ok, duck_engine, timeout_s=5).rows == ((1,),)
+    assert duck_executor.execute(ok, timeout_s=5).rows == ((1,),)
 
 
 def test_row_cap_and_truncated_flag(
-    duck_engine: Engine, duck_catalog: Catalog, callers: dict[str, Caller]
+    duck_executor: Executor, duck_catalog: Catalog, callers: dict[str, Caller]
 ) -> None:
     guarded = guard("SELECT * FROM sales_orders", callers["admin"], duck_catalog, limit=4)
-    result = execute(guarded, duck_engine, timeout_s=5)
+    result = duck_executor.execute(guarded, timeout_s=5)
     assert len(result.rows) == 4 and result.truncated
     assert result.columns[:2] == ("order_id", "employee_id")
 
 
 def test_database_error_is_query_error(
-    duck_engine: Engine, duck_catalog: Catalog, callers: dict[str, Caller]
+    duck_executor: Executor, duck_catalog: Catalog, callers: dict[str, Caller]
 ) -> None:
     guarded = guard("SELECT CAST(name AS INTEGER) FROM employees", callers["admin"], duck_catalog)
     with pytest.raises(QueryError) as info:
-        execute(guarded, duck_engine, timeout_s=5)
+        duck_executor.execute(guarded, timeout_s=5)
     assert info.value.reason == "query_failed"
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine
 
 from assistant.errors import GuardError, QueryError
-from assistant.execute import execute
+from assistant.execute import Executor
 from assistant.guard import Catalog, guard
 from schema.caller import Caller
 from tests.guard import corpus, org
@@ -125,7 +124,7 @@ def mutated_sql(draw: st.DrawFn) -> str:
     return sql
 
 
-def check(sql: str, caller: Caller, engine: Engine) -> None:
+def check(sql: str, caller: Caller, executor: Executor) -> None:
     """The property: a guarded result or a refusal, and no out-of-scope value in any result."""
     try:
         guarded = guard(sql, caller, CATALOG, limit=50)
@@ -133,7 +132,7 @@ def check(sql: str, caller: Caller, engine: Engine) -> None:
         assert exc.reason != "internal_error", f"{sql!r}: {exc!r} from {exc.__cause__!r}"
         return
     try:
-        result = execute(guarded, engine, timeout_s=2.0)
+        result = executor.execute(guarded, timeout_s=2.0)
     except (QueryError, GuardError):
         return
     assert len(result.rows) <= 50
@@ -147,18 +146,18 @@ def check(sql: str, caller: Caller, engine: Engine) -> None:
 @FUZZ
 @given(sql=select_sql(), who=st.sampled_from(sorted(CALLERS)))
 def test_generated_sql_never_escapes(
-    sql: str, who: str, callers: dict[str, Caller], duck_engine: Engine
+    sql: str, who: str, callers: dict[str, Caller], duck_executor: Executor
 ) -> None:
-    check(sql, callers[who], duck_engine)
+    check(sql, callers[who], duck_executor)
 
 
 @pytest.mark.slow
 @FUZZ
 @given(sql=mutated_sql(), who=st.sampled_from(sorted(CALLERS)))
 def test_mutated_sql_never_escapes(
-    sql: str, who: str, callers: dict[str, Caller], duck_engine: Engine
+    sql: str, who: str, callers: dict[str, Caller], duck_executor: Executor
 ) -> None:
-    check(sql, callers[who], duck_engine)
+    check(sql, callers[who], duck_executor)
 
 
 @FUZZ

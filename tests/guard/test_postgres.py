@@ -6,10 +6,9 @@ Skipped unless ``HRQ_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it).
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine
 
 from assistant.errors import GuardError
-from assistant.execute import execute
+from assistant.execute import Executor
 from assistant.guard import Catalog, guard
 from schema.caller import Caller
 from tests.guard import corpus
@@ -30,7 +29,7 @@ REJECTED = corpus.rejected()
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=[corpus.case_id(c.sql) for c in ACCEPTED])
 def test_accepted_on_postgres(
-    case: corpus.Accepted, callers: dict[str, Caller], pg_engine: Engine
+    case: corpus.Accepted, callers: dict[str, Caller], pg_executor: Executor
 ) -> None:
     transpiled = corpus.Accepted(
         sql=guard_read_duckdb(case.sql),
@@ -40,7 +39,7 @@ def test_accepted_on_postgres(
         limit=case.limit,
         bomb=case.bomb,
     )
-    run_accepted(transpiled, callers, pg_engine, PG)
+    run_accepted(transpiled, callers, pg_executor, PG)
 
 
 def guard_read_duckdb(sql: str) -> str:
@@ -59,18 +58,18 @@ def test_rejected_read_as_postgres(
             guard(case.sql, callers[name], PG)
 
 
-def test_timeout_cancels_the_statement(pg_engine: Engine, callers: dict[str, Caller]) -> None:
+def test_timeout_cancels_the_statement(pg_executor: Executor, callers: dict[str, Caller]) -> None:
     guarded = guard(
         "SELECT count(*) FROM generate_series(1, 1000000000) AS g(n)", callers["admin"], PG
     )
     with pytest.raises(GuardError) as info:
-        execute(guarded, pg_engine, timeout_s=0.3)
+        pg_executor.execute(guarded, timeout_s=0.3)
     assert info.value.reason == "timeout"
     # the connection is usable afterwards
     ok = guard("SELECT count(*) FROM employees", callers["manager"], PG)
-    assert execute(ok, pg_engine, timeout_s=5).rows == ((6,),)
+    assert pg_executor.execute(ok, timeout_s=5).rows == ((6,),)
 
 
-def test_percent_signs_pass_through(pg_engine: Engine, callers: dict[str, Caller]) -> None:
+def test_percent_signs_pass_through(pg_executor: Executor, callers: dict[str, Caller]) -> None:
     guarded = guard("SELECT name FROM employees WHERE name LIKE '%01'", callers["admin"], PG)
-    assert execute(guarded, pg_engine, timeout_s=5).rows == (("员工01",),)
+    assert pg_executor.execute(guarded, timeout_s=5).rows == (("员工01",),)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from assistant.execute import execute
+from assistant.execute import Executor, SqlLimits
 from assistant.guard import Catalog, guard
 from schema.caller import Caller
 from schema.db import warehouse_engine
@@ -60,7 +60,7 @@ def test_guarded_queries_run_as_the_select_only_role(reader_url: str) -> None:
             Caller.operator(),
             Catalog.from_contract("postgres"),
         )
-        result = execute(guarded, engine, timeout_s=10)
+        result = Executor(engine, SqlLimits()).execute(guarded)
     finally:
         engine.dispose()
     assert result.columns == ("name",) and len(result.rows) > 1

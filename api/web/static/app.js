@@ -186,6 +186,7 @@
         el("button", { type: "button", class: "dl-csv", onclick: () => download(ans.answer_id, "csv").catch(showError) }, t("download") + " CSV"),
         el("button", { type: "button", class: "dl-xlsx", onclick: () => download(ans.answer_id, "xlsx").catch(showError) }, t("download") + " XLSX")));
     }
+    if (ans.notes && ans.notes.length) box.append(el("p", { class: "notes" }, ans.notes.join("; ")));
     if (ans.sql) box.append(el("details", {}, el("summary", {}, t("sql")), el("pre", { class: "sql" }, ans.sql)));
     if (ans.trace && ans.trace.length) box.append(el("details", {}, el("summary", {}, t("trace")), el("pre", {}, ans.trace.join("\n"))));
     return box;
