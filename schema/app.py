@@ -190,6 +190,24 @@ notifications_sent = Table(
     UniqueConstraint("recipient", "kind", "month", name="uq_notifications_recipient_kind_month"),
 )
 
+#: Scheduled jobs (``hrq watch``, the server's scheduler): one row per job. A run of time
+#: slot ``slot`` is claimed by one process (``lease_owner`` until ``lease_expires_at``,
+#: renewed while it runs), so with several processes each slot runs once; a claim left by a
+#: stopped process is taken over when its lease expires. ``finished_slot`` is the last slot
+#: whose run completed.
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("slot", Integer, nullable=False),
+    Column("finished_slot", Integer, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
+    Column("runs", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 #: The conversation each WeCom user is in, so follow-up questions work in chat.
 wecom_conversations = Table(
     "wecom_conversations",

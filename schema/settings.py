@@ -200,6 +200,14 @@ class Settings(BaseSettings):
             "WeCom took within this many seconds is dropped; 0 turns the check off."
         ),
     )
+    wecom_crossings_every_s: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "How often each `hrq serve` process runs the live crossings (hrq notify crossings), "
+            "seconds; one process runs each round. 0: only `hrq watch` or the command run them."
+        ),
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

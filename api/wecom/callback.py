@@ -22,6 +22,7 @@ callback); it is closed when the app shuts down.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,6 +32,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.http.services import Services
 from api.wecom.channel import WeComChannel
+from api.wecom.crossings import crossings_scheduler, require_channel
 from api.wecom.crypto import WeComCrypto
 from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
 from api.wecom.inbox import Inbox
@@ -47,6 +49,8 @@ from api.wecom.outbox import Outbox
 from api.wecom.worker import CallbackWorker
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
+
+log = logging.getLogger(__name__)
 
 
 class WeComService:
@@ -106,7 +110,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.wecom = await run_in_threadpool(WeComService, services)
         except WeComConfigError:  # WeCom not configured: callbacks answer 503
             pass
+    scheduler = None
+    if isinstance(services, Services) and services.settings.wecom_crossings_every_s > 0:
+        try:
+            require_channel(services.settings)
+            scheduler = crossings_scheduler(
+                services.settings, services.settings.wecom_crossings_every_s
+            )
+            scheduler.start()
+        except WeComConfigError as exc:
+            log.warning("live crossings not scheduled: %s", exc)
     yield
+    if scheduler is not None:
+        scheduler.close()
     service = getattr(app.state, "wecom", None)
     if isinstance(service, WeComService):
         service.close()
