@@ -190,6 +190,24 @@ notifications_sent = Table(
     UniqueConstraint("recipient", "kind", "month", name="uq_notifications_recipient_kind_month"),
 )
 
+#: The intelligent robot's streamed replies, one per robot message (``msg_id`` as in
+#: ``wecom_messages``): ``working`` while the answer is computed (WeCom's stream refreshes
+#: get the placeholder), then ``finished`` with the final markdown and images (base64 PNGs,
+#: JSON), written in the transaction that marks the message replied.
+wecom_streams = Table(
+    "wecom_streams",
+    metadata,
+    Column("stream_id", String(64), primary_key=True),
+    Column("msg_id", String(128), nullable=False, unique=True),
+    Column("userid", String(64), nullable=False, index=True),
+    Column("chatid", String(128), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("images", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
 #: Scheduled jobs (``hrq watch``, the server's scheduler): one row per job. A run of time
 #: slot ``slot`` is claimed by one process (``lease_owner`` until ``lease_expires_at``,
 #: renewed while it runs), so with several processes each slot runs once; a claim left by a
