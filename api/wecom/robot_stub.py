@@ -158,8 +158,10 @@ class RobotStub:
         interval_s: float = 0.05,
         window_s: float = STREAM_WINDOW_S,
         on_frame: Callable[[Frame], object] | None = None,
+        stream_id: str | None = None,
     ) -> list[Frame]:
-        """Send ``message`` and refresh its stream until it finishes; every frame, in order."""
+        """Send ``message`` and refresh its stream until it finishes; every frame, in order.
+        With ``stream_id`` (the message was sent before), only refresh that stream."""
         start = time.monotonic()
         frames: list[Frame] = []
 
@@ -174,13 +176,15 @@ class RobotStub:
                 on_frame(stamped)
             return stamped
 
-        frame = seen(self.callback(url, message))
-        while not frame.finish:
+        frame = seen(self.callback(url, message)) if stream_id is None else None
+        current = stream_id or (frame.stream_id if frame else "")
+        while frame is None or not frame.finish:
             if time.monotonic() - start > window_s:
                 raise RobotProtocolError(f"the stream did not finish within {window_s:g} s")
-            time.sleep(interval_s)
-            frame = seen(self.callback(url, self.refresh(message, frame.stream_id)))
-            if frame.stream_id != frames[0].stream_id:
+            if frame is not None:
+                time.sleep(interval_s)
+            frame = seen(self.callback(url, self.refresh(message, current)))
+            if frame.stream_id != current:
                 raise RobotProtocolError("a refresh answered another stream")
         return frames
 

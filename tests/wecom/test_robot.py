@@ -196,3 +196,32 @@ def test_callbacks_are_verified(server: HrqServer, robot: RobotStub) -> None:
     enter = robot.message("anyone", "") | {"msgtype": "event", "event": {"eventtype": "enter_chat"}}
     welcome = robot.callback(_url(server), enter)
     assert welcome is not None and welcome.msgtype == "text" and "hrq" in welcome.content
+
+
+def test_a_process_killed_while_answering_leaves_one_answer(
+    settings: Settings, robot: RobotStub, team: dict[str, Any]
+) -> None:
+    """``kill -9`` right after the first frame; the restarted process takes the message over
+    (its lease's process ended) and WeCom's refreshes get the one answer."""
+    from tests.wecom.live import HrqProcess
+
+    userid = team["manager"][1]
+    message = robot.message(userid, f"本月{team['department']}谁超过了中位数")
+    first = HrqProcess(settings)
+    try:
+        frame = robot.callback(first.url.replace("/wecom/callback", "/wecom/robot"), message)
+    finally:
+        first.kill()
+    assert frame is not None and not frame.finish and frame.content == PENDING
+    second = HrqProcess(settings)
+    try:
+        url = second.url.replace("/wecom/callback", "/wecom/robot")
+        frames = robot.converse(url, message, stream_id=frame.stream_id)  # WeCom's refreshes
+    finally:
+        second.stop()
+    assert frames[-1].finish and frames[-1].stream_id == frame.stream_id
+    assert "中位数" in frames[-1].content
+    with sa.create_engine(settings.app_db_url).connect() as conn:
+        status = conn.execute(sa.text("SELECT status FROM wecom_messages WHERE msg_id = :m"),
+                              {"m": "robot:" + message["msgid"]}).scalar_one()  # fmt: skip
+    assert status == "answered"
