@@ -19,6 +19,7 @@ from api.wecom.streams import PENDING, Streams
 from api.wecom.stub import StubConfig, WeComStub, running_stub
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
+from schema.db import warehouse_engine
 from schema.settings import Settings
 from tests.wecom.live import HrqServer, content_of, sent_to, serve, wait_for, wecom_settings
 
@@ -28,7 +29,7 @@ GROUP = "wrstubgroup01"
 @pytest.fixture(scope="module")
 def team(demo_warehouse_url: str) -> dict[str, Any]:
     """A manager and two of their salespeople (from the warehouse, not by name)."""
-    engine = sa.create_engine(demo_warehouse_url)
+    engine = warehouse_engine(demo_warehouse_url, read_only=True)
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT m.employee_no, m.wecom_userid, e.employee_no, e.wecom_userid, d.name "
