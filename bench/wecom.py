@@ -9,9 +9,13 @@ hrq (uvicorn, in-process thread, its own app database) on 127.0.0.1, then:
    the worker answers the earlier callbacks (unknown sender: a polite refusal each);
 2. end to end: the time from sending a callback with a planner-path question to
    its reply reaching the stand-in's ``message/send``, one question at a time (the
-   stand-in's own sender, a new connection per callback).
+   stand-in's own sender, a new connection per callback);
+3. the intelligent robot (callback-URL mode): the time from a user's message to the
+   first stream frame (the encrypted "正在查询…" reply, target under 300 ms) and to the
+   final frame (WeCom's refreshes every 20 ms here), ``--robot`` questions, each also as
+   a ratio to the same run's app acknowledgement p50 (the floor: verify, decrypt, record).
 
-    .venv/bin/python bench/wecom.py [--acks 500] [--questions 60]
+    .venv/bin/python bench/wecom.py [--acks 500] [--questions 60] [--robot 30]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from api.http.main import create_app  # noqa: E402
 from api.wecom.messages import callback_xml, text_message_xml  # noqa: E402
+from api.wecom.robot_stub import RobotConfig, RobotStub  # noqa: E402
 from api.wecom.server import ServerThread  # noqa: E402
 from api.wecom.stub import StubConfig, WeComStub, running_stub  # noqa: E402
 from schema.demodata import generate  # noqa: E402
@@ -66,18 +71,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--acks", type=int, default=500)
     parser.add_argument("--questions", type=int, default=60)
+    parser.add_argument("--robot", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hrq-bench-wecom-") as folder:
         base = Path(folder)
         warehouse = f"duckdb:///{base / 'demo.duckdb'}"
         generate(warehouse, seed=7, end_date=date(2026, 11, 26), scale="small")
         config = StubConfig(users=None)
+        robot = RobotStub(RobotConfig())
         with running_stub(config) as stub:
             settings = Settings(
                 warehouse_url=warehouse, app_db_url=f"sqlite:///{base / 'app.db'}",
                 data_dir=base, wecom_corp_id=config.corp_id, wecom_agent_id=config.agent_id,
                 wecom_secret=SecretStr(config.secret), wecom_token=SecretStr(config.callback_token),
                 wecom_aes_key=SecretStr(config.aes_key), wecom_api_base=stub.base_url,
+                wecom_robot_token=SecretStr(robot.config.token),
+                wecom_robot_aes_key=SecretStr(robot.config.aes_key),
             )  # fmt: skip
             server = ServerThread(create_app(settings))
             server.start()
@@ -105,6 +114,14 @@ def main() -> None:
                     end_to_end.append((time.perf_counter() - started) * 1000)
                     if "排行榜" in question:  # its chart follows; keep the next timing clean
                         _wait_for(stub.state.messages, before + 2)
+                first_frame: list[float] = []
+                final_frame: list[float] = []
+                robot_url = f"{server.base_url}/wecom/robot"
+                for i in range(args.robot):
+                    message = robot.message(MANAGER, QUESTIONS[i % len(QUESTIONS)])
+                    frames = robot.converse(robot_url, message, interval_s=0.02)
+                    first_frame.append(frames[0].at_s * 1000)
+                    final_frame.append(frames[-1].at_s * 1000)
             finally:
                 server.stop()
                 service = getattr(server.app.state, "wecom", None)
@@ -112,6 +129,11 @@ def main() -> None:
                     service.close()
     print(_line("callback acknowledgement (HTTP round trip, kept-alive connection)", acks))
     print(_line("end to end, callback -> reply at the stand-in (planner path)", end_to_end))
+    if args.robot:
+        floor = _pct(acks, 0.5)
+        print(_line("robot: message -> first stream frame", first_frame)
+              + f" (p50 {_pct(first_frame, 0.5) / floor:.1f}x the app acknowledgement p50)")  # fmt: skip
+        print(_line("robot: message -> final frame (answer, chart)", final_frame))
 
 
 def _signed_callback(

@@ -190,6 +190,42 @@ notifications_sent = Table(
     UniqueConstraint("recipient", "kind", "month", name="uq_notifications_recipient_kind_month"),
 )
 
+#: The intelligent robot's streamed replies, one per robot message (``msg_id`` as in
+#: ``wecom_messages``): ``working`` while the answer is computed (WeCom's stream refreshes
+#: get the placeholder), then ``finished`` with the final markdown and images (base64 PNGs,
+#: JSON), written in the transaction that marks the message replied.
+wecom_streams = Table(
+    "wecom_streams",
+    metadata,
+    Column("stream_id", String(64), primary_key=True),
+    Column("msg_id", String(128), nullable=False, unique=True),
+    Column("userid", String(64), nullable=False, index=True),
+    Column("chatid", String(128), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("images", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+
+#: Scheduled jobs (``hrq watch``, the server's scheduler): one row per job. A run of time
+#: slot ``slot`` is claimed by one process (``lease_owner`` until ``lease_expires_at``,
+#: renewed while it runs), so with several processes each slot runs once; a claim left by a
+#: stopped process is taken over when its lease expires. ``finished_slot`` is the last slot
+#: whose run completed.
+scheduled_jobs = Table(
+    "scheduled_jobs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("slot", Integer, nullable=False),
+    Column("finished_slot", Integer, nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
+    Column("runs", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 #: The conversation each WeCom user is in, so follow-up questions work in chat.
 wecom_conversations = Table(
     "wecom_conversations",

@@ -224,6 +224,33 @@ class Settings(BaseSettings):
             "WeCom took within this many seconds is dropped; 0 turns the check off."
         ),
     )
+    wecom_robot_token: SecretStr | None = Field(
+        default=None,
+        description="Token of the intelligent robot's callback URL (API mode); with the key, "
+        "turns on the robot channel at /wecom/robot.",
+    )
+    wecom_robot_aes_key: SecretStr | None = Field(
+        default=None,
+        description="EncodingAESKey of the intelligent robot's callback URL (43 characters).",
+    )
+    wecom_robot_id: str | None = Field(
+        default=None,
+        description="The robot's aibotid; callbacks for another robot are refused (none: any).",
+    )
+    wecom_robot_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Members (WeCom userids) of each group chat the robot is in, by chatid (JSON "
+        "object). A group answer holds only what every member may see; an unlisted group is "
+        "treated as one whose members may see nothing.",
+    )
+    wecom_crossings_every_s: float = Field(
+        default=0.0,
+        ge=0,
+        description=(
+            "How often each `hrq serve` process runs the live crossings (hrq notify crossings), "
+            "seconds; one process runs each round. 0: only `hrq watch` or the command run them."
+        ),
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

@@ -122,3 +122,52 @@ def personal_rows(rows: Iterable[Row], caller: Caller) -> list[Row]:
         if own or managed:
             kept.append(row)
     return kept
+
+
+#: The name of a room's caller (a group chat): it is nobody, so it has no rows of its own.
+ROOM_NAME = "本群"
+
+
+def shared_scope(callers: Iterable[Caller]) -> Caller:
+    """One caller who may see exactly what every one of ``callers`` may see (a group chat's
+    members): the intersection of their scopes under the rule above.
+
+    - one person: that person;
+    - everyone HR or admin: everything (``hr``);
+    - managers (and HR): the departments in every manager's subtree (subtrees nest, so
+      this is the deepest manager's subtree), full rows;
+    - salespeople of one department, with managers (and HR) who see that department:
+      that department's leaderboard columns;
+    - anything else (salespeople of two departments, an employee outside the roster):
+      nothing but what everyone may see.
+
+    The room caller has no employee row (``employee_id`` -1), so no one's own rows, bonus or
+    payroll are in its scope.
+    """
+    people = list(callers)
+    nobody = Caller(role=Role.EMPLOYEE, employee_id=-1, name=ROOM_NAME)
+    if not people:
+        return nobody
+    if len({(c.employee_id, c.role) for c in people}) == 1:
+        return people[0]
+    limited = [c for c in people if not c.role.sees_everything]
+    if not limited:
+        return Caller(role=Role.HR, employee_id=-1, name=ROOM_NAME)
+    if any(c.role not in (Role.MANAGER, Role.SALES) for c in limited):
+        return nobody
+    managers = [c for c in limited if c.role is Role.MANAGER]
+    shared = frozenset.intersection(*(c.department_ids for c in managers)) if managers else None
+    sales_departments = {c.department_id for c in limited if c.role is Role.SALES}
+    if not sales_departments:
+        if not shared:
+            return nobody
+        deepest = min(managers, key=lambda c: len(c.department_ids))
+        return Caller(role=Role.MANAGER, employee_id=-1, name=ROOM_NAME,
+                      department_id=deepest.department_id, department_ids=shared)  # fmt: skip
+    if len(sales_departments) != 1:
+        return nobody
+    (department,) = sales_departments
+    if department is None or (shared is not None and department not in shared):
+        return nobody
+    return Caller(role=Role.SALES, employee_id=-1, name=ROOM_NAME, department_id=department,
+                  department_ids=frozenset({department}))  # fmt: skip

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import date
 from typing import Annotated
 
 import typer
 
-from api.cli.app import app, fail, settings, user_errors
+from api.cli.app import app, fail, parse_date, settings, user_errors
+from api.wecom.crossings import crossings_scheduler, require_channel, run_crossings
 from api.wecom.notify import NotifyResult, describe, plan_at_risk, plan_month_end, send
 from api.wecom.outbox import Outbox
+from api.wecom.schedule import parse_every
 from assistant.closes import CloseBook
 from schema.db import app_engine, warehouse_engine
 from tools.policy import load_policy
@@ -97,3 +101,59 @@ def at_risk(
         finally:
             box.close()
     _report(result, dry_run)
+
+
+@notify_app.command("crossings")
+def crossings(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
+    ] = None,
+    department: Department = None,
+    dry_run: DryRun = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="List the new events: employee_no, name, department, kind, month."
+        ),
+    ] = False,
+) -> None:
+    """Congratulate who passed the department median and their minimum target this month, tell
+    who met the minimum and managers whose team's count grew; each once per person, month and
+    kind."""
+    current = settings()
+    day = parse_date(as_of, "--as-of") or current.today()
+    with user_errors():
+        if not dry_run:
+            require_channel(current)
+        result, events = run_crossings(current, day, department=department, dry_run=dry_run)
+    if as_json:
+        typer.echo(json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2))
+    else:
+        _report(result, dry_run)
+
+
+@app.command("watch")
+def watch(
+    every: Annotated[
+        str, typer.Option("--every", help="How often: 10m, 30s, 1h (default 10m).")
+    ] = "10m",
+) -> None:
+    """Run `hrq notify crossings` on a schedule until stopped; with several watchers or
+    servers sharing the app database, each run happens in one of them only."""
+    current = settings()
+    try:
+        every_s = parse_every(every)
+    except ValueError as exc:
+        fail(f"--every: {exc}")
+    with user_errors():
+        require_channel(current)
+        scheduler = crossings_scheduler(current, every_s, report=typer.echo)
+    typer.echo(f"watching for crossings every {every} (Ctrl-C stops)")
+    scheduler.start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.close()

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import app, settings, user_errors
+from api.cli.app import app, fail, settings, user_errors
 from api.wecom.outbox import Outbox, OutboxEntry
-from api.wecom.simulate import simulate
+from api.wecom.robot_stub import Frame
+from api.wecom.simulate import simulate, simulate_robot
 from api.wecom.stub import StubConfig, running_stub
 from schema.db import app_engine
 
@@ -102,13 +103,48 @@ def simulate_command(
         int, typer.Option(min=0, max=65535, help="Port of the stand-in WeCom; 0 picks one.")
     ] = 0,
     timeout: Annotated[float, typer.Option(min=1, help="Seconds to wait for the reply.")] = 60.0,
+    robot: Annotated[
+        bool, typer.Option("--robot", help="Ask the intelligent robot; print each stream frame.")
+    ] = False,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", help="With --robot: the group chat's chatid (HRQ_WECOM_ROBOT_GROUPS)."
+        ),
+    ] = None,
 ) -> None:
     """Send a question as WeCom would (signed, encrypted callback) and print the reply
-    that reached the stand-in WeCom."""
+    that reached the stand-in WeCom (with --robot: each stream frame as it arrives)."""
+    if robot:
+        _simulate_robot(question, userid, group, timeout)
+        return
+    if group is not None:
+        fail("--group needs --robot (the self-built app has no group chats)")
     with user_errors():
         replies = simulate(
             settings(), question, userid, hrq_url=hrq_url, stub_port=stub_port, timeout_s=timeout
         )
     for reply in replies:
         typer.echo(f"[{reply.msgtype}]")
+        typer.echo(reply.content)
+
+
+def _simulate_robot(question: str, userid: str, group: str | None, timeout: float) -> None:
+    last: list[tuple[str, bool]] = []
+
+    def show(frame: Frame) -> None:
+        if last and last[-1] == (frame.content, frame.finish):
+            return  # a refresh that changed nothing
+        last.append((frame.content, frame.finish))
+        images = f", {len(frame.images)} image(s)" if frame.images else ""
+        state = "finish" if frame.finish else "streaming"
+        typer.echo(f"[stream {frame.stream_id[:10]} +{frame.at_s * 1000:.0f} ms {state}{images}]")
+        typer.echo(frame.content)
+
+    with user_errors():
+        _, private = simulate_robot(
+            settings(), question, userid, group=group, on_frame=show, timeout_s=timeout
+        )
+    for reply in private:
+        typer.echo(f"[one to one, {reply.msgtype}]")
         typer.echo(reply.content)

@@ -27,6 +27,7 @@ from api.http.middleware import BodyLimitMiddleware, MetricsMiddleware, Security
 from api.http.services import Services
 from api.web.routes import router as web_router
 from api.wecom.callback import router as wecom_router
+from api.wecom.robot_callback import router as robot_router
 from assistant.ask import Assistant
 from schema.settings import Settings, get_settings
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         app.include_router(module.router)
     app.include_router(web_router)
     app.include_router(wecom_router)
+    app.include_router(robot_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
     app.add_middleware(SecurityHeadersMiddleware, docs=docs)  # outermost: 413s get them too

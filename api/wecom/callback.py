@@ -22,6 +22,7 @@ callback); it is closed when the app shuts down.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,6 +32,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.http.services import Services
 from api.wecom.channel import WeComChannel
+from api.wecom.crossings import crossings_scheduler, require_channel
 from api.wecom.crypto import WeComCrypto
 from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
 from api.wecom.inbox import Inbox
@@ -44,31 +46,63 @@ from api.wecom.messages import (
     parse_message_xml,
 )
 from api.wecom.outbox import Outbox
+from api.wecom.streams import Streams
 from api.wecom.worker import CallbackWorker
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
+
+log = logging.getLogger(__name__)
 
 
 class WeComService:
     """Everything the callback route needs for one app instance."""
 
     def __init__(self, services: Services) -> None:
+        from api.wecom.robot import RobotChannel  # the robot modules build on this one
+        from api.wecom.robot_callback import RobotService, robot_crypto
+
         settings = services.settings
-        self.crypto = WeComCrypto.from_settings(settings)  # WeComConfigError if unconfigured
+        app_callback = settings.wecom_token is not None or settings.wecom_aes_key is not None
+        #: The self-built app's callback crypto (None: only the robot is configured).
+        self.crypto = WeComCrypto.from_settings(settings) if app_callback else None
+        robot = robot_crypto(settings)
+        if self.crypto is None and robot is None:
+            raise WeComConfigError(
+                "set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY (the self-built app) or "
+                "HRQ_WECOM_ROBOT_TOKEN and HRQ_WECOM_ROBOT_AES_KEY (the intelligent robot)"
+            )
         self.inbox = Inbox(services.app_engine)
         self.outbox = Outbox(services.app_engine, settings, owner=new_owner())
         self.channel = WeComChannel(services.assistant, self.inbox, settings.public_base_url)
+        composer = None
+        if robot is not None:
+            private = bool(
+                settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret
+            )
+            composer = RobotChannel(services.assistant, self.channel, settings.wecom_robot_groups,
+                                    private=private)  # fmt: skip
         self.worker = CallbackWorker(
             self.channel,
             self.inbox,
             self.outbox,
             process_lease_s=settings.wecom_process_lease_s,
             poll_s=settings.wecom_recovery_poll_s,
+            robot=composer,
+        )
+        #: The intelligent robot's callbacks (None: not configured).
+        self.robot = (
+            None
+            if robot is None
+            else RobotService(
+                robot, Streams(services.app_engine), self.worker, settings.wecom_robot_id
+            )  # fmt: skip
         )
         self.worker.start()  # recovers at once what a stopped process left
 
     def receive(self, query: dict[str, str], body: bytes, json_body: bool) -> bool:
         """Verify, decrypt and record a callback; True if it was new and is now queued."""
+        if self.crypto is None:
+            raise WeComConfigError("set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY for app callbacks")
         signature, timestamp, nonce = _query(query)
         envelope = parse_callback_json(body) if json_body else parse_callback_xml(body)
         plaintext = self.crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
@@ -106,7 +140,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.wecom = await run_in_threadpool(WeComService, services)
         except WeComConfigError:  # WeCom not configured: callbacks answer 503
             pass
+    scheduler = None
+    if isinstance(services, Services) and services.settings.wecom_crossings_every_s > 0:
+        try:
+            require_channel(services.settings)
+            scheduler = crossings_scheduler(
+                services.settings, services.settings.wecom_crossings_every_s
+            )
+            scheduler.start()
+        except WeComConfigError as exc:
+            log.warning("live crossings not scheduled: %s", exc)
     yield
+    if scheduler is not None:
+        scheduler.close()
     service = getattr(app.state, "wecom", None)
     if isinstance(service, WeComService):
         service.close()
@@ -137,6 +183,19 @@ def _unconfigured(exc: WeComConfigError) -> JSONResponse:
     return _error(503, "wecom_not_configured", f"WeCom is not configured: {exc}")
 
 
+async def read_body(request: Request) -> bytes:
+    """The request body, refused (BodyTooLargeError) beyond :data:`MAX_BODY_BYTES`."""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
+    return bytes(body)
+
+
 @router.get("/wecom/callback", response_class=PlainTextResponse)
 async def verify_url(request: Request) -> Response:
     """WeCom's URL verification: answer the decrypted ``echostr``."""
@@ -147,6 +206,8 @@ async def verify_url(request: Request) -> Response:
         echostr = query.get("echostr")
         if not echostr:
             raise MessageFormatError("URL verification lacks echostr")
+        if service.crypto is None:
+            raise WeComConfigError("set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY for app callbacks")
         echo = service.crypto.verify_url(signature, timestamp, nonce, echostr)
     except WeComConfigError as exc:
         return _unconfigured(exc)
@@ -160,17 +221,10 @@ async def receive_message(request: Request) -> Response:
     """A message from WeCom: acknowledged at once (200, empty body), answered in the background."""
     try:
         service = _service(request)
-        declared = request.headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY_BYTES:
-                raise BodyTooLargeError(f"callback body larger than {MAX_BODY_BYTES} bytes")
+        body = await read_body(request)
         content_type = request.headers.get("content-type", "")
-        json_body = "json" in content_type or bytes(body).lstrip().startswith(b"{")
-        await run_in_threadpool(service.receive, dict(request.query_params), bytes(body), json_body)
+        json_body = "json" in content_type or body.lstrip().startswith(b"{")
+        await run_in_threadpool(service.receive, dict(request.query_params), body, json_body)
     except WeComConfigError as exc:
         return _unconfigured(exc)
     except CallbackError as exc:

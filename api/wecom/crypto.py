@@ -86,10 +86,18 @@ def pkcs7_unpad(data: bytes, block_size: int = BLOCK_SIZE) -> bytes:
 class WeComCrypto:
     """Signs, verifies, encrypts and decrypts WeCom callback payloads for one app."""
 
-    def __init__(self, token: str, aes_key: str, receive_id: str, max_skew_s: int = 300) -> None:
+    def __init__(
+        self,
+        token: str,
+        aes_key: str,
+        receive_id: str,
+        max_skew_s: int = 300,
+        *,
+        empty_receive_id: bool = False,
+    ) -> None:
         if not token:
             raise WeComConfigError("the WeCom callback token is empty")
-        if not receive_id:
+        if not receive_id and not empty_receive_id:
             raise WeComConfigError("the WeCom receive id (corp id) is empty")
         if max_skew_s < 0:
             raise WeComConfigError("the WeCom timestamp window must be >= 0 seconds")
@@ -111,6 +119,13 @@ class WeComCrypto:
             settings.wecom_corp_id,
             settings.wecom_max_skew_s,
         )
+
+    @classmethod
+    def for_robot(cls, token: str, aes_key: str, max_skew_s: int = 300) -> WeComCrypto:
+        """The crypto of an intelligent robot's callbacks: the same scheme with an empty
+        receive id ("企业内部智能机器人场景中，ReceiveId为\"\"", 回调和回复的加解密方案,
+        document 101033)."""
+        return cls(token, aes_key, "", max_skew_s, empty_receive_id=True)
 
     def __repr__(self) -> str:  # never show the token or key
         return (

@@ -24,11 +24,11 @@ attempt killed its process) is answered with an apology instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.wecom.leases import stopped
@@ -177,11 +177,16 @@ class Inbox:
             )
 
     def commit_replies(
-        self, message: WeComMessage, owner: str, replies: Sequence[Draft]
+        self,
+        message: WeComMessage,
+        owner: str,
+        replies: Sequence[Draft],
+        also: Callable[[Connection], object] | None = None,
     ) -> list[int] | None:
         """Queue ``replies`` in the outbox and mark the message ``replied``, in one
         transaction, if ``owner`` still holds its lease; None (nothing written) if another
-        process took it over."""
+        process took it over. ``also`` writes more in the same transaction (the robot's
+        finished stream)."""
         msg_id = dedup_key(message)
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -195,6 +200,8 @@ class Inbox:
             ).rowcount
             if changed != 1:
                 return None
+            if also is not None:
+                also(conn)
             return [Outbox.insert_draft(conn, draft, reply_to=msg_id) for draft in replies]
 
     def mark(self, message: WeComMessage, status: str) -> None:

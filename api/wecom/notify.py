@@ -47,6 +47,7 @@ from tools.policy import BonusPolicy
 from tools.snapshot import SnapshotSource
 
 Kind = Literal["congratulation", "reminder", "manager_leaderboard", "team_leaderboard", "at_risk"]
+"""The month-end and at-risk kinds (live crossings add theirs: :mod:`api.wecom.crossings`)."""
 
 ZERO = Decimal("0.00")
 
@@ -79,7 +80,7 @@ class Notification:
     recipient: str
     """A WeCom userid, or ``robot:<department>`` for a group robot."""
     name: str
-    kind: Kind
+    kind: Kind | str
     month: str
     messages: list[Message] = field(default_factory=list)
 

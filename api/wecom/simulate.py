@@ -6,12 +6,15 @@ stand-in's port), sends the question as WeCom would (a signed, encrypted
 callback from ``userid``, with a fresh MsgId, so it works any number of times on
 one app database), waits for the replies to reach the stand-in and returns them.
 A ``userid`` no employee has is refused at once, with the closest ones.
+:func:`simulate_robot` does the same for the intelligent robot (callback-URL mode), and
+returns each stream frame as it arrived.
 """
 
 from __future__ import annotations
 
 import difflib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,7 @@ from pydantic import SecretStr
 
 from api.http.main import create_app
 from api.wecom.callback import WeComService
+from api.wecom.robot_stub import Frame, RobotConfig, RobotStub
 from api.wecom.server import ServerThread
 from api.wecom.stub import StubConfig, running_stub
 from schema.db import warehouse_engine
@@ -144,3 +148,44 @@ def _reply(message: dict[str, Any]) -> Reply:
     if msgtype == "image":
         return Reply(msgtype, f"[image {part.get('media_id', '')[:12]}…]")
     return Reply(msgtype, str(part.get("content", "")) if isinstance(part, dict) else "")
+
+
+def simulate_robot(
+    settings: Settings,
+    question: str,
+    userid: str,
+    *,
+    group: str | None = None,
+    on_frame: Callable[[Frame], object] | None = None,
+    timeout_s: float = 60.0,
+) -> tuple[list[Frame], list[Reply]]:
+    """Send ``question`` to the intelligent robot from ``userid`` (in group chat ``group``,
+    @-mentioning the robot, when given), as WeCom would, through an in-process hrq; the stream
+    frames (each handed to ``on_frame`` as it arrives) and the one-to-one messages the asker
+    got through the stand-in app."""
+    check_userid(settings, userid)
+    config = StubConfig.from_settings(settings)
+    robot = RobotStub(RobotConfig())
+    with running_stub(config) as stub:
+        local = settings.model_copy(update=_pointing_at(config, stub.base_url) | {
+            "wecom_robot_token": SecretStr(robot.config.token),
+            "wecom_robot_aes_key": SecretStr(robot.config.aes_key),
+            "wecom_robot_id": robot.config.aibotid,
+        })  # fmt: skip
+        server = ServerThread(create_app(local))
+        server.start()
+        try:
+            text = f"@hrq {question}" if group else question
+            frames = robot.converse(f"{server.base_url}/wecom/robot",
+                                    robot.message(userid, text, chatid=group),
+                                    window_s=timeout_s, on_frame=on_frame)  # fmt: skip
+            deadline = time.monotonic() + QUIET_S * 2
+            while time.monotonic() < deadline and group and not _for(stub.state.messages, userid):
+                time.sleep(0.02)
+            private = [_reply(m) for m in _for(stub.state.messages, userid)]
+        finally:
+            service = getattr(server.app.state, "wecom", None)
+            server.stop()
+            if isinstance(service, WeComService):
+                service.close()
+    return frames, private

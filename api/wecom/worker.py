@@ -8,7 +8,9 @@ never answered twice) and sends them. Every ``poll_s`` it also takes over the
 messages whose lease expired (their process stopped) and answers them, and
 retries the outbox's due sends (a reply that failed while WeCom was
 unreachable, or a send left by a stopped process). A :class:`LeaseKeeper`
-renews this process's leases while it lives.
+renews this process's leases while it lives. Messages of the intelligent robot are
+composed by its :class:`RobotComposer` (their answer is a stream, finished in the
+transaction that marks them replied), under the same leases.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Connection
 
 from api.wecom.channel import WeComChannel
 from api.wecom.inbox import MAX_ATTEMPTS, Inbox, Leased
@@ -24,10 +31,27 @@ from api.wecom.leases import LeaseKeeper
 from api.wecom.messages import WeComMessage
 from api.wecom.outbox import Draft, Outbox, text_draft
 from api.wecom.render import FAILURE
+from api.wecom.robot_messages import is_robot
 
 log = logging.getLogger(__name__)
 
 _STOP = object()
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The answer to a robot message: messages for the outbox, the status the message is left
+    in, and what else to write in the transaction that marks it replied (its stream)."""
+
+    drafts: list[Draft]
+    outcome: str
+    commit: Callable[[Connection], object]
+
+
+class RobotComposer(Protocol):
+    """Composes the robot channel's answer to a leased message (:mod:`api.wecom.robot`)."""
+
+    def compose(self, leased: Leased) -> Composition: ...
 
 
 class CallbackWorker:
@@ -42,8 +66,11 @@ class CallbackWorker:
         process_lease_s: float,
         poll_s: float,
         max_queue: int = 10_000,
+        robot: RobotComposer | None = None,
     ) -> None:
         self.channel = channel
+        self.robot = robot
+        """Composes the robot channel's answers (streams), if it is configured."""
         self.inbox = inbox
         self.outbox = outbox
         self.owner = outbox.owner
@@ -120,8 +147,16 @@ class CallbackWorker:
     def _answer(self, leased: Leased) -> None:
         message = leased.message
         try:
-            drafts, outcome = self._replies(leased)
-            ids = self.inbox.commit_replies(message, self.owner, drafts)
+            also = None
+            if is_robot(message):
+                if self.robot is None:  # a robot message recovered by a process without it
+                    self.inbox.release(message, self.owner)
+                    return
+                composition = self.robot.compose(leased)
+                drafts, outcome, also = composition.drafts, composition.outcome, composition.commit
+            else:
+                drafts, outcome = self._replies(leased)
+            ids = self.inbox.commit_replies(message, self.owner, drafts, also)
             if ids is None:  # our lease ran out and another process answers it
                 log.warning("WeCom message %s was taken over by another process", message.msg_id)
                 return

@@ -62,3 +62,23 @@ def test_simulate_refuses_an_unknown_userid_at_once(
     assert "no employee has the WeCom userid 'guopingsh'" in result.output
     assert "did you mean guopingshi" in result.output
     assert not (tmp_path / "app.db").exists()  # refused before anything was sent
+
+
+def test_simulate_robot_prints_each_stream_frame(
+    tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("HRQ_AS_OF", DEMO_END_DATE)
+    result = CliRunner().invoke(
+        app, ["wecom", "simulate", "上个月华东销售一部排行榜", "--userid", "guopingshi", "--robot"]
+    )
+    assert result.exit_code == 0, result.output
+    heads = [line for line in result.output.splitlines() if line.startswith("[stream ")]
+    assert heads[0].endswith("streaming]") and heads[-1].endswith("finish, 1 image(s)]")
+    lines = result.output.splitlines()
+    assert lines[1] == "正在查询…" and "2026年10月" in lines[lines.index(heads[-1]) + 1]
+    refused = CliRunner().invoke(
+        app, ["wecom", "simulate", "排行榜", "--userid", "guopingshi", "--group", "g1"]
+    )
+    assert refused.exit_code == 2 and "--group needs --robot" in refused.output
