@@ -14,15 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection
 
 from api.cli.app import app, fail, parse_date, settings, user_errors
 from schema.caller import Caller
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
 JsonOpt = Annotated[
@@ -33,6 +35,9 @@ AsOfOpt = Annotated[
 ]
 LiveOpt = Annotated[
     bool, typer.Option("--live", help="A closed month from live data instead of its snapshot.")
+]
+TraceOpt = Annotated[
+    bool, typer.Option("--trace", "-v", help="Also print how the figures were computed.")
 ]
 
 
@@ -45,6 +50,7 @@ def performance(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     live: LiveOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Dual-target performance for a month: sales, minimum target, median, bonus, rank.
 
@@ -63,7 +69,8 @@ def performance(
     console = _console()
     for summary in report.summaries:
         console.print(_department_table(report, summary))
-    _print_trace(console, report.trace)
+    if trace:
+        _print_trace(console, report.trace)
 
 
 @app.command("leaderboard")
@@ -113,6 +120,7 @@ def suggest_targets(
         int | None, typer.Option("--leads", help="Planned leads (adds leads to the model).")
     ] = None,
     as_json: JsonOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Suggest minimum targets from planned marketing spend (OLS, 80 % interval, ramp)."""
     from tools.targets import suggest_targets as suggest
@@ -132,7 +140,8 @@ def suggest_targets(
         return
     console = _console()
     console.print(_rich_table(table, f"{result.department} targets {table['summary']['month']}"))  # type: ignore[index]
-    _print_trace(console, result.trace)
+    if trace:
+        _print_trace(console, result.trace)
 
 
 @app.command("forecast")
@@ -142,6 +151,7 @@ def forecast(
         str | None, typer.Option("--department", help="Name, English name or id (default: all).")
     ] = None,
     as_json: JsonOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Project month-end sales for the month in progress; flag who is at risk."""
     from tools.forecast import forecast as project
@@ -155,7 +165,8 @@ def forecast(
         return
     console = _console()
     console.print(_rich_table(table, f"forecast as of {day.isoformat()}"))
-    _print_trace(console, result.trace)
+    if trace:
+        _print_trace(console, result.trace)
 
 
 def _console() -> Console:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import app, settings, user_errors
-from api.wecom.outbox import Outbox, OutboxEntry
-from api.wecom.simulate import simulate
-from api.wecom.stub import StubConfig, running_stub
-from schema.db import app_engine
+from api.cli.app import command_group, settings, user_errors
 
-wecom_app = typer.Typer(
-    help="WeCom (企业微信) channel: the local stand-in WeCom, the outbox, a simulated chat."
+if TYPE_CHECKING:
+    from api.wecom.outbox import OutboxEntry
+
+wecom_app = command_group(
+    "wecom", "WeCom (企业微信) channel: the local stand-in WeCom, the outbox, a simulated chat."
 )
-app.add_typer(wecom_app, name="wecom")
 
 
 @wecom_app.command("stub")
@@ -33,6 +31,8 @@ def stub(
     It plays WeCom for the app in the HRQ_WECOM_* settings (test values for those
     not set) and prints the settings that point hrq at it.
     """
+    from api.wecom.stub import StubConfig, running_stub
+
     current = settings()
     config = StubConfig.from_settings(current)
     configured = any(
@@ -65,6 +65,9 @@ def outbox(
     ] = False,
 ) -> None:
     """List the WeCom messages not delivered yet (pending or failed); --retry sends them now."""
+    from api.wecom.outbox import Outbox
+    from schema.db import app_engine
+
     current = settings()
     with user_errors():
         box = Outbox(app_engine(current.app_db_url), current)
@@ -105,6 +108,8 @@ def simulate_command(
 ) -> None:
     """Send a question as WeCom would (signed, encrypted callback) and print the reply
     that reached the stand-in WeCom."""
+    from api.wecom.simulate import simulate  # the whole web app: loaded only here
+
     with user_errors():
         replies = simulate(
             settings(), question, userid, hrq_url=hrq_url, stub_port=stub_port, timeout_s=timeout
