@@ -10,6 +10,8 @@ exit code 2.
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -20,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.app import app, fail, parse_date, settings, user_errors
+from api.cli.app import app, err_console, fail, parse_date, settings, user_errors
 from schema.caller import Caller
 
 if TYPE_CHECKING:
@@ -96,11 +98,16 @@ def leaderboard(
             conn, month, department, caller=Caller.operator(), policy=_policy(), closes=closes
         )
     if png is not None:
-        with user_errors():
+        from tools.chart import NO_CJK_FONT
+
+        with user_errors(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=re.escape(NO_CJK_FONT))  # said below
             try:
                 board.render_png(png)
             except OSError as exc:
                 fail(f"cannot write {png}: {exc.strerror}")
+        if NO_CJK_FONT in board.trace:
+            err_console.print(f"note: {NO_CJK_FONT}", highlight=False, soft_wrap=True)
     if as_json:
         _print_json(board.as_table())
     elif markdown:
