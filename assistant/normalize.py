@@ -29,7 +29,12 @@ _EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_NUMBERS) + r")\b")
 
 
 #: Numerals of one character, read without cn2an (the semantic model has 每一年, 一个线索).
-_ONE_CHARACTER = {**{ch: i for i, ch in enumerate("零一二三四五六七八九")}, "〇": 0, "两": 2, "十": 10}
+_ONE_CHARACTER = {
+    **{ch: i for i, ch in enumerate("零一二三四五六七八九")},
+    "〇": 0,
+    "两": 2,
+    "十": 10,
+}
 
 
 def chinese_number(numeral: str) -> float:
