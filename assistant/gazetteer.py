@@ -19,6 +19,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -364,9 +365,7 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
             found = [str(v) for (v,) in conn.execute(sa.select(column).distinct()) if v]
             for value in found:
                 gz.add(value, "value", f"{index}:{value}")
-            gz.spelled_sources.append(
-                lambda index=index, found=found: _spelled_values(index, found)
-            )
+            gz.spelled_sources.append(partial(_spelled_values, index, found))
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
     for word in ASKING_WORDS:
@@ -390,7 +389,7 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.department_city[row.department_id] = row.city
         if row.kind in ("sales", "region"):
             gz.spelled_sources.append(
-                lambda row=row: _spelled_department(row.department_id, row.name_en, row.city)
+                partial(_spelled_department, row.department_id, row.name_en, row.city)
             )
         aliases = (
             written_aliases(row.name, row.name_en, row.city)
