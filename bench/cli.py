@@ -1,6 +1,6 @@
 """Cold start of the ``hrq`` command line, against floors measured in the same run.
 
-    .venv/bin/python bench/cli.py --warehouse /tmp/cf/demo.duckdb [--runs 7] [--tree DIR]
+    .venv/bin/python bench/cli.py --warehouse /tmp/cf/demo.duckdb [--runs 7] [--tree DIR ...]
 
 Each command runs as a fresh process, interleaved with the floors, and reports the
 median wall time, CPU time (user + system, steadier than wall time on a shared machine)
@@ -10,11 +10,13 @@ and peak memory (max RSS) of its runs:
 - the answering path: a script that imports only ``assistant.ask`` and the settings,
   builds the assistant and answers the same question (no CLI, no app database; it skips
   the interpreter's shutdown collections as ``hrq`` does): the floor of ``hrq ask``;
-- ``hrq --help``, ``hrq ask QUESTION`` (demo warehouse, ``HRQ_AS_OF`` pinned) and
+- ``hrq --help``, ``hrq ask QUESTION`` (demo warehouse, ``HRQ_AS_OF`` pinned; a question
+  in Chinese characters, and one in English, which also spells names in pinyin) and
   ``hrq serve`` readiness (start until ``/healthz`` answers 200; then ``/readyz``).
 
-``--tree`` runs the code of another checkout (``PYTHONPATH`` points at it), so a
-before/after pair uses the same interpreter, warehouse and machine. The demo warehouse:
+``--tree`` runs the code of a checkout (``PYTHONPATH`` points at it); given twice, the
+two are measured interleaved, so a before/after pair shares interpreter, warehouse and
+machine load. The demo warehouse:
 ``hrq demo-data --out /tmp/cf/demo.duckdb --seed 7 --end-date 2026-11-26``.
 """
 
@@ -32,6 +34,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ANSWERING_PATH = """
@@ -45,6 +48,9 @@ answer = assistant.ask(sys.argv[1], Caller.operator(), surface="cli")
 print(answer.answer)
 gc.freeze()
 """
+
+
+SERVE = ("hrq serve: /healthz", "hrq serve: /readyz")
 
 
 @dataclass
@@ -70,7 +76,9 @@ class Samples:
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """Wall time, CPU time and peak RSS (KiB) of one process run to completion."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, env=env, cwd=env["HRQ_BENCH_CWD"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -101,6 +109,7 @@ def serve_ready(hrq: str, env: dict[str, str]) -> tuple[float, float]:
     proc = subprocess.Popen(
         [hrq, "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
+        cwd=env["HRQ_BENCH_CWD"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -121,56 +130,88 @@ def serve_ready(hrq: str, env: dict[str, str]) -> tuple[float, float]:
         proc.wait(timeout=10)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", required=True, help="path of the demo DuckDB file")
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--question", default="本月各销售部门业绩中位数是多少")
-    parser.add_argument("--tree", type=Path, default=Path(__file__).resolve().parents[1])
-    args = parser.parse_args()
-    python = sys.executable
-    hrq = str(Path(python).with_name("hrq"))
-    work = Path(tempfile.mkdtemp(prefix="hrq-bench-cli-"))
-    env = {
+def tree_env(tree: Path, warehouse: Path, work: Path) -> dict[str, str]:
+    """The environment of one checkout's commands: its code, the demo warehouse, a fresh app db.
+
+    They run in an empty folder: ``python -c`` puts the working directory before PYTHONPATH.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    return {
         **os.environ,
-        "PYTHONPATH": str(args.tree.resolve()),
-        "HRQ_WAREHOUSE_URL": f"duckdb:///{Path(args.warehouse).resolve()}",
+        "HRQ_BENCH_CWD": str(work),
+        "PYTHONPATH": str(tree.resolve()),
+        "HRQ_WAREHOUSE_URL": f"duckdb:///{warehouse.resolve()}",
         "HRQ_APP_DB_URL": f"sqlite:///{work / 'app.db'}",
         "HRQ_AS_OF": "2026-11-26",
     }
-    commands: dict[str, Callable[[], tuple[float, float, int]]] = {
-        "python -c pass": lambda: run([python, "-c", "pass"], env),
-        "answering path (script)": lambda: run([python, "-c", ANSWERING_PATH, args.question], env),
-        "hrq --help": lambda: run([hrq, "--help"], env),
-        "hrq ask": lambda: run([hrq, "ask", args.question], env),
-    }
-    for command in commands.values():  # warm the file cache and write bytecode
-        command()
-    samples = {name: Samples() for name in commands}
-    healthz, readyz = Samples(), Samples()
-    for _ in range(args.runs):
-        for name, command in commands.items():
-            samples[name].add(*command())
-        up, ready = serve_ready(hrq, env)
-        healthz.seconds.append(up)
-        readyz.seconds.append(ready)
-    floor, answering = samples["python -c pass"], samples["answering path (script)"]
-    print(f"tree {args.tree}; question {args.question!r}; {args.runs} runs each; medians")
+
+
+def report(label: str, samples: dict[str, Samples]) -> None:
+    floor = samples["python -c pass"]
+    print(f"\n{label}")
     print(
-        f"{'command':26} {'wall s':>7} {'x python':>9} {'x answer':>9} "
+        f"{'command':30} {'wall s':>7} {'x python':>9} {'x answer':>9} "
         f"{'CPU s':>6} {'x python':>9} {'x answer':>9} {'max RSS MB':>10}"
     )
-    rows = [*samples.items(), ("hrq serve: /healthz", healthz), ("hrq serve: /readyz", readyz)]
-    for name, s in rows:
-        wall = statistics.median(s.seconds)
-        line = f"{name:26} {wall:7.3f} {wall / floor.wall:9.1f} {wall / answering.wall:9.2f}"
+    for name, s in samples.items():
+        answering = samples["answering path, English" if "English" in name else "answering path"]
+        wall = s.wall
+        line = f"{name:30} {wall:7.3f} {wall / floor.wall:9.1f} {wall / answering.wall:9.2f}"
         if s.cpu:
-            cpu = statistics.median(s.cpu)
-            rss = statistics.median(s.rss_mb)
+            cpu = s.cpu_median
             line += f" {cpu:6.3f} {cpu / floor.cpu_median:9.1f} {cpu / answering.cpu_median:9.2f}"
-            line += f" {rss:10.0f}"
+            line += f" {statistics.median(s.rss_mb):10.0f}"
         print(line)
-    print(f"load average {os.getloadavg()[0]:.2f} (2 cores)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True, help="the demo DuckDB file")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--question", default="本月各销售部门业绩中位数是多少")
+    parser.add_argument("--english", default="What is each sales department's median this month?")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        action="append",
+        help="a checkout to measure (repeat to interleave several); default: this one",
+    )
+    args = parser.parse_args()
+    trees: list[Path] = args.tree or [Path(__file__).resolve().parents[1]]
+    python = sys.executable
+    hrq = str(Path(python).with_name("hrq"))
+    work = Path(tempfile.mkdtemp(prefix="hrq-bench-cli-"))
+    commands: dict[Path, dict[str, Callable[[], tuple[float, float, int]]]] = {}
+    serve_env: dict[Path, dict[str, str]] = {}
+    for i, tree in enumerate(trees):
+        env = tree_env(tree, args.warehouse, work / str(i))
+        serve_env[tree] = env
+        commands[tree] = {
+            "python -c pass": partial(run, [python, "-c", "pass"], env),
+            "answering path": partial(run, [python, "-c", ANSWERING_PATH, args.question], env),
+            "answering path, English": partial(
+                run, [python, "-c", ANSWERING_PATH, args.english], env
+            ),
+            "hrq --help": partial(run, [hrq, "--help"], env),
+            "hrq ask": partial(run, [hrq, "ask", args.question], env),
+            "hrq ask, English": partial(run, [hrq, "ask", args.english], env),
+        }
+        for command in commands[tree].values():  # warm the file cache, write bytecode
+            command()
+    samples = {t: {name: Samples() for name in [*commands[t], *SERVE]} for t in trees}
+    for _ in range(args.runs):
+        for tree in trees:
+            for name, command in commands[tree].items():
+                samples[tree][name].add(*command())
+            for name, seconds in zip(SERVE, serve_ready(hrq, serve_env[tree]), strict=True):
+                samples[tree][name].seconds.append(seconds)
+    print(
+        f"questions {args.question!r}, {args.english!r}; {args.runs} runs each, interleaved; "
+        "medians; x python: / python -c pass; x answer: / the answering path (same question)"
+    )
+    for tree in trees:
+        report(f"tree {tree}", samples[tree])
+    print(f"\nload average {os.getloadavg()[0]:.2f} (2 cores)")
 
 
 if __name__ == "__main__":
