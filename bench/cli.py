@@ -73,11 +73,11 @@ class Samples:
         return statistics.median(self.cpu)
 
 
-def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+def run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
     """Wall time, CPU time and peak RSS (KiB) of one process run to completion."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        argv, env=env, cwd=env["HRQ_BENCH_CWD"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
@@ -102,14 +102,14 @@ def answers(url: str) -> bool:
         return False
 
 
-def serve_ready(hrq: str, env: dict[str, str]) -> tuple[float, float]:
+def serve_ready(hrq: str, env: dict[str, str], cwd: Path) -> tuple[float, float]:
     """Seconds from starting ``hrq serve`` until /healthz, then /readyz, answer 200."""
     port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen(
         [hrq, "serve", "--port", str(port), "--log-level", "warning"],
         env=env,
-        cwd=env["HRQ_BENCH_CWD"],
+        cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -133,12 +133,12 @@ def serve_ready(hrq: str, env: dict[str, str]) -> tuple[float, float]:
 def tree_env(tree: Path, warehouse: Path, work: Path) -> dict[str, str]:
     """The environment of one checkout's commands: its code, the demo warehouse, a fresh app db.
 
-    They run in an empty folder: ``python -c`` puts the working directory before PYTHONPATH.
+    They run in ``work``, an empty folder: ``python -c`` puts the working directory before
+    PYTHONPATH.
     """
     work.mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
-        "HRQ_BENCH_CWD": str(work),
         "PYTHONPATH": str(tree.resolve()),
         "HRQ_WAREHOUSE_URL": f"duckdb:///{warehouse.resolve()}",
         "HRQ_APP_DB_URL": f"sqlite:///{work / 'app.db'}",
@@ -182,19 +182,21 @@ def main() -> None:
     hrq = str(Path(python).with_name("hrq"))
     work = Path(tempfile.mkdtemp(prefix="hrq-bench-cli-"))
     commands: dict[Path, dict[str, Callable[[], tuple[float, float, int]]]] = {}
-    serve_env: dict[Path, dict[str, str]] = {}
+    serve: dict[Path, Callable[[], tuple[float, float]]] = {}
     for i, tree in enumerate(trees):
-        env = tree_env(tree, args.warehouse, work / str(i))
-        serve_env[tree] = env
+        cwd = work / str(i)
+        env = tree_env(tree, args.warehouse, cwd)
+        serve[tree] = partial(serve_ready, hrq, env, cwd)
         commands[tree] = {
-            "python -c pass": partial(run, [python, "-c", "pass"], env),
-            "answering path": partial(run, [python, "-c", ANSWERING_PATH, args.question], env),
-            "answering path, English": partial(
-                run, [python, "-c", ANSWERING_PATH, args.english], env
-            ),
-            "hrq --help": partial(run, [hrq, "--help"], env),
-            "hrq ask": partial(run, [hrq, "ask", args.question], env),
-            "hrq ask, English": partial(run, [hrq, "ask", args.english], env),
+            name: partial(run, argv, env, cwd)
+            for name, argv in {
+                "python -c pass": [python, "-c", "pass"],
+                "answering path": [python, "-c", ANSWERING_PATH, args.question],
+                "answering path, English": [python, "-c", ANSWERING_PATH, args.english],
+                "hrq --help": [hrq, "--help"],
+                "hrq ask": [hrq, "ask", args.question],
+                "hrq ask, English": [hrq, "ask", args.english],
+            }.items()
         }
         for command in commands[tree].values():  # warm the file cache, write bytecode
             command()
@@ -203,7 +205,7 @@ def main() -> None:
         for tree in trees:
             for name, command in commands[tree].items():
                 samples[tree][name].add(*command())
-            for name, seconds in zip(SERVE, serve_ready(hrq, serve_env[tree]), strict=True):
+            for name, seconds in zip(SERVE, serve[tree](), strict=True):
                 samples[tree][name].seconds.append(seconds)
     print(
         f"questions {args.question!r}, {args.english!r}; {args.runs} runs each, interleaved; "
