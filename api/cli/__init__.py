@@ -45,5 +45,5 @@ def main() -> None:
     finally:
         # The process ends here: keep the interpreter's shutdown from walking every object the
         # command loaded (semantic model, gazetteer, SQLAlchemy, sqlglot) for reference cycles
-        # again; the operating system frees the memory. It was a third of ``hrq ask``'s time.
+        # again; the operating system frees the memory. It was a quarter of ``hrq ask``'s CPU time.
         gc.freeze()
