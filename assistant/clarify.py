@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 
 from assistant import lexicon as lx
 from assistant.accounting import Leftover
 from assistant.gazetteer import Gazetteer
+from assistant.pinyin import pinyin
 from assistant.plan import Choice, Clarify, QueryPlan, ToolPlan
 from assistant.restate import restate
 from schema.semantic import SemanticModel
@@ -149,7 +149,8 @@ def _closest_names(word: str, language: str, gazetteer: Gazetteer) -> list[str]:
     for e in gazetteer.employees.values():
         label = f"{e.name}（{e.extra}）" if e.extra else e.name
         shown[e.name] = label
-        shown[" ".join(lazy_pinyin(e.name))] = label
+        if word.isascii():
+            shown[" ".join(pinyin(e.name))] = label
         if e.name_en:
             shown[e.name_en.lower()] = label
     keys = [k for k in shown if k.isascii() == word.isascii()]

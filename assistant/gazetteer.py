@@ -5,19 +5,27 @@ in both languages) and from the warehouse (department names, English names and
 abbreviations; employee names and pinyin; product lines). No code lists a
 department or a person. :meth:`Gazetteer.tag` finds the longest matches in a
 normalised question.
+
+Names spelled in pinyin (``luoyang catering`` for 洛阳餐饮渠道组, ``shanghai`` for a city
+value) are added on the first question that has Latin letters in it: only such a
+question can match them, and spelling them loads pypinyin's phrase dictionary, which
+takes longer than answering a question in Chinese characters.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import sqlalchemy as sa
-from pypinyin import lazy_pinyin
 from sqlalchemy import Connection
 
 from assistant.normalize import normalize
+from assistant.pinyin import spelled
 from schema.semantic import SemanticModel
 from schema.warehouse import departments, employees
 from schema.warehouse import metadata as warehouse_metadata
@@ -113,6 +121,12 @@ class Gazetteer:
     department_city: dict[int, str | None] = field(default_factory=dict)
     employees: dict[int, Entity] = field(default_factory=dict)
     max_len: int = 1
+    #: Sources of the phrases spelled in pinyin, each giving (phrase, kind, value); they are
+    #: added by :meth:`add_spelled` (on the first question with Latin letters).
+    spelled_sources: list[Callable[[], Iterable[tuple[str, str, str]]]] = field(
+        default_factory=list
+    )
+    _spelling: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, phrase: str, kind: str, value: str) -> None:
         key = normalize(phrase)
@@ -121,8 +135,21 @@ class Gazetteer:
         self.phrases.setdefault(key, defaultdict(set))[kind].add(value)
         self.max_len = max(self.max_len, len(key))
 
+    def add_spelled(self) -> None:
+        """Add the phrases spelled in pinyin (once; safe to call from several threads)."""
+        with self._spelling:
+            if not self.spelled_sources:
+                return
+            for source in self.spelled_sources:
+                for phrase, kind, value in source():
+                    self.add(phrase, kind, value)
+            _prefer_exact_department_names(self)
+            self.spelled_sources = []
+
     def tag(self, text: str) -> list[Tag]:
         """Longest non-overlapping matches, left to right (text already normalised)."""
+        if self.spelled_sources and _LATIN.search(text):
+            self.add_spelled()
         found: list[Tag] = []
         n = len(text)
         for i in range(n):
@@ -163,6 +190,8 @@ class Gazetteer:
         return sorted(out)
 
 
+_LATIN = re.compile(r"[a-z]")
+
 _KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "bundle": 3, "metric": 3, "value": 4,
                "dimension": 5, "self": 6}  # fmt: skip
 
@@ -193,6 +222,11 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
     北京KA (initials of "Key Accounts"); 东部区 -> 东区; English names without generic words.
     Abbreviations two departments share are resolved (or clarified) by the planner.
     """
+    return written_aliases(name, name_en, city) | city_spelled_aliases(name_en, city)
+
+
+def written_aliases(name: str, name_en: str | None, city: str | None = None) -> set[str]:
+    """The aliases of :func:`department_aliases` that need no pinyin."""
     aliases = {name}
     core = name
     for word in _DEPT_GENERIC:
@@ -263,18 +297,30 @@ def department_aliases(name: str, name_en: str | None, city: str | None = None) 
         if unnumbered != en and len(unnumbered) >= 3:
             aliases.add(unnumbered)
             aliases.add(re.sub(r"\s+", " ", _EN_GENERIC.sub(" ", unnumbered)).strip())
-        named = en.split()
-        if city and len(named) >= 3 and named[0] == "".join(lazy_pinyin(city)):
-            # Luoyang Catering Channel -> luoyang catering; Suzhou Supermarket KA -> suzhou ka
-            aliases.update({" ".join(named[:2]), f"{named[0]} {named[-1]}"})
-        words = [
-            w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")
-        ]
-        if (
-            city and len(words) >= 3 and words[0] == "".join(lazy_pinyin(city))
-        ):  # Beijing Key Accounts -> 北京ka
-            initials = "".join(w[0] for w in words[1:])
-            aliases.update({city + initials, f"{words[0]} {initials}"})
+    return aliases
+
+
+def city_spelled_aliases(name_en: str | None, city: str | None) -> set[str]:
+    """Short English names of a department whose English name starts with its city in
+    pinyin: Luoyang Catering Channel -> luoyang catering, luoyang channel; Beijing Key
+    Accounts -> 北京ka, beijing ka. Every one has Latin letters (see the module's docs)."""
+    if not name_en or not city:
+        return set()
+    en = re.sub(r"[-'’]", lambda m: " " if m.group(0) == "-" else "", name_en.lower())
+    named = en.split()
+    words = [
+        w for w in re.findall(r"[a-z]+", en) if w not in ("sales", "team", "department", "dept")
+    ]
+    if len(named) < 3 and len(words) < 3:
+        return set()
+    aliases: set[str] = set()
+    city_spelled = spelled(city)
+    if len(named) >= 3 and named[0] == city_spelled:
+        # Luoyang Catering Channel -> luoyang catering; Suzhou Supermarket KA -> suzhou ka
+        aliases.update({" ".join(named[:2]), f"{named[0]} {named[-1]}"})
+    if len(words) >= 3 and words[0] == city_spelled:  # Beijing Key Accounts -> 北京ka
+        initials = "".join(w[0] for w in words[1:])
+        aliases.update({city + initials, f"{words[0]} {initials}"})
     return aliases
 
 
@@ -316,12 +362,10 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         if value_set.source:
             table_name, column_name = value_set.source.split(".", 1)
             column = warehouse_metadata.tables[table_name].columns[column_name]
-            for (value,) in conn.execute(sa.select(column).distinct()):
-                if value:
-                    gz.add(str(value), "value", f"{index}:{value}")
-                    spelled = "".join(lazy_pinyin(str(value)))
-                    if spelled != str(value):
-                        gz.add(spelled, "value", f"{index}:{value}")
+            found = [str(v) for (v,) in conn.execute(sa.select(column).distinct()) if v]
+            for value in found:
+                gz.add(value, "value", f"{index}:{value}")
+            gz.spelled_sources.append(partial(_spelled_values, index, found))
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
     for word in ASKING_WORDS:
@@ -343,8 +387,12 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
         gz.department_parent[row.department_id] = row.parent_id
         gz.department_kind[row.department_id] = row.kind
         gz.department_city[row.department_id] = row.city
+        if row.kind in ("sales", "region"):
+            gz.spelled_sources.append(
+                partial(_spelled_department, row.department_id, row.name_en, row.city)
+            )
         aliases = (
-            department_aliases(row.name, row.name_en, row.city)
+            written_aliases(row.name, row.name_en, row.city)
             if row.kind in ("sales", "region")
             else {
                 row.name,
@@ -375,6 +423,20 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
             gz.add(person.name_en, "employee", str(person.employee_id))
             gz.add(person.name_en.replace(" ", ""), "employee", str(person.employee_id))
     return gz
+
+
+def _spelled_values(index: int, values: list[str]) -> Iterable[tuple[str, str, str]]:
+    """A value set's warehouse values in pinyin (上海 -> shanghai)."""
+    for value in values:
+        if (text := spelled(value)) != value:
+            yield text, "value", f"{index}:{value}"
+
+
+def _spelled_department(
+    department_id: int, name_en: str | None, city: str | None
+) -> Iterable[tuple[str, str, str]]:
+    for alias in city_spelled_aliases(name_en, city):
+        yield alias, "department", str(department_id)
 
 
 def _prefer_exact_department_names(gz: Gazetteer) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import cn2an
-
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 _PREFIXED = re.compile(rf"(前|近|最近|过去|后|第|top|倒数)\s*([{_CN_DIGITS}]+)")
 _HALF = re.compile(r"一半|half")
@@ -30,12 +28,34 @@ _EN_NUMBERS = {
 _EN_NUMBER = re.compile(r"\b(" + "|".join(_EN_NUMBERS) + r")\b")
 
 
+#: Numerals of one character, read without cn2an (the semantic model has 每一年, 一个线索).
+_ONE_CHARACTER = {
+    **{ch: i for i, ch in enumerate("零一二三四五六七八九")},
+    "〇": 0,
+    "两": 2,
+    "十": 10,
+}
+
+
+def chinese_number(numeral: str) -> float:
+    """三 -> 3, 十二 -> 12, 二〇二六 -> 2026 (cn2an's smart mode); ValueError if not a number.
+
+    cn2an is imported on first use, deliberately: importing it compiles its patterns, which
+    takes longer than answering a question, and most numerals are one character.
+    """
+    if numeral in _ONE_CHARACTER:
+        return float(_ONE_CHARACTER[numeral])
+    import cn2an
+
+    return float(cn2an.cn2an(numeral, "smart"))
+
+
 def _digits(numeral: str) -> str:
     try:
-        value = cn2an.cn2an(numeral, "smart")
+        value = chinese_number(numeral)
     except (ValueError, KeyError):
         return numeral
-    return str(int(value)) if float(value).is_integer() else str(value)
+    return str(int(value)) if value.is_integer() else str(value)
 
 
 def normalize(text: str) -> str:

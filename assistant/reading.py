@@ -9,12 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-import cn2an
-
 from assistant import lexicon as lx
 from assistant.abbreviations import with_abbreviations
 from assistant.gazetteer import Gazetteer, Tag
-from assistant.normalize import normalize
+from assistant.normalize import chinese_number, normalize
 from assistant.operators import OPERATOR_PATTERNS, WHICH
 from assistant.plan import (
     Comparison,
@@ -155,7 +153,7 @@ def threshold_of(u: Understanding) -> Comparison | None:
         if m := pattern.search(u.rest):
             raw = m.group("num")
             try:
-                number = float(raw) if raw[0].isdigit() else float(cn2an.cn2an(raw, "smart"))
+                number = float(raw) if raw[0].isdigit() else chinese_number(raw)
             except ValueError:
                 continue
             groups = m.groupdict()

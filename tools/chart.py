@@ -1,50 +1,42 @@
 """PNG chart of a leaderboard with matplotlib (Agg, imported only when drawing).
 
-Chinese names need a CJK font: the first installed one of ``CJK_FONT_FAMILIES`` is
-used (CI installs Debian's fonts-noto-cjk). Without one the chart is still drawn,
-with a warning, and names may show as boxes.
+Chinese names need a CJK font (``tools/cjk_font.py``; CI installs Debian's
+fonts-noto-cjk). Without one the chart is still drawn, with one warning, and names
+may show as boxes. matplotlib's own font messages ("findfont: ...") are not passed on.
 """
 
 from __future__ import annotations
 
-import glob
+import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tools.cjk_font import NO_CJK_FONT, find_cjk_font
 
 if TYPE_CHECKING:
     from tools.leaderboard import Leaderboard
 
-CJK_FONT_FAMILIES = (
-    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
-    "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei",
-    "SimHei", "PingFang SC", "Heiti SC", "Droid Sans Fallback",
-)  # fmt: skip
-CJK_FONT_GLOBS = (
-    "/usr/share/fonts/**/*CJK*.tt[cf]", "/usr/share/fonts/**/*cjk*.tt[cf]",
-    "/usr/share/fonts/**/*CJK*.otf", "/usr/share/fonts/**/wqy*.tt[cf]",
-    "/usr/share/fonts/**/DroidSansFallback*.ttf", "/System/Library/Fonts/PingFang.ttc",
-)  # fmt: skip
-NO_CJK_FONT = "no CJK font found (install fonts-noto-cjk); Chinese names may not render"
+__all__ = ["NO_CJK_FONT", "draw_leaderboard", "find_cjk_font"]
 
 
-def find_cjk_font() -> str | None:
-    """The family name of an installed CJK font, or None."""
-    from matplotlib import font_manager
+class _NoFindfont(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("findfont")
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FONT_FAMILIES:
-        if family in installed:
-            return family
-    # The font cache may predate the font's installation: add font files directly.
-    for pattern in CJK_FONT_GLOBS:
-        for path in sorted(glob.glob(pattern, recursive=True)):
-            try:
-                font_manager.fontManager.addfont(path)
-                return font_manager.FontProperties(fname=path).get_name()
-            except (OSError, RuntimeError, ValueError):
-                continue
-    return None
+
+@contextmanager
+def _quiet_font_manager() -> Iterator[None]:
+    """matplotlib logs a warning per text it draws when a font lacks a weight or family:
+    the chart says once what is missing (NO_CJK_FONT) instead."""
+    logger, muted = logging.getLogger("matplotlib.font_manager"), _NoFindfont()
+    logger.addFilter(muted)
+    try:
+        yield
+    finally:
+        logger.removeFilter(muted)
 
 
 def draw_leaderboard(board: Leaderboard, path: Path, font: str | None = "auto") -> str | None:
@@ -63,6 +55,7 @@ def draw_leaderboard(board: Leaderboard, path: Path, font: str | None = "auto") 
     with (
         matplotlib.rc_context({"font.family": families, "axes.unicode_minus": False}),
         warnings.catch_warnings(),
+        _quiet_font_manager(),
     ):
         if family is None:  # one warning above is enough, not one per missing glyph
             warnings.filterwarnings("ignore", message="Glyph .* missing from font")

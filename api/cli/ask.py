@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from api.cli.app import app, parse_date, settings, user_errors
-from assistant.answer import Answer
-from assistant.ask import Assistant
-from assistant.callers import resolve_caller
-from schema.caller import Caller
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
 
 
 @app.command()
@@ -41,6 +40,10 @@ def ask(
     ] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
+    from assistant.ask import Assistant
+    from assistant.callers import resolve_caller
+    from schema.caller import Caller
+
     reference = parse_date(as_of, "--as-of")
     with user_errors():
         assistant = Assistant.from_settings(settings())

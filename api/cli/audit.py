@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import app, fail, parse_date, settings
-from assistant.audit import EXPORT_FORMATS, AuditLog
-from assistant.closes import CloseBook
-from schema.db import app_engine
+from api.cli.app import command_group, fail, parse_date, settings
 
-audit_app = typer.Typer(help="The audit log: verify the chain, tail, export.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
+if TYPE_CHECKING:
+    from assistant.audit import AuditLog
+
+audit_app = command_group("audit", "The audit log: verify the chain, tail, export.")
 
 
 def _log() -> AuditLog:
+    from assistant.audit import AuditLog
+    from schema.db import app_engine
+
     cfg = settings()
     return AuditLog(app_engine(cfg.app_db_url), hmac_key=cfg.audit_hmac_key)
 
@@ -38,6 +40,8 @@ def verify(
     Every month close's snapshot is then recomputed from its stored rows and matched to the
     audit record that chained its hash (an edited, replaced or deleted snapshot is a break).
     """
+    from assistant.closes import CloseBook
+
     noted: tuple[int, str] | None = None
     if anchor is not None:
         seq, _, digest = anchor.partition(":")
@@ -80,6 +84,8 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
 ) -> None:
     """Every record in a date range, to stdout, as JSON lines or CSV."""
+    from assistant.audit import EXPORT_FORMATS
+
     if fmt not in EXPORT_FORMATS:
         fail(f"--format: use one of {', '.join(EXPORT_FORMATS)}")
     for line in _log().export(parse_date(start, "--from"), parse_date(end, "--to"), fmt):  # type: ignore[arg-type]

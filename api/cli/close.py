@@ -3,7 +3,7 @@
 Thin commands over ``assistant.closes`` and ``tools.statement``. They act as the local
 operator (admin) unless ``--as EMPLOYEE_NO`` names the employee to act as, whose role
 and scope then apply (a salesperson cannot close, and sees only their own row and
-statement).
+statement). The closes and the tools are imported inside each command.
 """
 
 from __future__ import annotations
@@ -11,24 +11,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Connection
 
-from api.cli.app import app, fail, settings, user_errors
-from assistant.callers import resolve_caller
-from assistant.closes import CloseBook
+from api.cli.app import app, command_group, fail, settings, user_errors
 from schema.caller import Caller
-from schema.db import warehouse_engine
-from tools.money import fmt_money
-from tools.policy import load_policy
-from tools.scope import personal_rows
-from tools.snapshot import MonthSnapshot
-from tools.statement import statement as build_statement
 
-closes_app = typer.Typer(help="Closed months: list them, show one.", no_args_is_help=True)
-app.add_typer(closes_app, name="closes")
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from assistant.closes import CloseBook
+    from tools.snapshot import MonthSnapshot
+
+closes_app = command_group("closes", "Closed months: list them, show one.")
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
 AsOpt = Annotated[
@@ -44,6 +40,10 @@ VersionOpt = Annotated[
 @contextmanager
 def _opened(acting: str | None) -> Iterator[tuple[CloseBook, Connection, Caller]]:
     """The closes, a read-only warehouse connection and the caller, closed afterwards."""
+    from assistant.callers import resolve_caller
+    from assistant.closes import CloseBook
+    from schema.db import warehouse_engine
+
     cfg = settings()
     with user_errors():
         book = CloseBook.from_settings(cfg)
@@ -63,6 +63,8 @@ def _opened(acting: str | None) -> Iterator[tuple[CloseBook, Connection, Caller]
 
 def _document(snapshot: MonthSnapshot, caller: Caller) -> dict[str, Any]:
     """``{month, version, hash, closed_at, rows, diff}`` with the rows ``caller`` may see."""
+    from tools.scope import personal_rows
+
     rows = personal_rows(snapshot.rows, caller)
     return {
         "month": snapshot.label,
@@ -77,6 +79,9 @@ def _document(snapshot: MonthSnapshot, caller: Caller) -> dict[str, Any]:
 @app.command("close")
 def close(month: MonthOpt, as_json: JsonOpt = False, acting: AsOpt = None) -> None:
     """Close a finished month (HR and admins): a new, hashed snapshot version, audited."""
+    from tools.money import fmt_money
+    from tools.policy import load_policy
+
     cfg = settings()
     with _opened(acting) as (book, conn, caller), user_errors():
         snapshot = book.close(
@@ -114,6 +119,8 @@ def _echo_diff(snapshot: MonthSnapshot) -> None:
 @closes_app.command("list")
 def list_closes(as_json: JsonOpt = False) -> None:
     """Every close: month, version, when, by whom, roster size, hash."""
+    from assistant.closes import CloseBook
+
     with user_errors():
         book = CloseBook.from_settings(settings())
         try:
@@ -166,6 +173,9 @@ def statement(
     acting: AsOpt = None,
 ) -> None:
     """A person's bonus statement for a closed month, from its snapshot."""
+    from tools.policy import load_policy
+    from tools.statement import statement as build_statement
+
     if fmt not in ("json", "text"):
         fail(f"--format: use json or text (not {fmt!r})")
     if lang not in ("zh", "en"):

@@ -7,18 +7,18 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-import sqlalchemy as sa
 import typer
 
 from api.cli.app import app, fail, settings, user_errors
-from assistant import keys
-from schema.caller import Role
-from schema.db import app_engine, warehouse_engine
-from schema.warehouse import departments, employees
 
 
 def _hr_employee_no(warehouse_url: str) -> str:
     """The first active employee of an HR department: the demo's admin user."""
+    import sqlalchemy as sa
+
+    from schema.db import warehouse_engine
+    from schema.warehouse import departments, employees
+
     engine = warehouse_engine(warehouse_url, read_only=True)
     with engine.connect() as conn:
         row = conn.execute(
@@ -41,6 +41,10 @@ def demo_key(
     ] = "http://127.0.0.1:8000",
 ) -> None:
     """Print the demo admin key (created on first use, kept in data/demo-key.json)."""
+    from assistant import keys
+    from schema.caller import Role
+    from schema.db import app_engine
+
     config = settings()
     path = config.data_dir / "demo-key.json"
     with user_errors():

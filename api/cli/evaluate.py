@@ -13,10 +13,6 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.cli.app import app, fail, settings, user_errors
-from assistant.ask import Assistant
-from assistant.evaluate import Harness, load_cases, write_report
-from schema.db import warehouse_engine
-from schema.demodata import generate
 
 EVAL_SEED = 7
 EVAL_END_DATE = date(2026, 11, 26)
@@ -39,6 +35,11 @@ def evaluate(
     ] = 0.0,
 ) -> None:
     """Run the question set and print accuracy overall and per family, and the failures."""
+    from assistant.ask import Assistant
+    from assistant.evaluate import Harness, load_cases, write_report
+    from schema.db import warehouse_engine
+    from schema.demodata import generate
+
     with user_errors():
         cases = load_cases(file)
         with tempfile.TemporaryDirectory() as tmp:

@@ -9,12 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.app import app, settings
-from assistant.conversations import ConversationStore
-from schema.db import app_engine
+from api.cli.app import command_group, settings
 
-feedback_app = typer.Typer(help="Feedback on answers.", no_args_is_help=True)
-app.add_typer(feedback_app, name="feedback")
+feedback_app = command_group("feedback", "Feedback on answers.")
 
 
 @feedback_app.command("list")
@@ -26,6 +23,9 @@ def list_feedback(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines.")] = False,
 ) -> None:
     """Feedback, oldest first: the question, the verdict, the comment and the SQL."""
+    from assistant.conversations import ConversationStore
+    from schema.db import app_engine
+
     verdict = None if wrong == correct else correct
     records = ConversationStore(app_engine(settings().app_db_url)).list_feedback(verdict)
     if as_json:

@@ -9,19 +9,16 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api.cli.app import app, settings, user_errors
-from schema.semantic import load_semantic_model
+from api.cli.app import command_group, settings, user_errors
 
-index_app = typer.Typer(
-    help="The agent's retrieval index (tables, rules, examples).", no_args_is_help=True
-)
-app.add_typer(index_app, name="index")
+index_app = command_group("index", "The agent's retrieval index (tables, rules, examples).")
 
 
 @index_app.command("rebuild")
 def rebuild_command() -> None:
     """Rebuild the retrieval index from the semantic model, the rules and the examples."""
     from assistant.retrieval import index_path, open_index  # chromadb: loaded only for this command
+    from schema.semantic import load_semantic_model
 
     cfg = settings()
     with user_errors():

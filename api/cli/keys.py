@@ -9,13 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli.app import app, fail, settings, user_errors
-from assistant import keys as api_keys
-from schema.caller import Role
-from schema.db import app_engine
+from api.cli.app import command_group, fail, settings, user_errors
 
-keys_app = typer.Typer(help="API keys: create (shown once), revoke, list.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
+keys_app = command_group("keys", "API keys: create (shown once), revoke, list.")
 
 
 @keys_app.command("create")
@@ -28,6 +24,10 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help='Print {"key","user","role"}.')] = False,
 ) -> None:
     """Create a key for an employee; the key is printed once and stored only as a hash."""
+    from assistant import keys as api_keys
+    from schema.caller import Role
+    from schema.db import app_engine
+
     chosen: Role | None = None
     if role is not None:
         try:
@@ -54,6 +54,9 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id (see `hrq keys list`).")],
 ) -> None:
     """Revoke a key: it stops working at once."""
+    from assistant import keys as api_keys
+    from schema.db import app_engine
+
     engine = app_engine(settings().app_db_url)
     with user_errors():
         record = api_keys.revoke(engine, api_keys.key_id_of(key_id) or key_id)
@@ -66,6 +69,9 @@ def list_keys(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """Every key: id, user, role, created, revoked (never the secret)."""
+    from assistant import keys as api_keys
+    from schema.db import app_engine
+
     engine = app_engine(settings().app_db_url)
     records = api_keys.list_keys(engine)
     engine.dispose()

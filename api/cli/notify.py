@@ -1,25 +1,28 @@
-"""``hrq notify ...``: month-end results and mid-month reminders pushed through WeCom."""
+"""``hrq notify ...``: month-end results and mid-month reminders pushed through WeCom.
+
+Without ``--dry-run`` a command needs the WeCom app configured (``HRQ_WECOM_CORP_ID``,
+``HRQ_WECOM_SECRET``, ``HRQ_WECOM_AGENT_ID``): otherwise it queues nothing, says so
+and exits 2. The WeCom channel and the tools are imported inside each command.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import app, fail, parse_date, settings, user_errors
-from api.wecom.crossings import crossings_scheduler, require_channel, run_crossings
-from api.wecom.notify import NotifyResult, describe, plan_at_risk, plan_month_end, send
-from api.wecom.outbox import Outbox
-from api.wecom.schedule import parse_every
-from assistant.closes import CloseBook
-from schema.db import app_engine, warehouse_engine
-from tools.policy import load_policy
+from api.cli.app import app, command_group, fail, parse_date, settings, user_errors
 
-notify_app = typer.Typer(help="Notifications through WeCom: month-end results, at-risk reminders.")
-app.add_typer(notify_app, name="notify")
+if TYPE_CHECKING:
+    from api.wecom.notify import Notification, NotifyResult
+    from schema.settings import Settings
+
+notify_app = command_group(
+    "notify", "Notifications through WeCom: month-end results, at-risk reminders."
+)
 
 DryRun = Annotated[
     bool,
@@ -30,7 +33,23 @@ Department = Annotated[
 ]
 
 
+def _send(current: Settings, notifications: list[Notification], dry_run: bool) -> None:
+    from api.wecom.notify import send
+    from api.wecom.outbox import Outbox
+    from schema.db import app_engine
+
+    with user_errors():
+        box = Outbox(app_engine(current.app_db_url), current)
+        try:
+            result = send(box, notifications, dry_run=dry_run)
+        finally:
+            box.close()
+    _report(result, dry_run)
+
+
 def _report(result: NotifyResult, dry_run: bool) -> None:
+    from api.wecom.notify import describe
+
     if dry_run:
         typer.echo(describe(result.queued) or "nothing to send")
         typer.echo(
@@ -55,6 +74,11 @@ def month_end(
 ) -> None:
     """Congratulate bonus earners, remind those below the minimum, send managers and team
     groups the leaderboard. Running it twice sends nothing twice."""
+    from api.wecom.notify import plan_month_end
+    from assistant.closes import CloseBook
+    from schema.db import warehouse_engine
+    from tools.policy import load_policy
+
     current = settings()
     with user_errors():
         warehouse = warehouse_engine(current.warehouse_url)
@@ -67,12 +91,7 @@ def month_end(
             )  # fmt: skip
         finally:
             book.engine.dispose()
-        box = Outbox(app_engine(current.app_db_url), current)
-        try:
-            result = send(box, notifications, dry_run=dry_run)
-        finally:
-            box.close()
-    _report(result, dry_run)
+    _send(current, notifications, dry_run)
 
 
 @notify_app.command("at-risk")
@@ -85,22 +104,21 @@ def at_risk(
 ) -> None:
     """Remind each salesperson the forecast says may miss the minimum target this month
     (once per person and month)."""
+    from api.wecom.notify import plan_at_risk
+    from schema.db import warehouse_engine
+
     current = settings()
     try:
         reference = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         fail(f"--as-of must be a date like 2026-11-15, not {as_of!r}")
     with user_errors():
-        day = reference or current.today()
         notifications = plan_at_risk(
-            warehouse_engine(current.warehouse_url), day, department=department
+            warehouse_engine(current.warehouse_url),
+            reference or current.today(),
+            department=department,
         )
-        box = Outbox(app_engine(current.app_db_url), current)
-        try:
-            result = send(box, notifications, dry_run=dry_run)
-        finally:
-            box.close()
-    _report(result, dry_run)
+    _send(current, notifications, dry_run)
 
 
 @notify_app.command("crossings")
@@ -120,6 +138,8 @@ def crossings(
     """Congratulate who passed the department median and their minimum target this month, tell
     who met the minimum and managers whose team's count grew; each once per person, month and
     kind."""
+    from api.wecom.crossings import require_channel, run_crossings
+
     current = settings()
     day = parse_date(as_of, "--as-of") or current.today()
     with user_errors():
@@ -140,6 +160,9 @@ def watch(
 ) -> None:
     """Run `hrq notify crossings` on a schedule until stopped; with several watchers or
     servers sharing the app database, each run happens in one of them only."""
+    from api.wecom.crossings import crossings_scheduler, require_channel
+    from api.wecom.schedule import parse_every
+
     current = settings()
     try:
         every_s = parse_every(every)

@@ -10,19 +10,23 @@ exit code 2.
 from __future__ import annotations
 
 import json
+import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Connection
 
-from api.cli.app import app, fail, parse_date, settings, user_errors
+from api.cli.app import app, err_console, fail, parse_date, settings, user_errors
 from schema.caller import Caller
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 MonthOpt = Annotated[str, typer.Option("--month", help="Month, YYYY-MM.")]
 JsonOpt = Annotated[
@@ -33,6 +37,9 @@ AsOfOpt = Annotated[
 ]
 LiveOpt = Annotated[
     bool, typer.Option("--live", help="A closed month from live data instead of its snapshot.")
+]
+TraceOpt = Annotated[
+    bool, typer.Option("--trace", "-v", help="Also print how the figures were computed.")
 ]
 
 
@@ -45,6 +52,7 @@ def performance(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
     live: LiveOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Dual-target performance for a month: sales, minimum target, median, bonus, rank.
 
@@ -63,7 +71,8 @@ def performance(
     console = _console()
     for summary in report.summaries:
         console.print(_department_table(report, summary))
-    _print_trace(console, report.trace)
+    if trace:
+        _print_trace(console, report.trace)
 
 
 @app.command("leaderboard")
@@ -89,11 +98,16 @@ def leaderboard(
             conn, month, department, caller=Caller.operator(), policy=_policy(), closes=closes
         )
     if png is not None:
-        with user_errors():
+        from tools.chart import NO_CJK_FONT
+
+        with user_errors(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=re.escape(NO_CJK_FONT))  # said below
             try:
                 board.render_png(png)
             except OSError as exc:
                 fail(f"cannot write {png}: {exc.strerror}")
+        if NO_CJK_FONT in board.trace:
+            err_console.print(f"note: {NO_CJK_FONT}", highlight=False, soft_wrap=True)
     if as_json:
         _print_json(board.as_table())
     elif markdown:
@@ -113,6 +127,7 @@ def suggest_targets(
         int | None, typer.Option("--leads", help="Planned leads (adds leads to the model).")
     ] = None,
     as_json: JsonOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Suggest minimum targets from planned marketing spend (OLS, 80 % interval, ramp)."""
     from tools.targets import suggest_targets as suggest
@@ -132,7 +147,8 @@ def suggest_targets(
         return
     console = _console()
     console.print(_rich_table(table, f"{result.department} targets {table['summary']['month']}"))  # type: ignore[index]
-    _print_trace(console, result.trace)
+    if trace:
+        _print_trace(console, result.trace)
 
 
 @app.command("forecast")
@@ -142,6 +158,7 @@ def forecast(
         str | None, typer.Option("--department", help="Name, English name or id (default: all).")
     ] = None,
     as_json: JsonOpt = False,
+    trace: TraceOpt = False,
 ) -> None:
     """Project month-end sales for the month in progress; flag who is at risk."""
     from tools.forecast import forecast as project
@@ -155,7 +172,8 @@ def forecast(
         return
     console = _console()
     console.print(_rich_table(table, f"forecast as of {day.isoformat()}"))
-    _print_trace(console, result.trace)
+    if trace:
+        _print_trace(console, result.trace)
 
 
 def _console() -> Console:

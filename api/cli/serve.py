@@ -20,7 +20,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
-    """Serve the HTTP API and the web page (``/``) until stopped."""
+    """Serve the HTTP API and the web page (at /) until stopped."""
     import uvicorn
 
     from schema.app import create_app_schema

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from api.cli.app import app, err_console, settings, user_errors
-from assistant.audit import AuditLog, StatementKind, statement_content
-from assistant.callers import resolve_caller
-from assistant.errors import AssistantError, GuardError, QueryError
-from assistant.execute import Executor, QueryResult
-from assistant.guard import Catalog, GuardedSql, guard
-from schema.caller import Caller
-from schema.db import app_engine, dialect_of, warehouse_engine
+
+if TYPE_CHECKING:
+    from assistant.audit import StatementKind
+    from assistant.errors import AssistantError
+    from assistant.execute import QueryResult
+    from assistant.guard import GuardedSql
 
 #: The audit surface of ``hrq sql``.
 SURFACE = "cli-sql"
@@ -44,6 +43,14 @@ def sql_command(
     ] = False,
 ) -> None:
     """Run guarded SQL: read-only, scoped to the caller, row-capped, with a timeout."""
+    from assistant.audit import AuditLog, statement_content
+    from assistant.callers import resolve_caller
+    from assistant.errors import GuardError, QueryError
+    from assistant.execute import Executor
+    from assistant.guard import Catalog, guard
+    from schema.caller import Caller
+    from schema.db import app_engine, dialect_of, warehouse_engine
+
     cfg = settings()
     with user_errors():
         app_db = app_engine(cfg.app_db_url)

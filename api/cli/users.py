@@ -12,19 +12,9 @@ from typing import Annotated
 
 import typer
 
-from api.cli.app import app, settings, user_errors
-from assistant.callers import (
-    grant_role,
-    granted_roles,
-    parse_role,
-    resolve_caller,
-    revoke_role,
-)
-from assistant.errors import CallerError
-from schema.db import app_engine, warehouse_engine
+from api.cli.app import command_group, settings, user_errors
 
-users_app = typer.Typer(help="Callers and their roles.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
+users_app = command_group("users", "Callers and their roles.")
 
 
 @users_app.command("grant")
@@ -33,6 +23,9 @@ def grant(
     role: Annotated[str, typer.Argument(help="admin, hr, manager, sales or employee.")],
 ) -> None:
     """Give an employee a role, overriding the one the warehouse implies."""
+    from assistant.callers import grant_role, parse_role, resolve_caller
+    from schema.db import app_engine, warehouse_engine
+
     cfg = settings()
     with user_errors():
         chosen = parse_role(role)
@@ -50,6 +43,10 @@ def revoke(
     employee_no: Annotated[str, typer.Argument(help="Employee number, e.g. E00123.")],
 ) -> None:
     """Remove an employee's granted role; the role the warehouse implies applies again."""
+    from assistant.callers import resolve_caller, revoke_role
+    from assistant.errors import CallerError
+    from schema.db import app_engine, warehouse_engine
+
     cfg = settings()
     with user_errors():
         removed = revoke_role(app_engine(cfg.app_db_url), employee_no)
@@ -67,6 +64,9 @@ def revoke(
 @users_app.command("list")
 def list_grants() -> None:
     """The granted roles (employees whose role is not the one the warehouse implies)."""
+    from assistant.callers import granted_roles
+    from schema.db import app_engine
+
     cfg = settings()
     with user_errors():
         grants = granted_roles(app_engine(cfg.app_db_url))
@@ -79,6 +79,9 @@ def list_grants() -> None:
 @users_app.command("show")
 def show(employee_no: Annotated[str, typer.Argument(help="Employee number, e.g. E00123.")]) -> None:
     """Show an employee's role and the departments their questions are scoped to."""
+    from assistant.callers import resolve_caller
+    from schema.db import app_engine, warehouse_engine
+
     cfg = settings()
     with user_errors():
         warehouse = warehouse_engine(cfg.warehouse_url, read_only=True)

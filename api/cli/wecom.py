@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from api.cli.app import app, fail, settings, user_errors
-from api.wecom.outbox import Outbox, OutboxEntry
-from api.wecom.robot_stub import Frame
-from api.wecom.simulate import simulate, simulate_robot
-from api.wecom.stub import StubConfig, running_stub
-from schema.db import app_engine
+from api.cli.app import command_group, fail, settings, user_errors
 
-wecom_app = typer.Typer(
-    help="WeCom (企业微信) channel: the local stand-in WeCom, the outbox, a simulated chat."
+if TYPE_CHECKING:
+    from api.wecom.outbox import OutboxEntry
+    from api.wecom.robot_stub import Frame
+
+wecom_app = command_group(
+    "wecom", "WeCom (企业微信) channel: the local stand-in WeCom, the outbox, a simulated chat."
 )
-app.add_typer(wecom_app, name="wecom")
 
 
 @wecom_app.command("stub")
@@ -34,6 +32,8 @@ def stub(
     It plays WeCom for the app in the HRQ_WECOM_* settings (test values for those
     not set) and prints the settings that point hrq at it.
     """
+    from api.wecom.stub import StubConfig, running_stub
+
     current = settings()
     config = StubConfig.from_settings(current)
     configured = any(
@@ -66,6 +66,9 @@ def outbox(
     ] = False,
 ) -> None:
     """List the WeCom messages not delivered yet (pending or failed); --retry sends them now."""
+    from api.wecom.outbox import Outbox
+    from schema.db import app_engine
+
     current = settings()
     with user_errors():
         box = Outbox(app_engine(current.app_db_url), current)
@@ -120,6 +123,8 @@ def simulate_command(
         return
     if group is not None:
         fail("--group needs --robot (the self-built app has no group chats)")
+    from api.wecom.simulate import simulate  # the whole web app: loaded only here
+
     with user_errors():
         replies = simulate(
             settings(), question, userid, hrq_url=hrq_url, stub_port=stub_port, timeout_s=timeout
@@ -130,6 +135,8 @@ def simulate_command(
 
 
 def _simulate_robot(question: str, userid: str, group: str | None, timeout: float) -> None:
+    from api.wecom.simulate import simulate_robot  # the whole web app: loaded only here
+
     last: list[tuple[str, bool]] = []
 
     def show(frame: Frame) -> None:

@@ -119,13 +119,13 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, getattr(exc, "headers", None))
 
 
-def install_error_handlers(app: FastAPI, docs: frozenset[str] = frozenset()) -> None:
-    """Register the JSON error handlers on ``app`` (``docs``: the OpenAPI pages' paths)."""
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the JSON error handlers on ``app``."""
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Starlette answers this one outside every middleware: the security headers are added here.
         log.exception("unexpected error", exc_info=exc)
-        headers = security_headers(request.url.path, docs)
+        headers = security_headers()
         return error_response(500, "internal", "internal error; it has been logged", headers)
 
     app.add_exception_handler(HrqError, _hrq_error)

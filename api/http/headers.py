@@ -5,27 +5,16 @@ The web page loads only its own files (``/static/app.js``, ``/static/app.css``; 
 script or style), so its policy allows ``'self'`` and nothing else; images may be
 ``data:`` and ``blob:`` URLs (charts, downloads). The API's JSON gets the same headers.
 
-The OpenAPI pages (``/docs``, ``/redoc``) are FastAPI's: they load Swagger UI and ReDoc
-from cdn.jsdelivr.net and start them with an inline script, so they get a policy that
-allows that CDN and inline script and style, on those paths only. When those files are
-served by hrq itself, :data:`DOCS_POLICY` can shrink to :data:`PAGE_POLICY`.
+The OpenAPI page (``/docs``, Swagger UI) is served the same way, from hrq's own files and
+with no inline script (``api/http/docs.py``), so one policy covers every response.
 """
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 _COMMON = "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    f"connect-src 'self'; {_COMMON}"
-)
-DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: blob: https://cdn.jsdelivr.net https://fastapi.tiangolo.com; "
-    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; "
     f"connect-src 'self'; {_COMMON}"
 )
 _FIXED = (
@@ -35,7 +24,6 @@ _FIXED = (
 )
 
 
-def security_headers(path: str, docs: Collection[str] = ()) -> dict[str, str]:
-    """The security headers of a response to ``path`` (``docs``: the OpenAPI pages' paths)."""
-    policy = DOCS_POLICY if path in docs else PAGE_POLICY
-    return {"content-security-policy": policy, **dict(_FIXED)}
+def security_headers() -> dict[str, str]:
+    """The security headers of every response."""
+    return {"content-security-policy": PAGE_POLICY, **dict(_FIXED)}

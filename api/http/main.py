@@ -15,6 +15,7 @@ from api.http import (
     ask,
     closes,
     conversations,
+    docs,
     feedback,
     health,
     me,
@@ -61,18 +62,30 @@ def create_app(settings: Settings | None = None, *, assistant: Assistant | None 
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # api/http/docs.py serves /docs from hrq's own files, without a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,  # keys are bearer tokens: no OAuth2 flow
     )
     app.state.services = services
-    docs = frozenset(
-        p for p in (app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url) if p
+    install_error_handlers(app)
+    routers = (
+        ask,
+        closes,
+        conversations,
+        feedback,
+        me,
+        performance,
+        reports,
+        health,
+        metrics,
+        docs,
     )
-    install_error_handlers(app, docs)
-    for module in (ask, closes, conversations, feedback, me, performance, reports, health, metrics):
+    for module in routers:
         app.include_router(module.router)
     app.include_router(web_router)
     app.include_router(wecom_router)
     app.include_router(robot_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics)
-    app.add_middleware(SecurityHeadersMiddleware, docs=docs)  # outermost: 413s get them too
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: 413s get them too
     return app

@@ -122,15 +122,14 @@ def _route_of(scope: MutableMapping[str, Any]) -> str:
 class SecurityHeadersMiddleware:
     """Add the security headers (:mod:`api.http.headers`) to every response that lacks them."""
 
-    def __init__(self, app: ASGIApp, docs: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.docs = docs
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(scope.get("path", ""), self.docs)
+        extra = security_headers()
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

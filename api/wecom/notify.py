@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from api.wecom.errors import WeComConfigError
 from api.wecom.outbox import DeliveryReport, Outbox, image_payload
 from schema.app import create_app_schema, notifications_sent
 from schema.caller import Caller, Role
@@ -264,7 +265,18 @@ def send(
     """Queue (record and write to the outbox) the notifications not sent before, then deliver.
 
     With ``dry_run`` nothing is recorded, queued or sent: the result lists what would be.
+    Otherwise the outbox must be able to reach WeCom: without a configured app, a queued
+    message could never be delivered, so nothing is queued and WeComConfigError says
+    which settings to set.
     """
+    if not dry_run:
+        try:
+            outbox.client()
+        except WeComConfigError as exc:
+            raise WeComConfigError(
+                f"WeCom is not configured, so nothing was queued: {exc} "
+                "(--dry-run shows what would be sent)"
+            ) from exc
     queued: list[Notification] = []
     skipped: list[Notification] = []
     ids: list[int] = []

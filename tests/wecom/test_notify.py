@@ -13,10 +13,11 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.wecom.errors import WeComConfigError
 from api.wecom.notify import plan_at_risk, plan_month_end, send
 from api.wecom.outbox import Outbox
 from api.wecom.stub import StubConfig, WeComStub, running_stub
-from schema.app import notifications_sent
+from schema.app import notifications_sent, wecom_outbox
 from schema.caller import Caller
 from schema.db import app_engine, warehouse_engine
 from schema.settings import Settings, get_settings
@@ -160,3 +161,58 @@ def test_at_risk_reminders_follow_the_forecast(warehouse: sa.Engine) -> None:
     assert expected and {n.recipient for n in plan} == expected
     assert all(n.kind == "at_risk" and n.month == "2026-11" for n in plan)
     assert all("预计月底" in n.messages[0].content for n in plan)
+
+
+@pytest.fixture
+def no_wecom_env(
+    tmp_path: Path, demo_warehouse_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """The environment of an installation whose WeCom app is not configured."""
+    for name in ("HRQ_WECOM_CORP_ID", "HRQ_WECOM_SECRET", "HRQ_WECOM_AGENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HRQ_WAREHOUSE_URL", demo_warehouse_url)
+    monkeypatch.setenv("HRQ_APP_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def _queued(settings: Settings) -> tuple[int, int]:
+    """(outbox rows, notifications recorded as sent) in the app database."""
+    with app_engine(settings.app_db_url).connect() as conn:
+        count = sa.select(sa.func.count())
+        return (
+            conn.execute(count.select_from(wecom_outbox)).scalar_one(),
+            conn.execute(count.select_from(notifications_sent)).scalar_one(),
+        )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["notify", "at-risk", "--as-of", "2026-11-16", "--department", DEPARTMENT],
+        ["notify", "month-end", "--month", MONTH, "--department", DEPARTMENT],
+    ],
+)
+def test_without_wecom_nothing_is_queued_and_the_command_says_why(
+    no_wecom_env: Settings, command: list[str]
+) -> None:
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: WeCom is not configured, so nothing was queued")
+    assert "HRQ_WECOM_CORP_ID" in line and "--dry-run" in line
+    assert _queued(no_wecom_env) == (0, 0)
+    dry = CliRunner().invoke(app, [*command, "--dry-run"])  # a preview still works
+    assert dry.exit_code == 0 and "would be sent" in dry.output, dry.output
+
+
+def test_send_refuses_before_recording_anything(
+    no_wecom_env: Settings, warehouse: sa.Engine
+) -> None:
+    plan = plan_at_risk(warehouse, date(2026, 11, 16), department=DEPARTMENT)
+    assert plan
+    box = Outbox(app_engine(no_wecom_env.app_db_url), no_wecom_env)
+    with pytest.raises(WeComConfigError, match="nothing was queued"):
+        send(box, plan)
+    assert _queued(no_wecom_env) == (0, 0)
