@@ -67,7 +67,7 @@ def unaccounted(
 def _suggestions(text: str, left: list[Leftover], gazetteer: Gazetteer) -> list[tuple[str, str]]:
     """(phrase, question with the word replaced by it) for the unknown words."""
     phrases = [p for p in gazetteer.phrases if len(p) >= 2]
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = _sound_alike(text, left, gazetteer)
     for item in left:
         word = item.text.strip()
         if item.why != "word" or len(word) < 2:
@@ -82,6 +82,28 @@ def _suggestions(text: str, left: list[Leftover], gazetteer: Gazetteer) -> list[
         if len(out) >= MAX_SUGGESTIONS:
             break
     return out
+
+
+def _sound_alike(text: str, left: list[Leftover], gazetteer: Gazetteer) -> list[tuple[str, str]]:
+    """中位树, 完成律, 最底: an unused Chinese word that, with the characters around it, sounds
+    like a phrase of the vocabulary (a typing slip of the pinyin input method). The longest
+    such span is offered, with the question it would make."""
+    out: list[tuple[str, str]] = []
+    for item in left:
+        if item.why != "word" or not re.fullmatch(r"[\u4e00-\u9fff]+", item.text):
+            continue
+        spans = [
+            (a, b)
+            for a in range(max(0, item.start - 3), item.start + 1)
+            for b in range(item.end, min(len(text), item.end + 3) + 1)
+            if 2 <= b - a <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", text[a:b])
+        ]
+        for a, b in sorted(spans, key=lambda span: span[0] - span[1]):
+            phrases = gazetteer.sounding_like(text[a:b])
+            if phrases:
+                out.append((phrases[0], text[:a] + phrases[0] + text[b:]))
+                break
+    return out[:MAX_SUGGESTIONS]
 
 
 #: How close (0-100) a warehouse name must be to an unknown name to be offered.

@@ -127,6 +127,20 @@ class Gazetteer:
         default_factory=list
     )
     _spelling: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    #: pinyin -> the vocabulary's Chinese phrases that sound so (built on first use)
+    _sounds: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def sounding_like(self, text: str) -> list[str]:
+        """Vocabulary phrases (metrics, concepts, dimensions, values) pronounced as ``text``
+        is (中位树 -> 中位数): for suggestions, never for answering."""
+        with self._spelling:
+            if self._sounds is None:
+                sounds: dict[str, list[str]] = defaultdict(list)
+                for phrase, entry in self.phrases.items():
+                    if 2 <= len(phrase) <= 6 and _is_han(phrase) and entry.keys() & _VOCABULARY:
+                        sounds[spelled(phrase)].append(phrase)
+                self._sounds = dict(sounds)
+        return [p for p in self._sounds.get(spelled(text), []) if p != text]
 
     def add(self, phrase: str, kind: str, value: str) -> None:
         key = normalize(phrase)
@@ -191,6 +205,9 @@ class Gazetteer:
 
 
 _LATIN = re.compile(r"[a-z]")
+
+#: Kinds of the semantic model's vocabulary (not names of departments or people).
+_VOCABULARY = frozenset({"metric", "concept", "dimension", "bundle", "value"})
 
 _KIND_ORDER = {"employee": 0, "department": 1, "concept": 2, "bundle": 3, "metric": 3, "value": 4,
                "dimension": 5, "self": 6}  # fmt: skip
