@@ -13,7 +13,6 @@ running past the span, is never cut), so 华东销售额 stays 华东 + 销售�
 from __future__ import annotations
 
 from assistant.gazetteer import Gazetteer, Tag
-from assistant.normalize import normalize
 
 #: Characters an abbreviation must have: two of place and at least two more.
 MIN_CHARS = 4
@@ -22,12 +21,13 @@ MIN_CHARS = 4
 def with_abbreviations(text: str, tags: list[Tag], gz: Gazetteer) -> list[Tag]:
     """``tags`` with department abbreviations of ``text`` added (replacing the shorter
     tags they contain)."""
-    names = {i: normalize(d.name) for i, d in gz.departments.items()}
+    names = gz.department_names()
+    heads = {name[:2] for name in names.values()}
     longest = max((len(n) for n in names.values()), default=0)
     out = list(tags)
     i = 0
     while i <= len(text) - MIN_CHARS:
-        found = _abbreviation_at(text, i, out, names, longest)
+        found = _abbreviation_at(text, i, out, names, longest) if text[i : i + 2] in heads else None
         if found is None:
             i += 1
             continue

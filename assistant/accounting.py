@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from assistant import lexicon as lx
 from assistant.gazetteer import Gazetteer, Tag
-from assistant.operators import ASKING, OPERATOR_PATTERNS, WHICH, word_pattern
+from assistant.operators import ASKING_PATTERN, OPERATOR_PATTERNS, WHICH
 from assistant.plan import QueryPlan, ToolPlan
 from schema.caller import Caller
 from schema.semantic import SemanticModel
@@ -84,7 +84,7 @@ def account(
         elif not any(o is not tag and _inside(tag, o) for o in tags):
             left.append(Leftover(tag.start, tag.end, tag.text, tag.kind))
             blank(tag.start, tag.end)
-    _blank_words(mask, word_pattern(ASKING), lambda _: True, left, "asking")
+    _blank_words(mask, ASKING_PATTERN, lambda _: True, left, "asking")
     # Phrases that may span a tagged word (最大的5笔订单, the last 4 refunds): matched on
     # the question itself.
     for pattern in [lx.HALF] + [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)]:

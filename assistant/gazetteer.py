@@ -127,8 +127,16 @@ class Gazetteer:
         default_factory=list
     )
     _spelling: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    #: department id -> its name, normalised (built on first use)
+    _names: dict[int, str] | None = field(default=None, repr=False, compare=False)
     #: pinyin -> the vocabulary's Chinese phrases that sound so (built on first use)
     _sounds: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+
+    def department_names(self) -> dict[int, str]:
+        """Each department's name, normalised as questions are."""
+        if self._names is None:
+            self._names = {i: normalize(d.name) for i, d in self.departments.items()}
+        return self._names
 
     def sounding_like(self, text: str) -> list[str]:
         """Vocabulary phrases (metrics, concepts, dimensions, values) pronounced as ``text``

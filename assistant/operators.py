@@ -87,6 +87,7 @@ def word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 OPERATOR_PATTERNS: dict[str, re.Pattern[str]] = {
     name: word_pattern(words) for name, words in OPERATOR_WORDS.items()
 }
+ASKING_PATTERN = word_pattern(ASKING)
 
 #: A figure per person of a group (人均业绩, sales per rep).
 PER_HEAD = re.compile(

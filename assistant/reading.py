@@ -68,7 +68,8 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
     u = Understanding(text=text, language=detect_language(question))
     # Names first: 杭州线上上个月 is 杭州线上 + 上个月, not 上上个月.
     names = list(text)
-    for tag in with_abbreviations(text, gazetteer.tag(text), gazetteer):
+    first = with_abbreviations(text, gazetteer.tag(text), gazetteer)
+    for tag in first:
         if tag.kind in ("department", "employee"):
             names[tag.start : tag.end] = "\0" * (tag.end - tag.start)
     found = find_period(lx.TO_DATE.sub(lambda m: "\0" * len(m.group(0)), "".join(names)), as_of)
@@ -90,7 +91,9 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
                 u.also = PeriodSlot.of(other)
                 masked = masked[:start] + " " * (b - a) + masked[start + b :]
                 u.period_spans.append((start + a, start + b))
-    u.tags = with_abbreviations(masked, gazetteer.tag(masked), gazetteer)
+    u.tags = (
+        first if masked == text else with_abbreviations(masked, gazetteer.tag(masked), gazetteer)
+    )
     explained = masked
     for pattern in [p for p, _ in (*lx.COMPARISONS, *lx.SUFFIX_COMPARISONS)] + [
         lx.TOP_N,
