@@ -21,6 +21,7 @@ from assistant import compose
 from assistant.agent import Agent
 from assistant.answer import Answer, ToolCallInfo
 from assistant.audit import AuditLog
+from assistant.charts import query_chart, tool_chart
 from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
@@ -28,6 +29,7 @@ from assistant.errors import AssistantError, GuardError
 from assistant.execute import execute
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
+from assistant.labels import formats as tool_formats
 from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
 from assistant.planner import plan
 from assistant.reading import detect_language
@@ -227,7 +229,9 @@ class Assistant:
             result = run_tool(the_plan, conn, caller, as_of, self.policy, self.snapshots(live))
         base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
         base.columns = result.columns(base.language)
+        base.formats = tool_formats(result.keys)
         base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
+        base.chart = tool_chart(result, base.language)
         base.trace.extend(result.trace)
         base.scoped = result.scoped
         base.answer = compose.tool_sentence(base.language, result.keys, result.rows, result.context)
@@ -247,6 +251,7 @@ class Assistant:
         base.scoped = bool(guarded.scopes)
         result = execute(guarded, self.warehouse, timeout_s=self.settings.sql_timeout_s)
         base.columns = list(compiled.columns)
+        base.formats = list(compiled.formats)
         base.rows = [[compose.json_safe(v) for v in row] for row in result.rows]
         period = compiled.period
         label = (period.label_zh if base.language == "zh" else period.label_en) if period else None
@@ -265,6 +270,10 @@ class Assistant:
             return base
         metrics = [self.model.metrics[m] for m in the_plan.metrics]
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
+        base.chart = query_chart(
+            the_plan, metrics[0], base.columns, list(compiled.metric_columns), base.formats,
+            base.rows, base.language,
+        )  # fmt: skip
         if the_plan.compare and period is not None and compiled.versus is not None:
             zh = base.language == "zh"
             base.answer = compose.comparison_sentence(
