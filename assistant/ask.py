@@ -280,13 +280,14 @@ class Assistant:
                 base.language, metrics[0], group_labels, [list(r) for r in result.rows],
                 period.label_zh if zh else period.label_en,
                 compiled.versus.label_zh if zh else compiled.versus.label_en, subject,
+                formats=base.formats,
             )  # fmt: skip
             if base.scoped:
                 base.answer += SCOPE_NOTE[base.language]
             return base
         base.answer = compose.query_sentence(
             base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
-            order=the_plan.order,
+            order=the_plan.order, names=list(compiled.metric_columns), formats=base.formats,
         )  # fmt: skip
         if base.scoped:
             base.answer += SCOPE_NOTE[base.language]
