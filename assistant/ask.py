@@ -35,6 +35,7 @@ from assistant.planner import plan
 from assistant.reading import detect_language
 from assistant.restate import restate
 from assistant.tool_answer import run_tool
+from assistant.trace_words import trace_in
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
 from schema.errors import HrqError, WarehouseError
@@ -152,6 +153,7 @@ class Assistant:
             previous = last.plan if last else None
             choice = chosen(question, previous)
         answer = self._answer(question, caller, as_of, previous, choice, live)
+        answer.trace = trace_in(answer.language, answer.trace)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
             if conversation_id is None:

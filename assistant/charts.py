@@ -61,7 +61,7 @@ def tool_chart(result: ToolResult, language: str) -> Chart | None:
     if label_key is None:
         return None
     labels = [r[keys.index(label_key)] for r in rows]
-    if len(set(labels)) != len(labels):
+    if label_key != "name" and len(set(labels)) != len(labels):
         return None  # several departments' months at once: one bar would stand for two
     value = keys.index(measure)
     if all(r[value] is None for r in rows):
