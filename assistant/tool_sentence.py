@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.figures import listing, money, percent
+from assistant.labels import header
 from assistant.plan import OPPOSITE_CONDITION
 
 CONDITION_WORDS = {
@@ -207,11 +208,12 @@ def _people(zh: bool, when: str, what: str, team: str, focus: str | None,
         said = _sep(zh).join(
             f"{place(r)}{r[index['name']]} {_figure(key, r[index[key]])}" for r in rows
         )
+        ranked = focus in ("leaderboard", "rank")
         if zh:
-            title = "业绩排行" if focus in ("leaderboard", "rank") else ""
+            title = "业绩排行" if ranked else header(key, "zh")
             return f"{when}{team}{title}：{said}。"
-        title = " leaderboard" if focus in ("leaderboard", "rank") else ""
-        return f"{team}{title} {when}: {said}.".lstrip()
+        title = "leaderboard" if ranked else header(key, "en")
+        return f"{team + ' ' if team else ''}{title} in {when}: {said}."
     names = listing("zh" if zh else "en", [r[index["name"]] for r in rows])
     if zh:
         return f"{when}{team}{what + '的' if what else ''}共 {len(rows)} 人：{names}。"

@@ -22,7 +22,7 @@ from api.http.models import AUTH_ERRORS, error_responses
 from api.http.services import Services
 from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, choose_format, to_csv, to_xlsx
 from assistant.answer import ColumnFormat
-from assistant.labels import formats, headers
+from assistant.labels import TOOL_COLUMNS, formats, headers
 from schema.caller import Caller
 from tools.leaderboard import Leaderboard, leaderboard
 from tools.performance import PerformanceReport, monthly_performance
@@ -163,6 +163,11 @@ def performance(
         rows=table["rows"],  # type: ignore[arg-type]
         header=[("as of", as_of.isoformat()), ("period", " .. ".join(table["period"]))],  # type: ignore[arg-type]
         notes=list(report.trace) + ([report.scope_note] if report.scope_note else []),
+        formats=[
+            ColumnFormat(kind=TOOL_COLUMNS[c].kind) if c in TOOL_COLUMNS else ColumnFormat()
+            for c in table["columns"]  # type: ignore[attr-defined]
+        ],
+        language="en",
     )
     return _download(doc, chosen, f"performance-{table['month']}")
 

@@ -81,8 +81,9 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
                 answer.locator("button.dl-xlsx").click()
             target = tmp_path / "report.xlsx"
             info.value.save_as(target)
-            sheet = load_workbook(target).worksheets[0]
-            assert sheet["A1"].value == "hrq 报表 report: 2026年8月各部门销售额"
+            sheet, about = load_workbook(target).worksheets
+            assert (sheet["A1"].value, sheet.freeze_panes) == ("部门", "A2")
+            assert about["A1"].value == "hrq 报表：2026年8月各部门销售额"
 
             page.click("#lang")
             assert page.locator("#ask").inner_text() == "Ask"
