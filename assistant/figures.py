@@ -19,7 +19,7 @@ CENT = Decimal("0.01")
 def money(value: Any) -> str:
     """¥1,234.50: to the cent, half-up (a half-cent median ¥65,515.765 reads ¥65,515.77)."""
     amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"¥{amount:,.2f}"
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
 
 
 def percent(value: Any) -> str:

@@ -139,6 +139,11 @@ def test_leaderboard_defaults_to_own_department(client: TestClient, keys: dict[s
     body = response.json()
     assert body["department"] == "成都销售组"
     assert body["columns"][:3] == ["rank", "name", "sales"]
+    assert body["labels"] == {
+        "zh": ["排名", "姓名", "业绩", "与中位数差距", "达到最低目标", "超过中位数"],
+        "en": ["rank", "name", "sales", "gap to median", "met minimum", "above median"],
+    }
+    assert [f["kind"] for f in body["formats"]] == ["count", "text", "money", "money", "flag", "flag"]
     ranks = [row[0] for row in body["rows"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert body["median"] > 0
