@@ -141,7 +141,9 @@ def query_sentence(
         if zh:
             most = ("最多" if more else "最高") if order == "desc" else ("最少" if more else "最低")
             return f"{when}{who}{name}{most}的{group}是 {groups.of(rows[0])}（{figure(rows[0])}）。"
-        most = ("most" if more else "highest") if order == "desc" else ("fewest" if more else "lowest")
+        most = (
+            ("most" if more else "highest") if order == "desc" else ("fewest" if more else "lowest")
+        )
         return f"{most.capitalize()} {name}{in_when}: {groups.of(rows[0])} ({figure(rows[0])})."
     if order:
         shown = ("，" if zh else ", ").join(said(r) for r in rows[:5])
@@ -153,8 +155,14 @@ def query_sentence(
         return f"{name.capitalize()}{in_when}, {how}: {shown}{tail}."
     total = ""
     if _ADDITIVE.match(metric.expr) and not metric.snapshot and len(rows) > 1:
-        summed = sum((Decimal(str(r[value_at])) for r in rows if r[value_at] is not None), Decimal(0))
-        total = f"，合计 {number(summed, metric.format)}" if zh else f"; total {number(summed, metric.format)}"
+        summed = sum(
+            (Decimal(str(r[value_at])) for r in rows if r[value_at] is not None), Decimal(0)
+        )
+        total = (
+            f"，合计 {number(summed, metric.format)}"
+            if zh
+            else f"; total {number(summed, metric.format)}"
+        )
     count = _noun(language, group, fmts[0] if fmts else None, len(rows))
     if len(rows) <= SAID_IN_FULL:
         shown = ("，" if zh else ", ").join(said(r) for r in rows)
@@ -215,7 +223,7 @@ def comparison_sentence(
     groups = _Groups(language, group_labels, rows, formats or [])
     shown = ("；" if zh else "; ").join(f"{groups.of(r)} {pair(r)}" for r in rows[:3])
     more = len(rows) > 3
-    count = _noun(language, group_labels[0], (formats or [None])[0], len(rows))
+    count = _noun(language, group_labels[0], formats[0] if formats else None, len(rows))
     if zh:
         return f"{who}各{group_labels[0]}{name}（共 {count}）：{shown}{'等' if more else ''}。"
     return f"{name.capitalize()} by {group_labels[0]} ({count}): {shown}{' ...' if more else ''}."

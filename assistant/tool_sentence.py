@@ -62,7 +62,11 @@ def _yes_no(zh: bool, asked: str, when: str, what: str, conditions: list[str],
         else " and ".join(CONDITION_WORDS[c][1] for c in opposite)
     )
     if not rows:
-        return f"是的，{when}每个人都{asked_what}。" if zh else f"Yes. Everyone {asked_what} in {when}."
+        return (
+            f"是的，{when}每个人都{asked_what}。"
+            if zh
+            else f"Yes. Everyone {asked_what} in {when}."
+        )
     return (
         f"不是。{when}{what}的有 {len(rows)} 人：{names}。"
         if zh
@@ -200,6 +204,7 @@ def _people(zh: bool, when: str, what: str, team: str, focus: str | None,
     """People listed: with their figure when a few are ranked or shown, else by name."""
     key = LISTED_FIGURE.get(focus or "")
     if key in index and len(rows) <= 10 and not what:
+
         def place(r: list[Any]) -> str:
             if "rank" not in index:
                 return ""

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 _MONEY = r"-?[\d,]+(?:\.\d+)?"
-_POLICY = re.compile(r"rate (?P<rate>[\d.]+ %), (?:cap (?P<cap>" + _MONEY + r")|no cap) \((?P<source>[^)]*)\)")
+_POLICY = re.compile(
+    r"rate (?P<rate>[\d.]+ %), (?:cap (?P<cap>" + _MONEY + r")|no cap) \((?P<source>[^)]*)\)"
+)
 _SOURCES = {"default": "默认", "department": "部门规定"}
 
 #: (English line shape, Chinese wording); named groups carry the figures across.
@@ -54,8 +56,12 @@ LINES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )  # fmt: skip
 _WORDS = {
-    "tool": "绩效引擎计算", "query": "查询", "clarify": "追问", "refuse": "无法回答",
-    "projected ": "预计", "live data have changed since the close": "结账后实时数据有变化",
+    "tool": "绩效引擎计算",
+    "query": "查询",
+    "clarify": "追问",
+    "refuse": "无法回答",
+    "projected ": "预计",
+    "live data have changed since the close": "结账后实时数据有变化",
     "live data match the close": "实时数据与结账一致",
     " (Mon-Fri assumed: no holiday calendar for this year)": "（本年无节假日日历，按周一至周五计）",
 }

@@ -216,7 +216,9 @@ class SemanticModel(BaseModel):
                 raise ValueError(f"values[{i}] ({vs.column}): unknown metric {vs.metric!r}")
             if set(vs.labels) != set(vs.values):
                 missing = sorted(set(vs.values) ^ set(vs.labels))
-                raise ValueError(f"values[{i}] ({vs.column}): labels do not match values: {missing}")
+                raise ValueError(
+                    f"values[{i}] ({vs.column}): labels do not match values: {missing}"
+                )
         return self
 
     def value_labels(self, column: str, table: str, language: str) -> dict[str, str]:

@@ -139,7 +139,9 @@ def _about(sheet: Worksheet, doc: TableDoc) -> None:
         label.alignment = Alignment(vertical="top")
     for (value,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2):
         value.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = sum(-(-_width(part) // ABOUT_WIDTH) or 1 for part in str(value.value or "").split("\n"))
+        lines = sum(
+            -(-_width(part) // ABOUT_WIDTH) or 1 for part in str(value.value or "").split("\n")
+        )
         if lines > 1:  # spreadsheet programs do not all grow a wrapped row by themselves
             sheet.row_dimensions[value.row].height = 15 * lines
     sheet.column_dimensions["A"].width = 16

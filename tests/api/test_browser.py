@@ -75,7 +75,9 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
             assert numbers == sorted(numbers)
             value_header.click()
             cells = answer.locator("table.result tbody tr td:last-child").all_inner_texts()
-            assert [float(c.strip("¥").replace(",", "")) for c in cells] == sorted(numbers, reverse=True)
+            assert [float(c.strip("¥").replace(",", "")) for c in cells] == sorted(
+                numbers, reverse=True
+            )
 
             with page.expect_download() as info:
                 answer.locator("button.dl-xlsx").click()

@@ -143,7 +143,14 @@ def test_leaderboard_defaults_to_own_department(client: TestClient, keys: dict[s
         "zh": ["排名", "姓名", "业绩", "与中位数差距", "达到最低目标", "超过中位数"],
         "en": ["rank", "name", "sales", "gap to median", "met minimum", "above median"],
     }
-    assert [f["kind"] for f in body["formats"]] == ["count", "text", "money", "money", "flag", "flag"]
+    assert [f["kind"] for f in body["formats"]] == [
+        "count",
+        "text",
+        "money",
+        "money",
+        "flag",
+        "flag",
+    ]
     ranks = [row[0] for row in body["rows"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert body["median"] > 0

@@ -24,7 +24,9 @@ def _report(client: TestClient, key: str, question: str) -> tuple[dict[str, Any]
     ).json()
     assert answer["kind"] == "answer", answer
     response = client.post(
-        "/v1/reports", json={"answer_id": answer["answer_id"], "format": "xlsx"}, headers=bearer(key)
+        "/v1/reports",
+        json={"answer_id": answer["answer_id"], "format": "xlsx"},
+        headers=bearer(key),
     )
     assert response.status_code == 200, response.text
     return answer, load_workbook(io.BytesIO(response.content))
@@ -49,15 +51,18 @@ def test_a_leaderboard_report_reads_like_the_page(client: TestClient, keys: dict
         assert [c.value for c in cells] == [_cents(r[at]) for r in answer["rows"]]
     met = columns.index("达到最低目标")
     assert {c.value for c in (row[met] for row in table.iter_rows(min_row=2))} <= {"是", "否"}
-    assert [c.value for c in (row[columns.index("排名")] for row in table.iter_rows(min_row=2))] == [
-        r[columns.index("排名")] for r in answer["rows"]
-    ]
+    assert [
+        c.value for c in (row[columns.index("排名")] for row in table.iter_rows(min_row=2))
+    ] == [r[columns.index("排名")] for r in answer["rows"]]
     widths = {c: table.column_dimensions[chr(ord("A") + i)].width for i, c in enumerate(columns)}
     assert widths["与中位数差距"] >= 14 and widths["工号"] >= 8 and widths["业绩"] >= 12
     context = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True) if r[0]}
     assert context["问题"] == "2026年8月成都销售组的排行榜" and context["截至"] == AS_OF
     assert context["我的理解"] == answer["interpretation"] and context["回答"] == answer["answer"]
-    assert context["工具"].startswith("monthly_performance") and context["计算过程"] == "理解：绩效引擎计算（问题覆盖 100%）"
+    assert (
+        context["工具"].startswith("monthly_performance")
+        and context["计算过程"] == "理解：绩效引擎计算（问题覆盖 100%）"
+    )
 
 
 def test_attainment_is_a_percentage(client: TestClient, keys: dict[str, str]) -> None:

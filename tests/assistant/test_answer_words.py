@@ -25,7 +25,9 @@ THIRD_DECIMAL = re.compile(r"¥[\d,]+\.\d{3}")
 
 
 @pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+def assistant(
+    demo_warehouse_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Assistant]:
     app_db = tmp_path_factory.mktemp("words") / "app.db"
     built = Assistant.from_settings(
         Settings(warehouse_url=demo_warehouse_url, app_db_url=f"sqlite:///{app_db}")
@@ -96,7 +98,9 @@ def test_coded_values_are_said_in_the_questions_language(assistant: Assistant) -
     statuses = ask(assistant, "上个月各考勤状态的天数")
     assert "缺勤" in statuses.answer and "absent" not in statuses.answer
     late = ask(assistant, "上个月各部门迟到次数")
-    assert "迟到天数" in late.columns and "迟到天数" in late.answer and "考勤天数" not in late.answer
+    assert (
+        "迟到天数" in late.columns and "迟到天数" in late.answer and "考勤天数" not in late.answer
+    )
 
 
 def test_tool_answers_chart_their_focus(assistant: Assistant) -> None:
@@ -113,7 +117,9 @@ def test_tool_answers_chart_their_focus(assistant: Assistant) -> None:
     assert len(median_of) == 1 and board.chart.reference_label == "部门中位数"
     name, sales = board.columns.index("姓名"), board.columns.index("业绩")
     first = board.rows[0]
-    assert board.answer.startswith(f"2026年10月成都销售组业绩排行：第 1 名 {first[name]} {money(first[sales])}")
+    assert board.answer.startswith(
+        f"2026年10月成都销售组业绩排行：第 1 名 {first[name]} {money(first[sales])}"
+    )
 
 
 def test_no_chart_when_a_chart_says_nothing(assistant: Assistant) -> None:
@@ -145,4 +151,6 @@ def test_the_trace_is_in_the_questions_language(assistant: Assistant) -> None:
     assert untranslated == []
     assert any(line.startswith("成都销售组：") and "人的中位数" in line for line in chinese.trace)
     english = ask(assistant, "leaderboard of Chengdu Sales Team last month")
-    assert english.trace[0].startswith("plan: tool") and any("median of" in t for t in english.trace)
+    assert english.trace[0].startswith("plan: tool") and any(
+        "median of" in t for t in english.trace
+    )
