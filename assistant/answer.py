@@ -43,6 +43,10 @@ class Chart(BaseModel):
         default=None, description="A line to read the bars against (the department median)."
     )
     reference_label: str | None = None
+    sort: bool = Field(
+        default=False,
+        description="Draw the bars highest first (rows in no order of their own); else in row order.",
+    )
 
 
 class ToolCallInfo(BaseModel):

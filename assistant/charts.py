@@ -20,6 +20,9 @@ from schema.semantic import Metric
 #: More bars than this are not read, they are scrolled past: the table says it better.
 MAX_BARS = 40
 CHARTED = ("money", "count", "number", "percent")
+TIME_GROUPS = ("month", "quarter", "year")
+#: Tool answers whose rows are already in the order to read them.
+RANKED_FOCUS = ("leaderboard", "rank", "median_trend", "forecast")
 
 
 def query_chart(
@@ -44,7 +47,9 @@ def query_chart(
     if language == "en" and english in columns:
         label = columns.index(english)
     kind = formats[value].kind if formats else metric.format
-    return Chart(label=label, value=value, title=metric_columns[0], kind=kind)
+    in_time = bool(formats) and formats[0].kind == "month" or plan.group_by[0] in TIME_GROUPS
+    return Chart(label=label, value=value, title=metric_columns[0], kind=kind,
+                 sort=not plan.order and not in_time)  # fmt: skip
 
 
 def tool_chart(result: ToolResult, language: str) -> Chart | None:
@@ -71,6 +76,9 @@ def tool_chart(result: ToolResult, language: str) -> Chart | None:
         value=value,
         title=header(measure, language),
         kind=TOOL_COLUMNS[measure].kind,
+        sort=label_key != "month"
+        and not context.get("ordered")
+        and context.get("focus") not in RANKED_FOCUS,
     )
     medians: dict[str, Any] = context.get("medians") or {}
     departments = (

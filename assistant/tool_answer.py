@@ -163,6 +163,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         "asked": plan.asked,
         "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
         "medians": {s.department: s.median for s in report.summaries},
+        "ordered": bool(plan.order),
         "month_to_date": report.month_to_date,
     }  # fmt: skip
 

@@ -143,8 +143,14 @@ def seen(page: Any, base: str, key: str) -> None:
     bar_rows = above.locator("figure.chart .bar-row")
     heights = bar_rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
     assert min(heights) >= 18
-    first_name = above.locator("table.result tbody tr").first.locator("td").first.inner_text()
-    assert bar_rows.first.get_attribute("title").startswith(first_name + ":")
+    bars = bar_rows.evaluate_all(
+        "rows => rows.map(r => [r.title, r.querySelector('.bar-label').textContent,"
+        " r.querySelector('.bar-value').textContent])"
+    )
+    assert all(title == f"{label}: {value}" for title, label, value in bars)  # full name on hover
+    figures = [float(value.strip("¥").replace(",", "")) for _, _, value in bars]
+    assert figures == sorted(figures, reverse=True)  # a list in no order of its own: highest first
+    above.locator("figure.chart").screenshot(path=str(SCREENSHOTS / "above-median-1280.png"))
 
     # A leaderboard asked in words: Chinese headers, flags as marks, the median as a line.
     board = ask(page, "2026年8月成都销售组的排行榜")
@@ -180,6 +186,7 @@ def seen(page: Any, base: str, key: str) -> None:
     assert cell.evaluate("c => c.getBoundingClientRect().height") < 2 * line
     label = above.locator("figure.chart .bar-label").first
     assert label.evaluate("l => l.getBoundingClientRect().height") < 2 * line
+    above.locator("figure.chart").screenshot(path=str(SCREENSHOTS / "above-median-390.png"))
     breakdown.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "answers-390-zh.png"))
     page.locator("#board").scroll_into_view_if_needed()

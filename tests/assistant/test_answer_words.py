@@ -70,7 +70,7 @@ def test_a_breakdown_says_every_group_and_the_total(assistant: Assistant) -> Non
     total = money(sum(Decimal(str(r[at])) for r in answer.rows))
     assert answer.answer == f"2026年10月各部门销售额：{said}，合计 {total}。"
     assert answer.chart is not None and (answer.chart.value, answer.chart.title) == (at, "销售额")
-    assert answer.chart.label == 0 and answer.formats[at].kind == "money"
+    assert answer.chart.label == 0 and answer.formats[at].kind == "money" and answer.chart.sort
     english = ask(assistant, "sales by department last month")
     assert english.chart is not None and english.columns[english.chart.label] == "department_en"
     assert english.answer.startswith("Sales by department in October 2026: ")
@@ -80,6 +80,7 @@ def test_a_breakdown_says_every_group_and_the_total(assistant: Assistant) -> Non
 def test_months_read_as_months(assistant: Assistant) -> None:
     answer = ask(assistant, "2026年各月销售额")
     assert answer.formats[0].kind == "month" and len(answer.rows) > 6
+    assert answer.chart is not None and not answer.chart.sort  # months in their order
     top = max(answer.rows, key=lambda r: r[1])
     low = min(answer.rows, key=lambda r: r[1])
     assert f"最高 {month_words(top[0], 'zh')} {money(top[1])}" in answer.answer
@@ -115,6 +116,7 @@ def test_tool_answers_chart_their_focus(assistant: Assistant) -> None:
     assert board.chart is not None and board.chart.reference is not None
     median_of = {r[board.columns.index("部门")] for r in board.rows}
     assert len(median_of) == 1 and board.chart.reference_label == "部门中位数"
+    assert above.chart.sort and not board.chart.sort  # a leaderboard is in its ranks' order
     name, sales = board.columns.index("姓名"), board.columns.index("业绩")
     first = board.rows[0]
     assert board.answer.startswith(

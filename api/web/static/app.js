@@ -210,8 +210,10 @@
       box.append(sortableTable(ans.columns, ans.rows, ans.formats, language));
       const chart = ans.chart;
       if (chart) {
-        box.append(barChart({ labels: ans.rows.map((r) => show(r[chart.label], (ans.formats || [])[chart.label], language)),
-          values: ans.rows.map((r) => r[chart.value]), title: chart.title, kind: chart.kind,
+        let bars = ans.rows;
+        if (chart.sort) bars = bars.slice().sort((a, b) => (isNum(b[chart.value]) ? b[chart.value] : -Infinity) - (isNum(a[chart.value]) ? a[chart.value] : -Infinity));
+        box.append(barChart({ labels: bars.map((r) => show(r[chart.label], (ans.formats || [])[chart.label], language)),
+          values: bars.map((r) => r[chart.value]), title: chart.title, kind: chart.kind,
           reference: chart.reference, referenceLabel: chart.reference_label, language }));
       }
       box.append(el("div", { class: "downloads" },
