@@ -34,12 +34,16 @@ def query_chart(
     rows: list[list[Any]],
     language: str,
 ) -> Chart | None:
-    """The chart of a metric query: one bar per group, the plan's first metric."""
+    """The chart of a metric query: one bar per group, the plan's metric (its share of the
+    whole when the question asks for shares)."""
     if plan.records or plan.compare or len(plan.group_by) != 1 or not metric_columns:
         return None
+    if len(plan.metrics) > 1:
+        return None  # several figures asked for at once (a payslip): no one bar says them
     if not 2 <= len(rows) <= MAX_BARS or metric.format not in CHARTED:
         return None
-    value = columns.index(metric_columns[0])
+    asked = metric_columns[-1] if plan.share or plan.share_of else metric_columns[0]
+    value = columns.index(asked)
     if all(r[value] == 1 for r in rows) and (metric.snapshot or metric.per_person):
         return None  # people listed (人事部都有谁): a count of one each says nothing
     label = 0
@@ -48,7 +52,7 @@ def query_chart(
         label = columns.index(english)
     kind = formats[value].kind if formats else metric.format
     in_time = bool(formats) and formats[0].kind == "month" or plan.group_by[0] in TIME_GROUPS
-    return Chart(label=label, value=value, title=metric_columns[0], kind=kind,
+    return Chart(label=label, value=value, title=asked, kind=kind,
                  sort=not plan.order and not in_time)  # fmt: skip
 
 

@@ -131,8 +131,31 @@ def query_sentence(
     def figure(row: list[Any]) -> str:
         return number(row[value_at], metric.format)
 
+    # A share asked with the figure (各渠道销售额占比): said beside it.
+    shares = [
+        value_at + i
+        for i, label in enumerate(names)
+        if i >= len(metrics) and (value_at + i >= len(fmts) or fmts[value_at + i].kind != "date")
+    ]
+
+    def share(row: list[Any], at: int) -> str:
+        fmt = fmts[at].kind if at < len(fmts) else "number"
+        if row[at] is None:
+            return "—"
+        return number(row[at], "percent") if fmt == "percent" else f"{number(row[at])} %"
+
     def said(row: list[Any]) -> str:
-        return f"{groups.of(row)} {figure(row)}"
+        extra = "，".join(share(row, at) for at in shares)
+        if not extra:
+            return f"{groups.of(row)} {figure(row)}"
+        return (
+            f"{groups.of(row)} {figure(row)}（{extra}）"
+            if zh
+            else f"{groups.of(row)} {figure(row)} ({extra})"
+        )
+
+    if len(metrics) > 1:  # several figures per group (a payslip): the totals of each
+        return _several(language, metrics, names, group_labels[0], rows, value_at, when, who)
 
     month_groups = bool(fmts) and fmts[0].kind == "month"
     group = ("月" if zh else "month") if month_groups else group_labels[0]
@@ -180,6 +203,25 @@ def query_sentence(
         f"{name.capitalize()} by {group}{in_when} ({count}): highest {said(top)}, "
         f"lowest {said(low)}{total}."
     )
+
+
+def _several(language: str, metrics: list[Metric], names: list[str], group: str,
+             rows: list[list[Any]], value_at: int, when: str, who: str) -> str:  # fmt: skip
+    """Several metrics per group: each additive one's total over the groups."""
+    zh = language == "zh"
+    totals = []
+    for i, (m, name) in enumerate(zip(metrics, names, strict=False)):
+        if not _ADDITIVE.match(m.expr) or m.snapshot:
+            continue
+        summed = sum(
+            (Decimal(str(r[value_at + i])) for r in rows if r[value_at + i] is not None), Decimal(0)
+        )
+        totals.append(f"{name} {number(summed, m.format)}")
+    count = _noun(language, group, None, len(rows))
+    said = ("，" if zh else ", ").join(totals)
+    if zh:
+        return f"{when}{who}各{group}（共 {count}）合计：{said}。"
+    return f"By {group}{' in ' + when if when else ''} ({count}), in all: {said}."
 
 
 def comparison_sentence(

@@ -15,7 +15,7 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.ask import Assistant
-from assistant.figures import cell, money, month_words
+from assistant.figures import cell, money, month_words, number
 from schema.caller import Caller
 from schema.settings import Settings
 
@@ -156,3 +156,14 @@ def test_the_trace_is_in_the_questions_language(assistant: Assistant) -> None:
     assert english.trace[0].startswith("plan: tool") and any(
         "median of" in t for t in english.trace
     )
+
+
+def test_a_share_is_said_and_charted_and_a_payslip_is_totalled(assistant: Assistant) -> None:
+    shares = ask(assistant, "上个月各渠道销售额占比")
+    at = shares.columns.index("占比(%)")
+    assert shares.chart is not None and shares.chart.value == at
+    assert all(f"（{number(r[at])} %）" in shares.answer for r in shares.rows)
+    payslip = ask(assistant, "上个月各部门工资条")
+    assert payslip.chart is None  # five figures per department: no one bar says them
+    net = payslip.columns.index("实发工资")
+    assert f"实发工资 {money(sum(Decimal(str(r[net])) for r in payslip.rows))}" in payslip.answer
