@@ -226,12 +226,16 @@ def _people(zh: bool, when: str, what: str, team: str, focus: str | None,
 
 
 def _forecast(zh: bool, when: str, keys: list[str], rows: list[list[Any]]) -> str:
-    """Who may miss the minimum target by the month's end, projected from the days so far."""
+    """Who may miss the minimum target by the month's end, projected from the days so far;
+    only people whose flag the caller may see are counted."""
     name, risk = keys.index("name"), keys.index("at_risk")
-    at_risk = [r[name] for r in rows if r[risk]]
+    known = [r for r in rows if r[risk] is not None]
+    at_risk = [r[name] for r in known if r[risk]]
     names = listing("zh" if zh else "en", at_risk)
     if zh:
-        head = f"按目前进度预计，{when}月底 {len(rows)} 人中"
-        return f"{head} {len(at_risk)} 人可能达不到最低目标" + (f"：{names}。" if at_risk else "。")
-    head = f"At the current pace, by the end of {when} {len(at_risk)} of {len(rows)} people"
-    return f"{head} may miss their minimum target" + (f": {names}." if at_risk else ".")
+        head = f"按目前进度预计，{when}月底可能达不到最低目标的有 {len(at_risk)} 人"
+        return head + (f"：{names}。" if at_risk else "。")
+    head = (
+        f"At the current pace, {len(at_risk)} of {len(known)} people may miss their minimum target"
+    )
+    return head + f" by the end of {when}" + (f": {names}." if at_risk else ".")
