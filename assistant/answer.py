@@ -15,6 +15,38 @@ from tools.snapshot import ClosedMonth
 Language = Literal["zh", "en"]
 Kind = Literal["answer", "clarification", "refusal", "error"]
 Path = Literal["planner", "llm"]
+#: How a column's values read: money to the cent, a fraction as a percentage, a month
+#: as 2026年1月 / Jan 2026, a flag as yes or no; text as it is.
+ColumnKind = Literal["text", "money", "count", "number", "percent", "month", "date", "flag"]
+
+
+class ColumnFormat(BaseModel):
+    """How one column of an answer's table is shown (every surface and download alike)."""
+
+    kind: ColumnKind = "text"
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        description="A coded value in words of the answer's language (offline -> 线下).",
+    )
+
+
+class Chart(BaseModel):
+    """The chart of an answer: bars of the measure the question asked for, one per row.
+
+    Absent when a chart says nothing (one row, a yes or no, a list of names)."""
+
+    label: int = Field(description="Index of the column that names each bar.")
+    value: int = Field(description="Index of the column of the measure asked for.")
+    title: str = Field(description="The measure's name in the answer's language.")
+    kind: ColumnKind = "number"
+    reference: float | None = Field(
+        default=None, description="A line to read the bars against (the department median)."
+    )
+    reference_label: str | None = None
+    sort: bool = Field(
+        default=False,
+        description="Draw the bars highest first (rows in no order of their own); else in row order.",
+    )
 
 
 class ToolCallInfo(BaseModel):
@@ -44,6 +76,10 @@ class Answer(BaseModel):
     rows: list[list[Any]] = Field(
         default_factory=list, description="JSON-safe: numbers as numbers, dates as ISO strings."
     )
+    formats: list[ColumnFormat] = Field(
+        default_factory=list, description="How each column reads (one per column, or none)."
+    )
+    chart: Chart | None = None
     sql: str | None = Field(
         default=None, description="The SQL that ran, as rewritten by the guard."
     )

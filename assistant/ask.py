@@ -21,6 +21,7 @@ from assistant import compose
 from assistant.agent import Agent
 from assistant.answer import Answer, ToolCallInfo
 from assistant.audit import AuditLog
+from assistant.charts import query_chart, tool_chart
 from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
@@ -28,11 +29,13 @@ from assistant.errors import AssistantError, GuardError
 from assistant.execute import Executor
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
+from assistant.labels import formats as tool_formats
 from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
 from assistant.planner import plan
 from assistant.reading import detect_language
 from assistant.restate import restate
 from assistant.tool_answer import run_tool
+from assistant.trace_words import trace_in
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
 from schema.errors import HrqError, WarehouseError
@@ -154,6 +157,7 @@ class Assistant:
             previous = last.plan if last else None
             choice = chosen(question, previous)
         answer = self._answer(question, caller, as_of, previous, choice, live)
+        answer.trace = trace_in(answer.language, answer.trace)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
             if conversation_id is None:
@@ -233,6 +237,8 @@ class Assistant:
         base.columns = result.columns(base.language)
         converted = json_rows(result.rows)
         base.rows, base.notes = converted.rows, converted.notes
+        base.formats = tool_formats(result.keys)
+        base.chart = tool_chart(result, base.language)
         base.trace.extend(result.trace)
         base.scoped = result.scoped
         base.answer = compose.tool_sentence(base.language, result.keys, result.rows, result.context)
@@ -254,6 +260,7 @@ class Assistant:
         base.columns = list(compiled.columns)
         converted = result.json_rows()
         base.rows, base.notes = converted.rows, converted.notes
+        base.formats = list(compiled.formats)
         period = compiled.period
         label = (period.label_zh if base.language == "zh" else period.label_en) if period else None
         if label and the_plan.also is not None:
@@ -271,12 +278,17 @@ class Assistant:
             return base
         metrics = [self.model.metrics[m] for m in the_plan.metrics]
         group_labels = [c for c in compiled.columns if c not in compiled.metric_columns]
+        base.chart = query_chart(
+            the_plan, metrics[0], base.columns, list(compiled.metric_columns), base.formats,
+            base.rows, base.language,
+        )  # fmt: skip
         if the_plan.compare and period is not None and compiled.versus is not None:
             zh = base.language == "zh"
             base.answer = compose.comparison_sentence(
                 base.language, metrics[0], group_labels, [list(r) for r in result.rows],
                 period.label_zh if zh else period.label_en,
                 compiled.versus.label_zh if zh else compiled.versus.label_en, subject,
+                formats=base.formats,
             )  # fmt: skip
             if base.scoped:
                 base.answer += SCOPE_NOTE[base.language]
@@ -284,14 +296,14 @@ class Assistant:
         if (the_plan.share or the_plan.share_of) and group_labels:
             base.answer = compose.share_sentence(
                 base.language, metrics[0], group_labels, [list(r) for r in result.rows],
-                label, subject,
+                label, subject, base.formats,
             )  # fmt: skip
             if base.scoped:
                 base.answer += SCOPE_NOTE[base.language]
             return base
         base.answer = compose.query_sentence(
             base.language, metrics, group_labels, [list(r) for r in result.rows], label, subject,
-            order=the_plan.order,
+            order=the_plan.order, names=list(compiled.metric_columns), formats=base.formats,
         )  # fmt: skip
         if base.scoped:
             base.answer += SCOPE_NOTE[base.language]

@@ -7,12 +7,13 @@ aliases are the labels shown to the user, in the question's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlglot
 from sqlglot import exp
 
+from assistant.answer import ColumnFormat
 from assistant.plan import PeriodSlot, QueryPlan
 from assistant.timeparse import Period, month_period, previous_period, year_ago
 from schema.semantic import FactLinks, Metric, SemanticModel
@@ -30,6 +31,8 @@ class CompiledQuery:
     period: Period | None
     #: the period a comparison sets the plan's period against (环比: the month before)
     versus: Period | None = None
+    #: how each column reads (money, a month, coded values in words), one per column
+    formats: list[ColumnFormat] = field(default_factory=list)
 
 
 def _date(day: date) -> str:
@@ -80,6 +83,7 @@ def compile_query(
     select: list[str] = []
     group: list[str] = []
     labels: list[str] = []
+    formats: list[ColumnFormat] = []
     partition: list[str] = []
     for name in plan.group_by:
         dim = model.dimensions[name]
@@ -99,17 +103,24 @@ def compile_query(
         select.append(f'{expr} AS "{label}"')
         group.append(expr)
         labels.append(label)
+        formats.append(
+            ColumnFormat(kind="month")
+            if dim.expr == "time_month" and first.time_kind != "quarter_label"
+            else ColumnFormat(values=model.dimension_labels(name, table, language))
+        )
         if dim.key:  # names are not unique: the key tells two 张伟 apart
             key_label = "employee_no" if language == "en" else "工号"
             select.append(f'{dim.key} AS "{key_label}"')
             group.append(dim.key)
             labels.append(key_label)
+            formats.append(ColumnFormat())
         shown = {model.dimensions[g].expr for g in plan.group_by}
         if dim.detail and dim.detail_expr and dim.detail_expr not in shown:
             detail_label = dim.detail.en if language == "en" else dim.detail.zh
             select.append(f'{dim.detail_expr} AS "{detail_label}"')
             group.append(dim.detail_expr)
             labels.append(detail_label)
+            formats.append(ColumnFormat())
             needs.update(a for a in _ALIASES if dim.detail_expr.startswith(a + "."))
         if name != "employee" and "employee" in plan.group_by:
             partition.append(expr)  # the top people of each group
@@ -117,20 +128,23 @@ def compile_query(
             select.append(f'{dim.label_en} AS "{label}_en"')
             group.append(dim.label_en)
             labels.append(f"{label}_en")
+            formats.append(ColumnFormat())
 
     metric_labels: list[str] = []
     at = min(period.last_day, as_of) if period else as_of
     start = period.start if period else as_of.replace(day=1)
     end = period.end if period else as_of + timedelta(days=1)
-    for metric in metrics:
+    for name, metric in zip(plan.metrics, metrics, strict=True):
         body = metric.expr.format(at=_date(at), start=_date(start), end=_date(end))
-        label = metric.en if language == "en" else metric.zh
+        label = model.filtered_metric_label(name, plan.values, language)
         select.append(f'{body} AS "{label}"')
         metric_labels.append(label)
+        formats.append(ColumnFormat(kind=metric.format))
     if first.per_person and "employee" in plan.group_by:  # who joined: each one's hire date
         listed_as = first.per_person.en if language == "en" else first.per_person.zh
         select.append(f'MIN({first.per_person.expr}) AS "{listed_as}"')
         metric_labels.append(listed_as)
+        formats.append(ColumnFormat(kind="date"))
     where = _filters(plan, model, first, period, as_of, needs)
 
     # copy=False: each builder step extends this one tree instead of deep-copying it.
@@ -153,6 +167,7 @@ def compile_query(
             f'CAST({figure} AS DOUBLE) / NULLIF(SUM({figure}) OVER (), 0) AS "{label}"', copy=False
         )
         metric_labels.append(label)
+        formats.append(ColumnFormat(kind="percent"))
     elif plan.share and group:  # 各产品线占比: each group's fraction of the whole
         label = "share" if language == "en" else "占比"
         figure = _metric_sql(metrics[0], at, start, end)
@@ -160,6 +175,7 @@ def compile_query(
             f'CAST({figure} AS DOUBLE) / NULLIF(SUM({figure}) OVER (), 0) AS "{label}"', copy=False
         )
         metric_labels.append(label)
+        formats.append(ColumnFormat(kind="percent"))
     columns = labels + metric_labels
     if plan.share_of and labels:  # only the groups whose share was asked
         asked = ", ".join(repr_sql(v.split(":", 1)[1]) for v in plan.share_of)
@@ -176,7 +192,7 @@ def compile_query(
         query = query.order_by(*[f'"{label}"' for label in labels[:1]], copy=False)
     if plan.limit and not (plan.order and metric_labels and group):
         query = query.limit(plan.limit, copy=False)
-    return CompiledQuery(query.sql(), columns, metric_labels, period)
+    return CompiledQuery(query.sql(), columns, metric_labels, period, formats=formats)
 
 
 def compile_comparison(
@@ -237,7 +253,11 @@ def compile_comparison(
         sql += f" LIMIT {plan.limit}"
     columns = [*groups, now_label, then_label, diff_label, growth_label]
     figures = [now_label, then_label, diff_label, growth_label]
-    return CompiledQuery(sqlglot.transpile(sql)[0], columns, figures, current_period, other)
+    shown = ColumnFormat(kind=metric.format)
+    formats = [*current.formats[: len(groups)], shown, shown, shown, ColumnFormat(kind="percent")]
+    return CompiledQuery(
+        sqlglot.transpile(sql)[0], columns, figures, current_period, other, formats=formats
+    )
 
 
 def _top_with_ties(
@@ -326,10 +346,14 @@ def compile_records(
     )
     needs: set[str] = set()
     select, labels = [], []
+    formats: list[ColumnFormat] = []
     for column in spec.columns:
         label = column.en if language == "en" else column.zh
         select.append(f'{column.expr} AS "{label}"')
         labels.append(label)
+        kind = "date" if metric.time and column.expr == f"f.{metric.time}" else column.format
+        values = model.value_labels(column.expr, metric.table, language)
+        formats.append(ColumnFormat(kind=kind, values=values))
         needs.update(a for a in _ALIASES if column.expr.startswith(a + "."))
     where = _filters(plan, model, metric, period, as_of, needs)
     if plan.records == "latest" and metric.time:
@@ -345,7 +369,7 @@ def compile_records(
         query = query.where(condition, copy=False)
     query = query.order_by(*ranking, copy=False).limit(plan.limit or 10, copy=False)
     figures = [label for label, c in zip(labels, spec.columns, strict=True) if c.format == "money"]
-    return CompiledQuery(query.sql(), labels, figures, period)
+    return CompiledQuery(query.sql(), labels, figures, period, formats=formats)
 
 
 def repr_sql(value: str) -> str:

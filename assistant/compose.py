@@ -1,44 +1,71 @@
 """Compose the answer sentence, deterministically, in the question's language.
 
-Figures are formatted as people read them: ¥1,234,567.89, 95.2 %, 12 人.
-Empty results are said in words.
+An answer reads as a person would say it: the figures that answer the question
+first, groups named in words (2026年1月, 线下), money to the cent (¥1,234,567.89),
+percentages (95.2 %), counts (12 人). Empty results are said in words. Sentences of
+performance-engine answers are in ``assistant/tool_sentence.py``.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from assistant.plan import OPPOSITE_CONDITION
+from assistant.answer import ColumnFormat
+from assistant.figures import cell, listing, money, number
+from assistant.tool_sentence import tool_sentence
 from schema.semantic import Metric, Records
 from tools.snapshot import ClosedMonth
 
+__all__ = ["money", "number", "tool_sentence", "query_sentence", "comparison_sentence"]
 
-def money(value: Any) -> str:
-    """¥1,234.50; a half-cent median keeps its third decimal (¥65,515.765)."""
-    amount = Decimal(str(value))
-    places = 3 if amount.as_tuple().exponent == -3 else 2
-    return f"¥{amount:,.{places}f}"
+#: A breakdown of up to this many groups is said in full; a longer one by its ends.
+SAID_IN_FULL = 6
+_ADDITIVE = re.compile(r"^\s*(SUM|COUNT)\(", re.IGNORECASE)
 
 
-def number(value: Any, fmt: str = "number") -> str:
-    if value is None:
-        return "—"
-    if fmt == "text":
-        return str(value)
-    if fmt == "money":
-        return money(value)
-    if fmt == "percent":
-        return f"{float(value) * 100:.1f} %"
-    if fmt == "count":
-        return f"{int(round(float(value))):,}"
-    as_float = float(value)
-    return (
-        f"{as_float:,.2f}".rstrip("0").rstrip(".")
-        if not as_float.is_integer()
-        else f"{int(as_float):,}"
-    )
+class _Groups:
+    """How a sentence names a row's group: its label columns in words, without the
+    key (工号), the English twin and any column the same on every row (the department
+    of 人事部都有谁); the other shown columns in brackets (谢琪（武汉销售部）)."""
+
+    def __init__(
+        self, language: str, labels: list[str], rows: list[list[Any]], formats: list[ColumnFormat]
+    ) -> None:
+        self.language = language
+        self.formats = formats
+        english = {label.removesuffix("_en") for label in labels if label.endswith("_en")}
+        shown = []
+        for i, label in enumerate(labels):
+            if label in ("工号", "employee_no") or label.endswith("_en"):
+                continue
+            if i > 0 and len(rows) > 1 and len({str(r[i]) for r in rows}) == 1:
+                continue
+            twin = labels.index(f"{label}_en") if label in english else None
+            shown.append((i, twin if language == "en" else None))
+        self.shown = shown or [(0, None)]
+
+    def _word(self, row: list[Any], at: int, twin: int | None) -> str:
+        if twin is not None and row[twin]:
+            return str(row[twin])
+        fmt = self.formats[at] if at < len(self.formats) else None
+        return cell(row[at], fmt, self.language)
+
+    def of(self, row: list[Any]) -> str:
+        words = [self._word(row, at, twin) for at, twin in self.shown]
+        if len(words) == 1:
+            return words[0]
+        rest = ("，" if self.language == "zh" else ", ").join(words[1:])
+        return f"{words[0]}（{rest}）" if self.language == "zh" else f"{words[0]} ({rest})"
+
+
+def _noun(language: str, label: str, fmt: ColumnFormat | None, count: int) -> str:
+    """How many groups there are, in words: 6 个部门, 11 个月 / 6 departments."""
+    if language == "zh":
+        return f"{count} 个月" if fmt is not None and fmt.kind == "month" else f"{count} 个{label}"
+    return f"{count} {label if count == 1 else label + 's'}"
 
 
 def query_sentence(
@@ -49,13 +76,22 @@ def query_sentence(
     period_label: str | None,
     subject: str | None,
     order: str | None,
+    *,
+    names: list[str] | None = None,
+    formats: list[ColumnFormat] | None = None,
 ) -> str:
-    """One or two sentences for a metric query's result (``order``: 'desc', 'asc' or None)."""
+    """One or two sentences for a metric query's result (``order``: 'desc', 'asc' or None).
+
+    ``names`` are the metrics' column labels (迟到天数 for late days), ``formats`` the
+    columns' formats (group columns first)."""
     zh = language == "zh"
     metric = metrics[0]
-    name = metric.zh if zh else metric.en
+    names = names or [m.zh if zh else m.en for m in metrics]
+    name = names[0]
+    fmts = formats or []
     when = period_label or ""
     who = subject or ""
+    in_when = f" in {when}" if when else ""
     if not rows:
         return (
             f"{when}{who}没有符合条件的数据。"
@@ -65,43 +101,115 @@ def query_sentence(
     if not group_labels:
         figures = [number(rows[0][i], m.format) for i, m in enumerate(metrics)]
         if zh:
-            parts = "，".join(f"{m.zh}为 {f}" for m, f in zip(metrics, figures, strict=False))
+            parts = "，".join(f"{n}为 {f}" for n, f in zip(names, figures, strict=False))
             return f"{when}{who}的{parts}。" if who else f"{when}{parts}。"
-        parts = ", ".join(f"{m.en} {f}" for m, f in zip(metrics, figures, strict=False))
-        return f"{who + ': ' if who else ''}{parts}{' in ' + when if when else ''}."
+        parts = ", ".join(f"{n} {f}" for n, f in zip(names, figures, strict=False))
+        return f"{who + ': ' if who else ''}{parts}{in_when}."
     value_at = len(group_labels)
+    groups = _Groups(language, group_labels, rows, fmts)
     counted_once = metric.snapshot or metric.per_person is not None  # a person counts once
     if counted_once and metric.format == "count" and all(r[value_at] == 1 for r in rows):
-        names = _listing(zh, [_label_of(r, group_labels) for r in rows])
+        people = listing(language, [groups.of(r) for r in rows])
         return (  # people listed (人事部都有谁): one each
-            f"{when}{who}共 {len(rows)} 人：{names}。"
+            f"{when}{who}共 {len(rows)} 人：{people}。"
             if zh
-            else f"{len(rows)} people{' in ' + who if who else ''}: {names}."
+            else f"{len(rows)} people{' in ' + who if who else ''}{in_when}: {people}."
         )
-    head = _label_of(rows[0], group_labels)
-    value = number(rows[0][value_at], metric.format)
-    in_when = f" in {when}" if when else ""
+
+    def figure(row: list[Any]) -> str:
+        return number(row[value_at], metric.format)
+
+    # A share asked with the figure (各渠道销售额占比): said beside it.
+    shares = [
+        value_at + i
+        for i, label in enumerate(names)
+        if i >= len(metrics) and (value_at + i >= len(fmts) or fmts[value_at + i].kind != "date")
+    ]
+
+    def share(row: list[Any], at: int) -> str:
+        fmt = fmts[at].kind if at < len(fmts) else "number"
+        if row[at] is None:
+            return "—"
+        return number(row[at], "percent") if fmt == "percent" else f"{number(row[at])} %"
+
+    def said(row: list[Any]) -> str:
+        extra = "，".join(share(row, at) for at in shares)
+        if not extra:
+            return f"{groups.of(row)} {figure(row)}"
+        return (
+            f"{groups.of(row)} {figure(row)}（{extra}）"
+            if zh
+            else f"{groups.of(row)} {figure(row)} ({extra})"
+        )
+
+    if len(metrics) > 1:  # several figures per group (a payslip): the totals of each
+        return _several(language, metrics, names, group_labels[0], rows, value_at, when, who)
+
+    month_groups = bool(fmts) and fmts[0].kind == "month"
+    group = ("月" if zh else "month") if month_groups else group_labels[0]
+    more = metric.format == "count"
     if order and len(rows) == 1:
-        most = "最高" if order == "desc" else "最低"
-        return (
-            f"{when}{who}{name}{most}的是 {head}（{value}）。"
-            if zh
-            else f"{head} ({value}){in_when}."
+        if zh:
+            most = ("最多" if more else "最高") if order == "desc" else ("最少" if more else "最低")
+            return f"{when}{who}{name}{most}的{group}是 {groups.of(rows[0])}（{figure(rows[0])}）。"
+        most = (
+            ("most" if more else "highest") if order == "desc" else ("fewest" if more else "lowest")
         )
+        return f"{most.capitalize()} {name}{in_when}: {groups.of(rows[0])} ({figure(rows[0])})."
     if order:
-        listing = "，".join(
-            f"{_label_of(r, group_labels)} {number(r[value_at], metric.format)}" for r in rows[:5]
+        shown = ("，" if zh else ", ").join(said(r) for r in rows[:5])
+        tail = ("等" if zh else ", ...") if len(rows) > 5 else ""
+        if zh:
+            how = "从高到低" if order == "desc" else "从低到高"
+            return f"{when}{who}{name}{how}：{shown}{tail}。"
+        how = "highest first" if order == "desc" else "lowest first"
+        return f"{name.capitalize()}{in_when}, {how}: {shown}{tail}."
+    total = ""
+    if _ADDITIVE.match(metric.expr) and not metric.snapshot and len(rows) > 1:
+        summed = sum(
+            (Decimal(str(r[value_at])) for r in rows if r[value_at] is not None), Decimal(0)
         )
-        return (
-            f"{when}{who}{name}排名：{listing}。"
+        total = (
+            f"，合计 {number(summed, metric.format)}"
             if zh
-            else f"{name.capitalize()} ranking{in_when}: {listing}."
+            else f"; total {number(summed, metric.format)}"
         )
+    count = _noun(language, group, fmts[0] if fmts else None, len(rows))
+    if len(rows) <= SAID_IN_FULL:
+        shown = ("，" if zh else ", ").join(said(r) for r in rows)
+        if zh:
+            return f"{when}{who}各{group}{name}：{shown}{total}。"
+        return f"{name.capitalize()} by {group}{in_when}: {shown}{total}."
+    valued = [r for r in rows if r[value_at] is not None]
+    top = max(valued, key=lambda r: r[value_at]) if valued else rows[0]
+    low = min(valued, key=lambda r: r[value_at]) if valued else rows[-1]
     if zh:
         return (
-            f"{when}{who}按{group_labels[0]}统计的{name}共 {len(rows)} 行，其中 {head} 为 {value}。"
+            f"{when}{who}各{group}{name}（共 {count}）：最高 {said(top)}，最低 {said(low)}{total}。"
         )
-    return f"{name.capitalize()} by {group_labels[0]}{in_when}: {len(rows)} rows; {head}: {value}."
+    return (
+        f"{name.capitalize()} by {group}{in_when} ({count}): highest {said(top)}, "
+        f"lowest {said(low)}{total}."
+    )
+
+
+def _several(language: str, metrics: list[Metric], names: list[str], group: str,
+             rows: list[list[Any]], value_at: int, when: str, who: str) -> str:  # fmt: skip
+    """Several metrics per group: each additive one's total over the groups."""
+    zh = language == "zh"
+    totals = []
+    for i, (m, name) in enumerate(zip(metrics, names, strict=False)):
+        if not _ADDITIVE.match(m.expr) or m.snapshot:
+            continue
+        summed = sum(
+            (Decimal(str(r[value_at + i])) for r in rows if r[value_at + i] is not None), Decimal(0)
+        )
+        totals.append(f"{name} {number(summed, m.format)}")
+    count = _noun(language, group, None, len(rows))
+    said = ("，" if zh else ", ").join(totals)
+    if zh:
+        return f"{when}{who}各{group}（共 {count}）合计：{said}。"
+    return f"By {group}{' in ' + when if when else ''} ({count}), in all: {said}."
 
 
 def share_sentence(
@@ -111,6 +219,7 @@ def share_sentence(
     rows: list[list[Any]],
     period_label: str | None,
     subject: str | None,
+    formats: list[ColumnFormat],
 ) -> str:
     """Each group's share of the whole (各产品线占比), largest first: the shares, then the
     figures they are shares of."""
@@ -124,11 +233,12 @@ def share_sentence(
             else f"No matching data{' for ' + when if when else ''}."
         )
     at = len(group_labels)
+    groups = _Groups(language, group_labels, rows, formats)
     ranked = sorted(rows, key=lambda r: -(float(r[-1]) if r[-1] is not None else 0.0))
     parts = [
-        f"{_label_of(r, group_labels)} {number(r[-1], 'percent')}（{number(r[at], metric.format)}）"
+        f"{groups.of(r)} {number(r[-1], 'percent')}（{number(r[at], metric.format)}）"
         if zh
-        else f"{_label_of(r, group_labels)} {number(r[-1], 'percent')} ({number(r[at], metric.format)})"
+        else f"{groups.of(r)} {number(r[-1], 'percent')} ({number(r[at], metric.format)})"
         for r in ranked[:6]
     ]
     more = len(rows) > 6
@@ -146,6 +256,8 @@ def comparison_sentence(
     now: str,
     then: str,
     subject: str | None,
+    *,
+    formats: list[ColumnFormat] | None = None,
 ) -> str:
     """Two periods' figures side by side (环比, 同比, 7月和8月): each period's figure, the
     difference and the growth; per group, the first few groups."""
@@ -174,11 +286,13 @@ def comparison_sentence(
             if zh
             else f"{who + ' ' if who else ''}{name}: {pair(rows[0])}."
         )
-    shown = "；".join(f"{_label_of(r, group_labels)} {pair(r)}" for r in rows[:3])
+    groups = _Groups(language, group_labels, rows, formats or [])
+    shown = ("；" if zh else "; ").join(f"{groups.of(r)} {pair(r)}" for r in rows[:3])
     more = len(rows) > 3
+    count = _noun(language, group_labels[0], formats[0] if formats else None, len(rows))
     if zh:
-        return f"{who}按{group_labels[0]}的{name}（共 {len(rows)} 行）：{shown}{'等' if more else ''}。"
-    return f"{name.capitalize()} by {group_labels[0]} ({len(rows)} rows): {shown.replace('；', '; ')}{' ...' if more else ''}."
+        return f"{who}各{group_labels[0]}{name}（共 {count}）：{shown}{'等' if more else ''}。"
+    return f"{name.capitalize()} by {group_labels[0]} ({count}): {shown}{' ...' if more else ''}."
 
 
 _RECORD_WORDS = {
@@ -208,171 +322,18 @@ def records_sentence(
             else f"No {noun.en}{' in ' + when if when else ''}."
         )
     shown = [(i, c) for i, c in enumerate(records.columns) if c.headline]
-    listing = ("；" if zh else "; ").join(
-        " ".join(number(row[i], c.format) for i, c in shown) for row in rows[:5]
+    said = ("；" if zh else "; ").join(
+        " ".join(cell(row[i], ColumnFormat(kind=c.format), language) for i, c in shown)
+        for row in rows[:5]
     )
     word_zh, word_en = _RECORD_WORDS[kind]
     if zh:
         count = "一笔" if len(rows) == 1 else f" {len(rows)} 笔"
-        return f"{when}{who}{word_zh}{count}{noun.zh}：{listing}。"
+        return f"{when}{who}{word_zh}{count}{noun.zh}：{said}。"
     in_when = f" in {when}" if when else ""
     of = f" of {who}" if who else ""
     counted = noun.en.removesuffix("s") if len(rows) == 1 else f"{len(rows)} {noun.en}"
-    return f"The {word_en} {counted}{of}{in_when}: {listing}."
-
-
-def _listing(zh: bool, names: list[Any], most: int = 10) -> str:
-    """张三、李四等 / Zhang San, Li Si, ...: the first ``most`` names, and a mark for the rest."""
-    shown = ("、" if zh else ", ").join(str(n) for n in names[:most])
-    return shown + (("等" if zh else ", ...") if len(names) > most else "")
-
-
-def _label_of(row: list[Any], labels: list[str]) -> str:
-    parts = [
-        str(row[i])
-        for i, label in enumerate(labels)
-        if not label.endswith("_en") and label not in ("工号", "employee_no")
-    ]
-    return " ".join(parts) if parts else str(row[0])
-
-
-_CONDITION_WORDS = {
-    "above_median": ("超过中位数", "above the median"),
-    "below_median": ("低于中位数", "below the median"),
-    "not_above_median": ("未超过中位数", "not above the median"),
-    "met_minimum": ("达到最低目标", "met the minimum target"),
-    "missed_minimum": ("没有达到最低目标", "missed the minimum target"),
-    "bonus_eligible": ("获得业绩奖金", "eligible for the bonus"),
-    "not_bonus_eligible": ("没有获得业绩奖金", "not eligible for the bonus"),
-}
-
-
-def _yes_no(
-    zh: bool,
-    asked: str,
-    when: str,
-    what: str,
-    conditions: list[str],
-    rows: list[list[Any]],
-    name_at: int,
-) -> str:
-    """A yes/no question answered first: 'anyone' lists who; 'everyone' lists the exceptions
-    (the plan's conditions are already the opposite of what was asked)."""
-    names = _listing(zh, [r[name_at] for r in rows])
-    if asked == "anyone":
-        if not rows:
-            return f"没有。{when}没有人{what}。" if zh else f"No. Nobody {what} in {when}."
-        return (
-            f"有。{when}{what}的共 {len(rows)} 人：{names}。"
-            if zh
-            else f"Yes. {len(rows)} people {what} in {when}: {names}."
-        )
-    opposite = [OPPOSITE_CONDITION.get(c, c) for c in conditions]
-    asked_what = (
-        "且".join(_CONDITION_WORDS[c][0] for c in opposite)
-        if zh
-        else " and ".join(_CONDITION_WORDS[c][1] for c in opposite)
-    )
-    if not rows:
-        return (
-            f"是的，{when}每个人都{asked_what}。"
-            if zh
-            else f"Yes. Everyone {asked_what} in {when}."
-        )
-    return (
-        f"不是。{when}{what}的有 {len(rows)} 人：{names}。"
-        if zh
-        else f"No. {len(rows)} people {what} in {when}: {names}."
-    )
-
-
-def tool_sentence(
-    language: str, keys: list[str], rows: list[list[Any]], context: dict[str, Any]
-) -> str:
-    """One or two sentences for a performance-engine result."""
-    zh = language == "zh"
-    month: date = context.get("month")  # type: ignore[assignment]
-    when = (f"{month.year}年{month.month}月" if zh else month.strftime("%B %Y")) if month else ""
-    if context.get("month_to_date"):
-        when += "（截至目前）" if zh else " (month to date)"
-    conditions = context.get("conditions") or []
-    what = (
-        "且".join(_CONDITION_WORDS[c][0] for c in conditions)
-        if zh
-        else " and ".join(_CONDITION_WORDS[c][1] for c in conditions)
-    )
-    focus = context.get("focus")
-    asked = context.get("asked")
-    if asked and "name" in keys:
-        return _yes_no(zh, asked, when, what, conditions, rows, keys.index("name"))
-    if focus == "count" and keys == ["count"]:
-        n = rows[0][0] if rows else 0
-        return (
-            f"{when}{what or '在册'}的有 {n} 人。"
-            if zh
-            else f"{n} people {what or 'on the roster'} in {when}."
-        )
-    if not rows:
-        if zh:
-            return f"{when}没有人{what}。" if what else f"{when}没有符合条件的数据。"
-        return f"Nobody {what} in {when}." if what else f"No matching data for {when}."
-    if focus == "per_head":
-        listing = (
-            "；".join(f"{r[0]} {money(r[3])}（{r[2]}人）" for r in rows[:8])
-            if zh
-            else "; ".join(f"{r[0]} {money(r[3])} ({r[2]} people)" for r in rows[:8])
-        )
-        return (
-            f"{when}人均业绩（部门业绩 ÷ 在册人数）：{listing}。"
-            if zh
-            else f"Sales per roster member in {when}: {listing}."
-        )
-    if focus == "median":
-        listing = (
-            "；".join(f"{r[0]} {money(r[1])}（{r[2]}人）" for r in rows[:8])
-            if zh
-            else "; ".join(f"{r[0]} {money(r[1])} ({r[2]} people)" for r in rows[:8])
-        )
-        return f"{when}业绩中位数：{listing}。" if zh else f"Sales median in {when}: {listing}."
-    if focus == "total_bonus" and keys == ["total_bonus"]:
-        return (
-            f"{when}奖金总额为 {money(rows[0][0])}。"
-            if zh
-            else f"Total bonus in {when}: {money(rows[0][0])}."
-        )
-    index = {k: i for i, k in enumerate(keys)}
-    judged: dict[str, bool] = context.get("judged") or {}
-    verdict = ""
-    if judged and len(judged) == 1:  # 我超过中位数了吗: yes or no first
-        ((_, yes),) = judged.items()
-        verdict = ("是的，" if yes else "没有，") if zh else ("Yes. " if yes else "No. ")
-    if len(rows) == 1 and "name" in index:
-        r = rows[0]
-        bits = []
-        for key, zh_word, en_word in (("sales", "业绩", "sales"), ("min_target", "最低目标", "minimum target"),
-                                      ("median", "部门中位数", "department median"),
-                                      ("gap_to_median", "与中位数差距", "gap to median"),
-                                      ("bonus", "奖金", "bonus")):  # fmt: skip
-            if key in index and r[index[key]] is not None:
-                bits.append(
-                    f"{zh_word} {money(r[index[key]])}"
-                    if zh
-                    else f"{en_word} {money(r[index[key]])}"
-                )
-        if "attainment" in index and r[index["attainment"]] is not None:
-            pct = f"{float(r[index['attainment']]) * 100:.1f} %"
-            bits.append(f"目标完成率 {pct}" if zh else f"attainment {pct}")
-        return verdict + (
-            f"{when}{r[index['name']]}：" + "，".join(bits) + "。"
-            if zh
-            else f"{r[index['name']]} in {when}: " + ", ".join(bits) + "."
-        )
-    if "name" in index:
-        names = _listing(zh, [r[index["name"]] for r in rows])
-        if zh:
-            return f"{when}{what + '的' if what else ''}共 {len(rows)} 人：{names}。"
-        return f"{len(rows)} people{' ' + what if what else ''} in {when}: {names}."
-    return f"{when}共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows for {when}."
+    return f"The {word_en} {counted}{of}{in_when}: {said}."
 
 
 def closed_note(language: str, closed: ClosedMonth) -> str:

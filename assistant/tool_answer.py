@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from assistant.labels import headers
 from assistant.plan import ToolPlan
 from schema.caller import Caller
 from tools.forecast import forecast
@@ -23,19 +24,11 @@ from tools.performance_rows import PerformanceRow, select_rows
 from tools.policy import BonusPolicy
 from tools.snapshot import ClosedMonth, SnapshotSource
 
-LABELS = {
-    "employee_no": ("工号", "employee_no"), "name": ("姓名", "name"), "department": ("部门", "department"),
-    "sales": ("业绩", "sales"), "min_target": ("最低目标", "min_target"),
-    "attainment": ("目标完成率", "attainment"), "median": ("部门中位数", "median"),
-    "gap_to_median": ("与中位数差距", "gap_to_median"), "met_minimum": ("达到最低目标", "met_minimum"),
-    "above_median": ("超过中位数", "above_median"), "bonus_eligible": ("获得奖金", "bonus_eligible"),
-    "bonus": ("奖金", "bonus"), "rank": ("排名", "rank"), "roster_size": ("在册人数", "roster_size"),
-    "share": ("占比", "share"), "month": ("月份", "month"),
-    "count": ("人数", "count"), "total_bonus": ("奖金总额", "total_bonus"),
-    "month_to_date": ("本月至今业绩", "month_to_date"), "projected": ("预计月底业绩", "projected"),
-    "at_risk": ("可能未达最低目标", "at_risk"), "total_sales": ("部门业绩", "total_sales"),
-    "per_head": ("人均业绩", "per_head"), "projected_median": ("预计中位数", "projected_median"),
-    "projected_above_median": ("预计超过中位数", "projected_above_median"),
+#: The figure each focus asks for: what a chart of the answer shows.
+MEASURES = {
+    "rows": "sales", "bonus": "bonus", "gap": "gap_to_median", "attainment": "attainment",
+    "min_target": "min_target", "rank": "sales", "sales": "sales", "leaderboard": "sales",
+    "median": "median", "per_head": "per_head", "count": "count", "total_bonus": "total_bonus",
 }  # fmt: skip
 
 _FOCUS_COLUMNS = {
@@ -75,9 +68,11 @@ class ToolResult:
     context: dict[str, Any] = field(default_factory=dict)
     #: the closed month the figures come from (or were compared with, when live)
     closed: ClosedMonth | None = None
+    #: the key of the figure the question asked for (what a chart shows), if any
+    measure: str | None = None
 
     def columns(self, language: str) -> list[str]:
-        return [LABELS[k][0 if language == "zh" else 1] for k in self.keys]
+        return headers(self.keys, language)
 
 
 def run_tool(
@@ -100,7 +95,8 @@ def run_tool(
         return ToolResult(
             "forecast", {"as_of": as_of.isoformat(), "department": plan.department}, keys,
             [[getattr(r, k) for k in keys] for r in rows], result.trace, bool(result.scope_note),
-            result.scope_note,
+            result.scope_note, {"focus": "forecast", "month": as_of.replace(day=1)},
+            measure="projected",
         )  # fmt: skip
     if plan.months:
         return _median_trend(plan, conn, caller, as_of, policy, closes)
@@ -145,7 +141,7 @@ def _median_trend(
     }
     context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
     return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
-                      trace, context=context, closed=closed)  # fmt: skip
+                      trace, context=context, closed=closed, measure="median")  # fmt: skip
 
 
 def _ranked_groups(plan: ToolPlan, figures: dict[str, Any]) -> list[list[Any]]:
@@ -166,12 +162,14 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         "month": report.month, "conditions": list(plan.conditions), "focus": plan.focus,
         "asked": plan.asked,
         "departments": [s.department for s in report.summaries], "employees": bool(plan.employees),
+        "medians": {s.department: s.median for s in report.summaries},
+        "ordered": bool(plan.order),
         "month_to_date": report.month_to_date,
     }  # fmt: skip
 
     def result(keys: list[str], table: list[list[Any]]) -> ToolResult:
         return ToolResult("monthly_performance", arguments, keys, table, report.trace, report.scoped,
-                          report.scope_note, context)  # fmt: skip
+                          report.scope_note, context, measure=MEASURES.get(plan.focus))  # fmt: skip
 
     if plan.focus == "per_head":  # 人均业绩: each department's sales per roster member
         sold: dict[str, Decimal] = {s.department: Decimal("0") for s in report.summaries}

@@ -99,13 +99,27 @@ class Dimension(Labelled):
     )
 
 
+class Noun(BaseModel):
+    zh: str
+    en: str
+
+    def of(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
 class ValueSet(BaseModel):
-    """Words that name values of one column, e.g. 病假 -> leave_type = 'sick'."""
+    """Words that name values of one column, e.g. 病假 -> leave_type = 'sick'.
+
+    ``labels`` say each value in words (late -> 迟到 / late), for answers and tables;
+    ``metric_label`` names a metric filtered to one value (``{value}天数``: 迟到天数).
+    """
 
     column: str
     tables: list[str]
     metric: str | None = Field(default=None, description="Metric implied when none is named.")
     values: dict[str, list[str]] = Field(default_factory=dict)
+    labels: dict[str, Noun] = Field(default_factory=dict)
+    metric_label: Noun | None = None
     source: str | None = Field(
         default=None,
         description="'table.column' whose distinct values are read from the warehouse.",
@@ -121,11 +135,6 @@ class Bundle(BaseModel):
 
     metrics: list[str]
     synonyms: list[str]
-
-
-class Noun(BaseModel):
-    zh: str
-    en: str
 
 
 class RecordColumn(BaseModel):
@@ -208,7 +217,45 @@ class SemanticModel(BaseModel):
         for i, vs in enumerate(self.values):
             if vs.metric and vs.metric not in self.metrics:
                 raise ValueError(f"values[{i}] ({vs.column}): unknown metric {vs.metric!r}")
+            if set(vs.labels) != set(vs.values):
+                missing = sorted(set(vs.values) ^ set(vs.labels))
+                raise ValueError(
+                    f"values[{i}] ({vs.column}): labels do not match values: {missing}"
+                )
         return self
+
+    def value_labels(self, column: str, table: str, language: str) -> dict[str, str]:
+        """Each value of ``column`` (an expression such as ``f.channel``) over ``table`` in
+        words of ``language``; empty when the model names none."""
+        return {
+            value: label.of(language)
+            for vs in self.values
+            if vs.column == column and table in vs.tables
+            for value, label in vs.labels.items()
+        }
+
+    def dimension_labels(self, dimension: str, table: str, language: str) -> dict[str, str]:
+        """The values of a dimension, grouped over ``table``, in words of ``language``."""
+        dim = self.dimensions[dimension]
+        return self.value_labels(dim.by_table.get(table, dim.expr), table, language)
+
+    def filtered_metric_label(self, metric: str, values: list[str], language: str) -> str:
+        """The metric's name with the value filters on its own table said in words:
+        销售额 + 线下 -> 线下销售额, 考勤天数 + 迟到 -> 迟到天数 (``values``: plan items
+        ``"index:value"``)."""
+        m = self.metrics[metric]
+        name = m.zh if language == "zh" else m.en
+        for item in values:
+            index, value = item.split(":", 1)
+            vs = self.values[int(index)]
+            if m.table not in vs.tables or value not in vs.labels or vs.column.startswith("d."):
+                continue
+            word = vs.labels[value].of(language)
+            if vs.metric_label is not None:
+                name = vs.metric_label.of(language).format(value=word)
+            else:
+                name = f"{word}{name}" if language == "zh" else f"{word} {name}"
+        return name
 
     @cached_property
     def fact_tables(self) -> frozenset[str]:

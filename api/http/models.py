@@ -7,7 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import Answer, Kind, Language, Path, ToolCallInfo, Usage
+from assistant.answer import (
+    Answer,
+    Chart,
+    ColumnFormat,
+    Kind,
+    Language,
+    Path,
+    ToolCallInfo,
+    Usage,
+)
 from tools.snapshot import ClosedMonth
 
 MAX_QUESTION_CHARS = 2000
@@ -79,6 +88,15 @@ class AnswerPublic(BaseModel):
     answer: str = Field(description="One or two sentences with the key figures.")
     columns: list[str]
     rows: list[list[Any]] = Field(description="JSON-safe values; dates as ISO strings.")
+    formats: list[ColumnFormat] = Field(
+        default_factory=list,
+        description="How each column reads: money, percent, month, a flag; coded values in words.",
+    )
+    chart: Chart | None = Field(
+        default=None,
+        description="Bars of the measure asked for (label and value column indexes), or none "
+        "when a chart would say nothing.",
+    )
     sql: str | None = Field(description="The SQL that ran, as rewritten by the guard.")
     notes: list[str] = Field(
         default_factory=list,

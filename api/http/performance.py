@@ -21,6 +21,8 @@ from api.http.errors import ApiError
 from api.http.models import AUTH_ERRORS, error_responses
 from api.http.services import Services
 from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, choose_format, to_csv, to_xlsx
+from assistant.answer import ColumnFormat
+from assistant.labels import TOOL_COLUMNS, formats, headers
 from schema.caller import Caller
 from tools.leaderboard import Leaderboard, leaderboard
 from tools.performance import PerformanceReport, monthly_performance
@@ -83,6 +85,12 @@ class LeaderboardOut(BaseModel):
     median: float
     month_to_date: bool
     columns: list[str]
+    labels: dict[Literal["zh", "en"], list[str]] = Field(
+        default_factory=dict, description="The columns' headers in Chinese and in English."
+    )
+    formats: list[ColumnFormat] = Field(
+        default_factory=list, description="How each column reads (money, a flag, ...)."
+    )
     rows: list[list[Any]]
     trace: list[str]
     scope_note: str | None
@@ -155,6 +163,11 @@ def performance(
         rows=table["rows"],  # type: ignore[arg-type]
         header=[("as of", as_of.isoformat()), ("period", " .. ".join(table["period"]))],  # type: ignore[arg-type]
         notes=list(report.trace) + ([report.scope_note] if report.scope_note else []),
+        formats=[
+            ColumnFormat(kind=TOOL_COLUMNS[c].kind) if c in TOOL_COLUMNS else ColumnFormat()
+            for c in table["columns"]  # type: ignore[attr-defined]
+        ],
+        language="en",
     )
     return _download(doc, chosen, f"performance-{table['month']}")
 
@@ -211,6 +224,8 @@ def leaderboard_route(
         median=float(board.median),
         month_to_date=board.month_to_date,
         columns=table["columns"],  # type: ignore[arg-type]
+        labels={lang: headers(list(board.COLUMNS), lang) for lang in ("zh", "en")},
+        formats=formats(list(board.COLUMNS)),
         rows=table["rows"],  # type: ignore[arg-type]
         trace=board.trace,
         scope_note=board.scope_note,

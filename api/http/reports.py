@@ -1,8 +1,9 @@
 """``POST /v1/reports``: ask a question (or name an earlier answer) and download its table.
 
-The file has a title row, the question, the as-of date, then the table; the
-SQL (or the tool and its trace) is on a second sheet of the XLSX and in the
-header block of the CSV. Only answers with a table make a report.
+An XLSX has the table on its first sheet (headers in the question's language,
+money, percentages and months formatted) and the question, as-of date,
+interpretation and SQL (or the tool and its trace) on the second; a CSV has them
+in a header block above the table. Only answers with a table make a report.
 """
 
 from __future__ import annotations
@@ -58,21 +59,33 @@ class ReportRequest(BaseModel):
         return self
 
 
+#: The labels of the report's context, in the question's language.
+ABOUT = {
+    "zh": ("hrq 报表：", "问题", "截至", "我的理解", "回答", "工具", "（仅包含你有权查看的数据）"),
+    "en": ("hrq report: ", "question", "as of", "interpretation", "answer", "tool",
+           "(only data you may see is included)"),
+}  # fmt: skip
+
+
 def report_doc(answer: Answer) -> TableDoc:
-    """The answer's table with the context a reader of the file needs."""
-    notes = [f"answer: {answer.answer}"]
+    """The answer's table with the context a reader of the file needs, in its language."""
+    title, question, as_of, understood, said, tool, scoped = ABOUT[answer.language]
+    header = [(question, answer.question), (as_of, answer.as_of.isoformat())]
+    if answer.interpretation:
+        header.append((understood, answer.interpretation))
+    header.append((said, answer.answer))
     if answer.tool is not None:
-        notes.append(f"tool: {answer.tool.name} {answer.tool.arguments}")
-    notes += answer.trace
-    if answer.scoped:
-        notes.append("仅包含你有权查看的数据 (only data you may see is included)")
+        header.append((tool, f"{answer.tool.name} {answer.tool.arguments}"))
+    notes = list(answer.trace) + ([scoped] if answer.scoped else [])
     return TableDoc(
-        title=f"hrq 报表 report: {answer.question}",
+        title=f"{title}{answer.question}",
         columns=answer.columns,
         rows=answer.rows,
-        header=[("问题 question", answer.question), ("截至 as of", answer.as_of.isoformat())],
+        header=header,
         sql=answer.sql,
         notes=notes,
+        formats=answer.formats,
+        language=answer.language,
     )
 
 

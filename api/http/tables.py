@@ -1,7 +1,8 @@
 """Tables as downloads: CSV (UTF-8 with BOM, so Excel reads Chinese) and XLSX.
 
-A download starts with a title block (title, question or subject, as-of date),
-then the table; XLSX puts the SQL (or tool and trace) on a second sheet.
+A CSV starts with a title block (title, question or subject, as-of date), then the
+table. An XLSX (``api/http/xlsx.py``) has the table on its first sheet and the
+question, as-of date, interpretation and SQL (or tool and trace) on the second.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from assistant.answer import ColumnFormat
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,6 +29,16 @@ class TableDoc:
     header: list[tuple[str, str]] = field(default_factory=list)
     sql: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: how each column reads (money, percent, month, ...); empty: as the values are
+    formats: Sequence[ColumnFormat] = ()
+    #: the language of the sheet names and the words of flags and months
+    language: str = "zh"
+
+
+def to_xlsx(doc: TableDoc) -> bytes:
+    from api.http.xlsx import workbook_of
+
+    return workbook_of(doc)
 
 
 def _cell(value: Any) -> Any:
@@ -51,36 +61,6 @@ def to_csv(doc: TableDoc) -> bytes:
     for row in doc.rows:
         writer.writerow([_cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(doc: TableDoc) -> bytes:
-    """The document as an XLSX workbook: the table on the first sheet, SQL and notes on the second."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "结果 result"
-    sheet.append([doc.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for label, value in doc.header:
-        sheet.append([label, value])
-    sheet.append([])
-    sheet.append(list(doc.columns))
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = Font(bold=True)
-    for row in doc.rows:
-        sheet.append([_cell(v) for v in row])
-    info = book.create_sheet("SQL")
-    info.append(["SQL"])
-    info["A1"].font = Font(bold=True)
-    info.append([doc.sql or "(no SQL: answered by a tool; see the trace below)"])
-    if doc.notes:
-        info.append([])
-        for note in doc.notes:
-            info.append([note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def choose_format(requested: str | None, accept: str | None, allowed: Sequence[str]) -> str | None:

@@ -110,7 +110,8 @@ def test_a_correct_tool_call_through_the_router(agent_assistant: Assistant, fake
     )  # retrieved, not the whole schema
     assert "payroll (" not in first["messages"][1]["content"]
     assert json.loads(fake.requests[1]["messages"][-1]["content"])["row_count"] == len(expected)
-    assert any(t.startswith(("plan: refuse", "plan: clarify")) for t in answer.trace)
+    # the planner could not answer it (a Chinese question: its trace is in Chinese)
+    assert any(t.startswith(("理解：无法回答", "理解：追问")) for t in answer.trace), answer.trace
 
 
 def test_a_hallucinated_column_is_corrected_after_the_guards_message(

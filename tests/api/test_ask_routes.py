@@ -156,14 +156,13 @@ def test_report_xlsx_has_title_question_as_of_and_sql_sheet(
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    table, sql = book.worksheets
+    table, about = book.worksheets
     rows = list(table.iter_rows(values_only=True))
-    assert rows[0][0] == f"hrq 报表 report: {question}"
-    assert rows[1][:2] == ("问题 question", question)
-    assert rows[2][:2] == ("截至 as of", AS_OF)
-    header = rows.index(next(r for r in rows if r[0] == "部门"))
-    assert len(rows) - header - 1 == 6
-    assert sql.title == "SQL" and "SELECT" in str(sql["A2"].value).upper()
+    assert rows[0] == ("部门", "销售额") and len(rows) - 1 == 6
+    context = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert about["A1"].value == f"hrq 报表：{question}"
+    assert context["问题"] == question and context["截至"] == AS_OF
+    assert context["我的理解"].startswith("我的理解：") and "SELECT" in context["SQL"].upper()
     assert _audit(client).tail(1)[0].question == question
 
 
@@ -175,7 +174,7 @@ def test_report_csv_and_non_table_answers(client: TestClient, keys: dict[str, st
     )
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == f"hrq 报表 report: {RANKING}"
+    assert text.splitlines()[0] == f"hrq 报表：{RANKING}"
     assert "王芳" in text or len(text.splitlines()) > 8
     clarify = client.post(
         "/v1/reports",

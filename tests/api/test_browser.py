@@ -64,25 +64,28 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
             assert answer.get_attribute("data-kind") == "answer"
             assert "2026年8月" in answer.locator(".sentence").inner_text()
             assert answer.locator("table.result tbody tr").count() == 6
-            assert answer.locator("svg.chart rect").count() == 6
+            assert answer.locator("figure.chart .bar").count() == 6
             answer.locator("details summary").first.click()
             assert "SELECT" in answer.locator("pre.sql").inner_text().upper()
 
             value_header = answer.locator("table.result th").last
             value_header.click()
             cells = answer.locator("table.result tbody tr td:last-child").all_inner_texts()
-            numbers = [float(c.replace(",", "")) for c in cells]
+            numbers = [float(c.strip("¥").replace(",", "")) for c in cells]
             assert numbers == sorted(numbers)
             value_header.click()
             cells = answer.locator("table.result tbody tr td:last-child").all_inner_texts()
-            assert [float(c.replace(",", "")) for c in cells] == sorted(numbers, reverse=True)
+            assert [float(c.strip("¥").replace(",", "")) for c in cells] == sorted(
+                numbers, reverse=True
+            )
 
             with page.expect_download() as info:
                 answer.locator("button.dl-xlsx").click()
             target = tmp_path / "report.xlsx"
             info.value.save_as(target)
-            sheet = load_workbook(target).worksheets[0]
-            assert sheet["A1"].value == "hrq 报表 report: 2026年8月各部门销售额"
+            sheet, about = load_workbook(target).worksheets
+            assert (sheet["A1"].value, sheet.freeze_panes) == ("部门", "A2")
+            assert about["A1"].value == "hrq 报表：2026年8月各部门销售额"
 
             page.click("#lang")
             assert page.locator("#ask").inner_text() == "Ask"
@@ -91,7 +94,7 @@ def test_sign_in_ask_chart_sort_download_and_leaderboard(
             page.fill("#board-month", "2026-08")
             page.fill("#board-dept", "成都销售组")
             page.click("#board-form button[type=submit]")
-            page.locator("#board svg.chart").wait_for()
+            page.locator("#board figure.chart").wait_for()
             assert page.locator("#board table.result tbody tr").count() >= 5
             assert "成都销售组" in page.locator("#board .sentence").inner_text()
             assert page.evaluate("window.__violations") == []

@@ -100,10 +100,10 @@ def test_xlsx_has_title_table_and_second_sheet(client: TestClient, keys: dict[st
     book = load_workbook(io.BytesIO(response.content))
     first, second = book.worksheets
     values = [[c for c in row] for row in first.iter_rows(values_only=True)]
-    assert str(values[0][0]).startswith("业绩 performance 2026-08")
-    header_index = next(i for i, row in enumerate(values) if row[0] == "rank")
-    assert len(values) - header_index - 1 >= 5
-    assert second.title == "SQL"
+    assert values[0][0] == "rank" and len(values) - 1 >= 5 and first.freeze_panes == "A2"
+    assert str(second["A1"].value).startswith("业绩 performance 2026-08")
+    sales = values[0].index("sales") + 1
+    assert first.cell(2, sales).number_format.startswith('"¥"#,##0.00')
 
 
 def test_unavailable_formats(client: TestClient, keys: dict[str, str]) -> None:
@@ -139,6 +139,18 @@ def test_leaderboard_defaults_to_own_department(client: TestClient, keys: dict[s
     body = response.json()
     assert body["department"] == "成都销售组"
     assert body["columns"][:3] == ["rank", "name", "sales"]
+    assert body["labels"] == {
+        "zh": ["排名", "姓名", "业绩", "与中位数差距", "达到最低目标", "超过中位数"],
+        "en": ["rank", "name", "sales", "gap to median", "met minimum", "above median"],
+    }
+    assert [f["kind"] for f in body["formats"]] == [
+        "count",
+        "text",
+        "money",
+        "money",
+        "flag",
+        "flag",
+    ]
     ranks = [row[0] for row in body["rows"]]
     assert ranks == sorted(ranks) and ranks[0] == 1
     assert body["median"] > 0

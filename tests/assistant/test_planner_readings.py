@@ -136,7 +136,7 @@ def test_above_or_below_the_median_is_the_gap(demo: Assistant) -> None:
         Caller.operator(),
         as_of=AS_OF,
     )
-    assert answer.tool is not None and "gap_to_median" in answer.columns
+    assert answer.tool is not None and "gap to median" in answer.columns
     (roster,) = _scalars(demo, (
         "SELECT count(*) FROM sales_targets t JOIN employees e USING (employee_id) "
         "JOIN departments d USING (department_id) WHERE d.name = '华东销售一部' AND t.month = DATE '2026-10-01'"

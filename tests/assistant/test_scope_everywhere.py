@@ -143,8 +143,13 @@ def _forbidden(assistant: Assistant, whole: PerformanceReport, caller: Caller) -
 
 
 def _counts_in_own_department(text: str) -> list[str]:
-    """Trace lines that count who met the minimum, earned a bonus or is at risk."""
-    return re.findall(r"[^\"]*(?:met their minimum|eligible \(met|at risk of missing)[^\"]*", text)
+    """Trace lines that count who met the minimum, earned a bonus or is at risk (in English,
+    or as a Chinese question's trace words them)."""
+    counts = (
+        r"met their minimum|eligible \(met|at risk of missing"
+        r"|人中 \d+ 人达到最低目标|人获得奖金（达到最低目标|人中 \d+ 人可能达不到最低目标"
+    )
+    return re.findall(rf"[^\"]*(?:{counts})[^\"]*", text)
 
 
 @pytest.mark.parametrize("asker", [SALES, MANAGER, DIRECTOR])

@@ -10,6 +10,7 @@
       sql: "查看 SQL", trace: "计算过程", download: "下载", badKey: "密钥无效或已撤销，请重新登录。", thinking: "思考中…",
       checking: "正在验证密钥…", refusedKey: "密钥无效或已撤销，请检查后重试。",
       median: "中位数", empty: "没有数据。", failed: "请求失败",
+      downloadCsv: "下载 CSV", downloadXlsx: "下载 XLSX", boardOf: "{dept} {month} · 部门中位数 {median}",
     },
     en: {
       title: "hrq HR assistant", switch: "中文", signout: "Sign out", keyLabel: "API key", signin: "Sign in",
@@ -18,10 +19,12 @@
       sql: "Show SQL", trace: "Calculation", download: "Download", badKey: "Invalid or revoked key; please sign in again.", thinking: "Thinking…",
       checking: "Checking the key…", refusedKey: "Invalid or revoked key; check it and try again.",
       median: "median", empty: "No data.", failed: "Request failed",
+      downloadCsv: "Download CSV", downloadXlsx: "Download XLSX", boardOf: "{dept} {month} · department median {median}",
     },
   };
   const store = window.sessionStorage;
   let lang = store.getItem("hrq.lang") || "zh";
+  let lastBoard = null;
   const $ = (id) => document.getElementById(id);
   const t = (k) => T[lang][k] || k;
 
@@ -39,6 +42,7 @@
     document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = t(n.dataset.i18n); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
     document.title = t("title");
+    if (lastBoard) renderBoard(lastBoard);
   }
 
   async function errorMessage(response) {
@@ -85,81 +89,104 @@
   }
   function signOut(message) {
     store.removeItem("hrq.key"); store.removeItem("hrq.conversation");
-    $("messages").replaceChildren(); $("board").replaceChildren();
+    $("messages").replaceChildren(); $("board").replaceChildren(); lastBoard = null;
     showApp(false); $("signin-error").textContent = message || "";
   }
 
   const isNum = (v) => typeof v === "number" && isFinite(v);
-  const fmt = (v) => isNum(v) ? v.toLocaleString(lang === "zh" ? "zh-CN" : "en-US", { maximumFractionDigits: 2 })
-    : v === null || v === undefined ? "—" : v === true ? "✓" : v === false ? "" : String(v);
+  const NUMERIC = new Set(["money", "count", "number", "percent"]);
 
-  function sortableTable(columns, rows) {
+  // Money to the cent (half-up, as the sentence says it), thousands separated.
+  function money(v) {
+    const cents = Math.round(Math.abs(v) * 100 + 1e-6);
+    const text = (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return (v < 0 && cents ? "-" : "") + "¥" + text;
+  }
+  function monthWords(v, language) {
+    const m = /^(\d{4})-(\d{2})/.exec(String(v));
+    if (!m) return String(v);
+    const year = Number(m[1]), month = Number(m[2]);
+    if (language === "zh") return `${year}年${month}月`;
+    return new Date(Date.UTC(year, month - 1, 1)).toLocaleString("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
+  }
+
+  // One value as a person reads it: the column's format says how (money, a month, a coded value in words).
+  function show(v, format, language) {
+    if (v === null || v === undefined) return "—";
+    const values = (format && format.values) || {};
+    if (Object.prototype.hasOwnProperty.call(values, String(v))) return values[String(v)];
+    const kind = format ? format.kind : isNum(v) ? "number" : "text";
+    if (v === true || v === false) return v ? "✓" : "✗";
+    if (!isNum(v)) return kind === "month" ? monthWords(v, language) : String(v);
+    if (kind === "money") return money(v);
+    if (kind === "percent") return (v * 100).toFixed(1) + " %";
+    if (kind === "count") return Math.round(v).toLocaleString("en-US");
+    if (kind === "text") return String(v);
+    return v.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  }
+
+  function sortableTable(columns, rows, formats, language) {
+    const fmts = columns.map((c, i) => (formats && formats[i]) || null);
+    // A Chinese answer's English twin columns (部门_en) are for English readers.
+    const shown = columns.map((c, i) => i).filter((i) => !(language === "zh" && columns[i].endsWith("_en")));
     const table = el("table", { class: "result" });
     const head = el("tr");
     const body = el("tbody");
     let order = { col: -1, dir: 1 };
     function render() {
-      body.replaceChildren(...rows.map((r) => el("tr", {}, ...r.map((v) => el("td", { class: isNum(v) ? "num" : "" }, fmt(v))))));
+      body.replaceChildren(...rows.map((r) => el("tr", {}, ...shown.map((i) => {
+        const numeric = fmts[i] ? NUMERIC.has(fmts[i].kind) : isNum(r[i]);
+        return el("td", { class: numeric ? "num" : "" }, show(r[i], fmts[i], language));
+      }))));
     }
-    columns.forEach((c, i) => head.append(el("th", { onclick: () => {
+    shown.forEach((i) => head.append(el("th", { scope: "col", onclick: () => {
       order = { col: i, dir: order.col === i ? -order.dir : 1 };
       rows = rows.slice().sort((a, b) => {
         const x = a[i], y = b[i];
         if (x === y) return 0; if (x === null) return 1; if (y === null) return -1;
         return (isNum(x) && isNum(y) ? x - y : String(x).localeCompare(String(y), "zh")) * order.dir;
       });
-      head.querySelectorAll("th").forEach((th, j) => { th.className = j === i ? (order.dir > 0 ? "asc" : "desc") : ""; });
+      head.querySelectorAll("th").forEach((th, j) => { th.className = shown[j] === i ? (order.dir > 0 ? "asc" : "desc") : ""; });
       render();
-    } }, c)));
+    } }, columns[i])));
     table.append(el("thead", {}, head), body);
     render();
     return el("div", { class: "table-wrap" }, table);
   }
 
-  // A chart when the result is a series or a ranking: one label column and a numeric column.
-  function chartSpec(columns, rows) {
-    if (rows.length < 2 || rows.length > 60 || columns.length < 2) return null;
-    let value = -1;
-    for (let i = columns.length - 1; i >= 0; i--) {
-      if (rows.every((r) => isNum(r[i]) || r[i] === null) && rows.some((r) => isNum(r[i]))) { value = i; break; }
+  // Horizontal bars of the measure asked for, one per row: readable at any width and at
+  // dozens of rows. A long label is cut, its full text on hover; a reference line
+  // (the department median) when there is one.
+  function barChart(spec) {
+    const { labels, values, title, kind, reference, referenceLabel, language } = spec;
+    const numbers = values.map((v) => (isNum(v) ? v : 0));
+    const lo = Math.min(0, ...numbers, isNum(reference) ? reference : 0);
+    const hi = Math.max(0, ...numbers, isNum(reference) ? reference : 0);
+    const span = hi - lo || 1;
+    const at = (v) => ((v - lo) / span) * 100;
+    const format = { kind, values: {} };
+    const caption = el("figcaption", {}, el("span", { class: "measure" }, title));
+    if (isNum(reference)) {
+      caption.append(el("span", { class: "legend" }, `┆ ${referenceLabel || t("median")} ${show(reference, format, language)}`));
     }
-    if (value < 0) return null;
-    let label = columns.findIndex((c, i) => i !== value && rows.every((r) => typeof r[i] === "string"));
-    if (label < 0) label = 0;
-    if (label === value) return null;
-    return { label, value, title: columns[value] };
-  }
-
-  function barChart(labels, values, title, median) {
-    const NS = "http://www.w3.org/2000/svg";
-    const n = labels.length, W = Math.max(360, n * 46), H = 260, top = 24, bottom = 70, left = 70;
-    const max = Math.max(...values.map((v) => Math.abs(v || 0)), median || 0, 1);
-    const svg = document.createElementNS(NS, "svg");
-    svg.setAttribute("viewBox", `0 0 ${W + left} ${H}`); svg.setAttribute("class", "chart");
-    svg.setAttribute("role", "img"); svg.setAttribute("aria-label", title);
-    const add = (tag, attrs, text) => {
-      const node = document.createElementNS(NS, tag);
-      for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-      if (text !== undefined) node.textContent = text;
-      svg.append(node); return node;
-    };
-    const plotH = H - top - bottom, bw = W / n;
-    add("text", { x: left, y: 14 }, title);
-    add("line", { x1: left, y1: top + plotH, x2: left + W, y2: top + plotH, stroke: "#999" });
-    add("text", { x: left - 6, y: top + 10, "text-anchor": "end" }, fmt(max));
-    values.forEach((v, i) => {
-      const h = Math.abs(v || 0) / max * plotH;
-      const bar = add("rect", { x: left + i * bw + bw * 0.15, y: top + plotH - h, width: bw * 0.7, height: h, fill: (v || 0) < 0 ? "#c0504d" : "#1f4e79" });
-      bar.append(Object.assign(document.createElementNS(NS, "title"), { textContent: `${labels[i]}: ${fmt(v)}` }));
-      add("text", { x: left + i * bw + bw / 2, y: top + plotH + 14, "text-anchor": "end",
-        transform: `rotate(-35 ${left + i * bw + bw / 2} ${top + plotH + 14})` }, String(labels[i]).slice(0, 14));
+    const figure = el("figure", { class: "chart", role: "img", "aria-label": title, "data-measure": title }, caption);
+    labels.forEach((label, i) => {
+      const full = String(label);
+      const bar = el("span", { class: "bar" + (numbers[i] < 0 ? " negative" : "") });
+      bar.style.left = at(Math.min(0, numbers[i])) + "%";
+      bar.style.width = Math.max((Math.abs(numbers[i]) / span) * 100, 0.5) + "%";
+      const track = el("span", { class: "track" }, bar);
+      if (isNum(reference)) {
+        const line = el("span", { class: "reference" });
+        line.style.left = at(reference) + "%";
+        track.append(line);
+      }
+      figure.append(el("div", { class: "bar-row", title: `${full}: ${show(values[i], format, language)}` },
+        el("span", { class: "bar-label" }, full),
+        track,
+        el("span", { class: "bar-value" }, show(values[i], format, language))));
     });
-    if (median) {
-      const y = top + plotH - median / max * plotH;
-      add("line", { x1: left, y1: y, x2: left + W, y2: y, stroke: "#e08a00", "stroke-dasharray": "5 3" });
-      add("text", { x: left + W - 4, y: y - 4, "text-anchor": "end" }, `${t("median")} ${fmt(median)}`);
-    }
-    return svg;
+    return figure;
   }
 
   async function download(answerId, format) {
@@ -171,7 +198,8 @@
   }
 
   function renderAnswer(ans) {
-    const box = el("div", { class: "msg a " + ans.kind, "data-kind": ans.kind });
+    const language = ans.language || lang;
+    const box = el("div", { class: "msg a " + ans.kind, "data-kind": ans.kind, lang: language === "zh" ? "zh-CN" : "en" });
     box.append(el("p", { class: "sentence" }, ans.answer));
     if (ans.interpretation) box.append(el("p", { class: "interpretation" }, ans.interpretation));
     const choices = ans.kind === "clarification" ? ans.options : ans.kind === "refusal" ? ans.examples : [];
@@ -179,16 +207,24 @@
       box.append(el("div", { class: "options" }, ...choices.map((o) => el("button", { type: "button", onclick: () => ask(o) }, o))));
     }
     if (ans.columns && ans.columns.length && ans.rows.length) {
-      box.append(sortableTable(ans.columns, ans.rows));
-      const spec = chartSpec(ans.columns, ans.rows);
-      if (spec) box.append(barChart(ans.rows.map((r) => r[spec.label]), ans.rows.map((r) => r[spec.value]), spec.title));
+      box.append(sortableTable(ans.columns, ans.rows, ans.formats, language));
+      const chart = ans.chart;
+      if (chart) {
+        let bars = ans.rows;
+        if (chart.sort) bars = bars.slice().sort((a, b) => (isNum(b[chart.value]) ? b[chart.value] : -Infinity) - (isNum(a[chart.value]) ? a[chart.value] : -Infinity));
+        box.append(barChart({ labels: bars.map((r) => show(r[chart.label], (ans.formats || [])[chart.label], language)),
+          values: bars.map((r) => r[chart.value]), title: chart.title, kind: chart.kind,
+          reference: chart.reference, referenceLabel: chart.reference_label, language }));
+      }
       box.append(el("div", { class: "downloads" },
-        el("button", { type: "button", class: "dl-csv", onclick: () => download(ans.answer_id, "csv").catch(showError) }, t("download") + " CSV"),
-        el("button", { type: "button", class: "dl-xlsx", onclick: () => download(ans.answer_id, "xlsx").catch(showError) }, t("download") + " XLSX")));
+        el("button", { type: "button", class: "dl-csv", "data-i18n": "downloadCsv", onclick: () => download(ans.answer_id, "csv").catch(showError) }, t("downloadCsv")),
+        el("button", { type: "button", class: "dl-xlsx", "data-i18n": "downloadXlsx", onclick: () => download(ans.answer_id, "xlsx").catch(showError) }, t("downloadXlsx"))));
+    }
+    if (ans.sql) box.append(el("details", {}, el("summary", { "data-i18n": "sql" }, t("sql")), el("pre", { class: "sql" }, ans.sql)));
+    if (ans.trace && ans.trace.length) {
+      box.append(el("details", {}, el("summary", { "data-i18n": "trace" }, t("trace")), el("pre", { class: "trace" }, ans.trace.join("\n"))));
     }
     if (ans.notes && ans.notes.length) box.append(el("p", { class: "notes" }, ans.notes.join("; ")));
-    if (ans.sql) box.append(el("details", {}, el("summary", {}, t("sql")), el("pre", { class: "sql" }, ans.sql)));
-    if (ans.trace && ans.trace.length) box.append(el("details", {}, el("summary", {}, t("trace")), el("pre", {}, ans.trace.join("\n"))));
     return box;
   }
 
@@ -214,19 +250,30 @@
     messages.scrollTop = messages.scrollHeight;
   }
 
+  // The leaderboard card, in the page's language (drawn again when the language switches).
+  function renderBoard(board) {
+    const columns = (board.labels && board.labels[lang]) || board.columns;
+    const name = board.columns.indexOf("name"), sales = board.columns.indexOf("sales");
+    const salesFormat = (board.formats || [])[sales] || { kind: "money" };
+    const summary = t("boardOf").replace("{dept}", board.department).replace("{month}", monthWords(board.month, lang))
+      .replace("{median}", show(board.median, salesFormat, lang));
+    const parts = [
+      el("p", { class: "sentence" }, summary),
+      sortableTable(columns, board.rows, board.formats, lang),
+      barChart({ labels: board.rows.map((r) => r[name]), values: board.rows.map((r) => r[sales]), title: columns[sales],
+        kind: "money", reference: board.median, referenceLabel: t("median"), language: lang }),
+    ];
+    if (board.scope_note) parts.push(el("p", { class: "note" }, board.scope_note));
+    $("board").replaceChildren(...parts);
+  }
+
   async function showBoard(month, department) {
     const params = new URLSearchParams({ month });
     if (department) params.set("department", department);
-    const target = $("board");
     try {
-      const board = await (await api("/v1/leaderboard?" + params)).json();
-      const name = board.columns.indexOf("name"), sales = board.columns.indexOf("sales");
-      target.replaceChildren(
-        el("p", { class: "sentence" }, `${board.department} ${board.month} · ${t("median")} ${fmt(board.median)}`),
-        barChart(board.rows.map((r) => r[name]), board.rows.map((r) => r[sales]), board.department, board.median),
-        sortableTable(board.columns, board.rows),
-        board.scope_note ? el("p", { class: "note" }, board.scope_note) : null);
-    } catch (err) { if (!err.signedOut) target.replaceChildren(el("p", { class: "error" }, err.message)); }
+      lastBoard = await (await api("/v1/leaderboard?" + params)).json();
+      renderBoard(lastBoard);
+    } catch (err) { if (!err.signedOut) { lastBoard = null; $("board").replaceChildren(el("p", { class: "error" }, err.message)); } }
   }
 
   async function showLinkedAnswer() {
