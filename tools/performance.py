@@ -41,7 +41,7 @@ from tools.performance_rows import (
     select_rows,
 )
 from tools.period import month_label, next_month, parse_month
-from tools.policy import BonusPolicy, load_policy
+from tools.policy import BonusPolicy, RatePolicy, load_policy
 from tools.report import table_of
 from tools.rostermath import Ints, MemberValues, evaluate_month, fits_integer_path
 from tools.scope import cut_performance
@@ -114,6 +114,9 @@ class PerformanceReport:
     scope_note: str | None = None
     #: set when the month is closed: which snapshot, and whether live data moved since
     closed: ClosedMonth | None = None
+    #: department id -> the bonus rate and cap its figures were computed with (the
+    #: snapshot's for a closed month); only the departments whose policy the caller sees
+    rates: Mapping[int, RatePolicy] = field(default_factory=dict)
 
     @property
     def trace(self) -> list[str]:
@@ -567,7 +570,10 @@ def evaluate_columns(
         )
         sections.append(DepartmentTrace.of_roster(dept_id, name, dept.trace))
     rows = PerformanceRows(identity, values)
-    return PerformanceReport(month, start, end, month_to_date, rows, summaries, tuple(sections))
+    rates = dict(zip(dept_ids, policies, strict=True))
+    return PerformanceReport(
+        month, start, end, month_to_date, rows, summaries, tuple(sections), rates=rates
+    )
 
 
 def _report_trace(
@@ -603,10 +609,11 @@ def evaluate_records(
     sections: list[DepartmentTrace] = []
     rows: list[PerformanceRow] = []
     summaries: list[DepartmentSummary] = []
+    rates: dict[int, RatePolicy] = {}
     for dept_id in sorted(grouped):
         members = grouped[dept_id]
         dept_name = members[0].department
-        rate = policy.for_department(dept_id, dept_name, members[0].department_en)
+        rate = rates[dept_id] = policy.for_department(dept_id, dept_name, members[0].department_en)
         outcome = evaluate_roster(members, rate)
         info = {m.employee_id: m for m in members}
         med = outcome.median
@@ -647,7 +654,9 @@ def evaluate_records(
             )
         )
         sections.append(DepartmentTrace.of_roster(dept_id, dept_name, outcome.trace))
-    return PerformanceReport(month, start, end, month_to_date, rows, summaries, tuple(sections))
+    return PerformanceReport(
+        month, start, end, month_to_date, rows, summaries, tuple(sections), rates=rates
+    )
 
 
 def _period(first: date, as_of: date | None) -> tuple[date, date, bool]:

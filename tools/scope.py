@@ -95,9 +95,11 @@ def cut_performance(report: PerformanceReport, caller: Caller) -> PerformanceRep
         raise OutOfScopeError(
             "you may not see this performance result: it covers no one in your scope"
         )
+    rates = {d: rate for d, rate in report.rates.items() if levels.get(d) == "all"}
     return dataclasses.replace(
-        report, rows=rows, summaries=summaries, levels=levels, scoped=True, scope_note=SCOPE_NOTE
-    )
+        report, rows=rows, summaries=summaries, levels=levels, rates=rates, scoped=True,
+        scope_note=SCOPE_NOTE,
+    )  # fmt: skip
 
 
 def _blank(model: Row, fields: tuple[str, ...]) -> Row:
@@ -113,15 +115,22 @@ def _blank(model: Row, fields: tuple[str, ...]) -> Row:
 def personal_rows(rows: Iterable[Row], caller: Caller) -> list[Row]:
     """Rows of a personal document (a closed month's rows, a bonus statement): HR and admins
     see all; a manager their department subtree and themselves; anyone else only their own."""
+    return [
+        row
+        for row in rows
+        if may_see_person(caller, row.employee_id, row.department_id)  # type: ignore[attr-defined]
+    ]
+
+
+def may_see_person(caller: Caller, employee_id: int | None, department_id: int | None) -> bool:
+    """Whether ``caller`` may see one person's personal figures (bonus, target, a what-if):
+    HR and admins anyone's; a manager those of their department subtree and their own;
+    anyone else only their own. ``department_id`` is the person's department."""
     if caller.role.sees_everything:
-        return list(rows)
-    kept: list[Row] = []
-    for row in rows:
-        own = caller.employee_id is not None and row.employee_id == caller.employee_id  # type: ignore[attr-defined]
-        managed = caller.role is Role.MANAGER and row.department_id in caller.department_ids  # type: ignore[attr-defined]
-        if own or managed:
-            kept.append(row)
-    return kept
+        return True
+    if caller.employee_id is not None and employee_id == caller.employee_id:
+        return True
+    return caller.role is Role.MANAGER and department_id in caller.department_ids
 
 
 #: The name of a room's caller (a group chat): it is nobody, so it has no rows of its own.
