@@ -48,6 +48,7 @@ from tools.scope import may_see_person
 from tools.snapshot import ClosedMonth, SnapshotSource
 
 ZERO = Decimal("0.00")
+Bar = Literal["min_target", "median"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,7 @@ class HowMuchMore:
     before: Standing
     at: Standing | None
     one_cent_less: Standing | None
-    bars: tuple[Literal["min_target", "median"], ...]
+    bars: tuple[Bar, ...]
     trace: list[str]
 
 
@@ -222,11 +223,11 @@ def how_much_more(
     less = standing_with(roster, person.employee_id, me.sales + extra - CENT, rate)
     if not at.eligible or less.eligible:  # the proof of least_extra; never fails
         raise AssertionError(f"least extra {extra} is not the least passing amount")
-    bars: tuple[Literal["min_target", "median"], ...] = tuple(
-        bar
-        for bar, missed in (("min_target", not less.met_minimum), ("median", not less.above_median))
-        if missed
-    )
+    bars: tuple[Bar, ...] = ()  # the bars one cent less misses: what sets the amount
+    if not less.met_minimum:
+        bars += ("min_target",)
+    if not less.above_median:
+        bars += ("median",)
     trace += [
         f"least extra: {fmt_money(extra)} (sales {fmt_money(at.sales)})",
         _standing_line(f"with {fmt_money(extra)} more", at),
@@ -237,7 +238,7 @@ def how_much_more(
 
 def _standing_line(label: str, s: Standing) -> str:
     return (
-        f"{label}: sales {fmt_money(s.sales)}, median of {s.roster_size} {fmt_money(s.median)}, "
+        f"{label}: sales {fmt_money(s.sales)}, median {fmt_money(s.median)} of {s.roster_size}, "
         f"minimum {fmt_money(s.min_target)} {'met' if s.met_minimum else 'missed'}, "
         f"{'above' if s.above_median else 'not above'} the median, "
         f"{'eligible' if s.eligible else 'not eligible'}, bonus {fmt_money(s.bonus)}, "
