@@ -39,6 +39,12 @@ PEOPLE_FOCUS = frozenset(
 NEGATIVE_CONDITIONS = frozenset(
     {"below_median", "not_above_median", "missed_minimum", "not_bonus_eligible"}
 )
+#: Dual-target words a what-if answers: the person's new sales against the minimum target
+#: and the recomputed median, eligibility, bonus, rank, and how far they are from it.
+WHAT_IF_CONCEPTS = frozenset(
+    {"bonus", "bonus_eligible", "median", "above_median", "min_target", "met_minimum", "gap",
+     "leaderboard"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,11 @@ def account(
         _blank_words(mask, pattern, lambda _: _thresholds(context), left, "comparison", text)
     for pattern in (lx.TOP_N, lx.BOTTOM_N):
         _blank_words(mask, pattern, lambda _: _ranks(context), left, "rank", text)
+    if _what_if(context) and not _how_much_more(context):
+        # 再卖5万, another 80k: the extra sales of the what-if (one amount; a second is not)
+        amounts = iter((True,))
+        for pattern in lx.EXTRA_SALES:
+            _blank_words(mask, pattern, lambda _: next(amounts, False), left, "amount", text)
     for pattern in lx.RECORDS:
         _blank_words(mask, pattern, lambda _: _records(context), left, "records", text)
     for match in WHICH.finditer("".join(mask)):
@@ -323,6 +334,8 @@ def _concept_used(tag: Tag, c: Context) -> bool:
     concept = tag.value
     if isinstance(plan, QueryPlan):
         return concept == "bonus" and "payroll_bonus" in plan.metrics
+    if plan.tool == "what_if":  # the answer gives all of these for the person
+        return concept in WHAT_IF_CONCEPTS
     if concept == "forecast":
         return plan.tool == "forecast"
     if concept == "suggest_targets":
@@ -396,7 +409,17 @@ def _ranks(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return plan.order is not None or plan.records is not None
-    return plan.order is not None or plan.focus in ("rank", "leaderboard")
+    return plan.order is not None or plan.focus in ("rank", "leaderboard") or _what_if(c)
+
+
+def _what_if(c: Context) -> bool:
+    """如果我再卖5万, 还差多少: a what-if (the person's month recomputed)."""
+    return isinstance(c.plan, ToolPlan) and c.plan.tool == "what_if"
+
+
+def _how_much_more(c: Context) -> bool:
+    """还差多少, how much more do I need: a what-if asking for the least extra sales."""
+    return isinstance(c.plan, ToolPlan) and c.plan.tool == "what_if" and c.plan.extra is None
 
 
 def _counts(c: Context) -> bool:
@@ -508,7 +531,11 @@ def _distance(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
         return plan.also is not None or _stated(plan) or plan.compare is not None
-    return plan.focus in ("gap", "rows", "leaderboard") or plan.sort_by == "gap_to_median"
+    return (
+        plan.focus in ("gap", "rows", "leaderboard")
+        or plan.sort_by == "gap_to_median"
+        or _how_much_more(c)  # 还差多少: how much more is needed
+    )
 
 
 _OPERATORS: dict[str, Callable[[Context], bool]] = {
@@ -520,7 +547,11 @@ _OPERATORS: dict[str, Callable[[Context], bool]] = {
     "negation": _negates,
     "both": _both,
     "everyone": _everyone,
-    "change": lambda c: isinstance(c.plan, QueryPlan) and c.plan.compare is not None,
+    # how much more: a change between periods, or the extra a what-if needs
+    "change": lambda c: (
+        (isinstance(c.plan, QueryPlan) and c.plan.compare is not None) or _how_much_more(c)
+    ),
+    "what_if": _what_if,
     "compare": _compare,
     "above": lambda c: _relative(c),
     "below": lambda c: _relative(c),

@@ -36,6 +36,7 @@ from assistant.reading import detect_language
 from assistant.restate import restate
 from assistant.tool_answer import run_tool
 from assistant.trace_words import trace_in
+from assistant.whatif_answer import run_what_if
 from schema.caller import Caller
 from schema.db import app_engine, dialect_of, warehouse_engine
 from schema.errors import HrqError, WarehouseError
@@ -231,8 +232,9 @@ class Assistant:
     def _run_tool(
         self, base: Answer, the_plan: ToolPlan, caller: Caller, as_of: date, live: bool = False
     ) -> Answer:
+        run = run_what_if if the_plan.tool == "what_if" else run_tool
         with self.warehouse.connect() as conn:
-            result = run_tool(the_plan, conn, caller, as_of, self.policy, self.snapshots(live))
+            result = run(the_plan, conn, caller, as_of, self.policy, self.snapshots(live))
         base.tool = ToolCallInfo(name=result.name, arguments=result.arguments)
         base.columns = result.columns(base.language)
         converted = json_rows(result.rows)

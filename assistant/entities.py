@@ -15,7 +15,7 @@ from assistant.plan import (
 from assistant.reading import (
     Understanding,
 )
-from schema.caller import Caller
+from schema.caller import Caller, Role
 
 
 def resolve_entities(
@@ -59,6 +59,10 @@ def resolve_entities(
             scope = {d for root in departments for d in gz.subtree(root)}
             narrowed = [i for i in ids if gz.employees[i].department_id in scope]
             ids = narrowed or ids
+        if len(ids) > 1 and not departments and caller.role is Role.MANAGER:
+            # 张伟还差多少, asked by 张伟's manager: the one on their team, when only one is
+            ours = [i for i in ids if gz.employees[i].department_id in caller.department_ids]
+            ids = ours if len(ours) == 1 else ids
         team_of = len(ids) == 1 and (
             _TEAM_AFTER.match(u.text, tag.end)
             or _TEAM_BEFORE.search(u.text[max(0, tag.start - 16) : tag.start])

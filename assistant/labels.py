@@ -41,6 +41,11 @@ TOOL_COLUMNS: dict[str, ColumnLabel] = {
     "per_head": ColumnLabel("人均业绩", "sales per head", "money"),
     "projected_median": ColumnLabel("预计中位数", "projected median", "money"),
     "projected_above_median": ColumnLabel("预计超过中位数", "projected above median", "flag"),
+    "current_sales": ColumnLabel("当前业绩", "current sales", "money"),
+    "extra": ColumnLabel("增加业绩", "extra sales", "money"),
+    "new_sales": ColumnLabel("推算业绩", "new sales", "money"),
+    "new_median": ColumnLabel("推算部门中位数", "new department median", "money"),
+    "new_rank": ColumnLabel("推算排名", "new rank", "count"),
 }
 
 

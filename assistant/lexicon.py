@@ -91,6 +91,30 @@ COMPARISONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 UNITS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "百万": 1_000_000, "m": 1_000_000}
 
+#: An amount of money: 5万, 50k, 8万块, 80000 (after normalising 80,000), 十万, 1.5万元.
+AMOUNT = (
+    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:万[零〇一二两三四五六七八九十百千]*)?)"
+    r"\s*(?P<unit>百万|万|千|k|w|m)?\s*(?:块钱|块|元|rmb|cny|yuan)?"
+)
+#: Extra sales in a what-if (再卖5万, 多签十万块, another 80k, 50k more); ``num`` and
+#: ``unit`` are the amount.
+EXTRA_SALES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?:再|多|额外|另外)多?(?:卖出|卖|签下|签|成交|拿下|做|跑|开)了?\s*" + AMOUNT),
+    re.compile(
+        r"\b(?:another|an extra|extra|additional|a further)\s+(?:¥|rmb|cny)?\s*" + AMOUNT + r"\b"
+    ),
+    re.compile(r"\b" + AMOUNT + r"\s+(?:more|extra)\b"),
+)
+#: How much more is needed (还差多少, 还要卖多少, how much more ... need): with a bonus
+#: named, or no other goal, the least extra sales that make the person bonus eligible.
+HOW_MUCH_MORE = re.compile(
+    r"还差多少|还差|差多少|还要卖多少|还需要卖多少|还得卖多少|需要卖多少|要卖多少|再卖多少|多卖多少"
+    r"|还需要多少|还要多少|\bhow much more\b|\bhow far\b"
+    r"|\bhow much (?:do|does|would|will|must|should) \w+ (?:still )?(?:need|have) to\b"
+)
+#: Words of a need (还差, 才能, need to): a "how much" that looks forward, not a comparison.
+NEEDED = re.compile(r"还差|还要|还需|还得|需要|才能|才可以|才够|\bneeds?\b|\bhave to\b|\bhas to\b")
+
 GROUP_WORDS = (
     "各",
     "每个",

@@ -13,6 +13,11 @@ from __future__ import annotations
 import re
 
 OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
+    # a hypothetical or a need: what if they sold more, how much more they need
+    "what_if": ("如果", "假如", "假设", "要是", "倘若", "再卖出", "再卖", "多卖", "再签下", "再签", "多签",
+                "再成交", "再拿下", "还要卖", "还需要卖", "还得卖", "需要卖", "要卖", "还需要", "还需", "需要",
+                "才能", "才可以", "才够", "才", "what if", "suppose", "supposing", "if", "another", "extra",
+                "additional", "need", "needs", "have to", "has to"),
     # a breakdown: several groups or people, not one figure
     "per_head": ("人均", "平均每人", "平均每个人", "每人平均", "平均每位", "平均", "per head", "per capita",
                  "per person", "per rep", "per employee", "average per", "average", "avg", "mean"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -110,7 +111,7 @@ class ToolPlan(BaseModel):
     """A call of a performance-engine tool and what to show of its result."""
 
     kind: Literal["tool"] = "tool"
-    tool: Literal["performance", "forecast", "suggest_targets"]
+    tool: Literal["performance", "forecast", "suggest_targets", "what_if"]
     month: date
     months: list[date] = Field(default_factory=list, description="Several months (a trend).")
     department: int | None = None
@@ -132,6 +133,11 @@ class ToolPlan(BaseModel):
     )
     each: bool = Field(
         default=False, description="Every member asked for (每个人的奖金): zeros included."
+    )
+    extra: Decimal | None = Field(
+        default=None,
+        description="what_if: the person's sales this much higher (CNY); None: how much more "
+        "they need to sell to be bonus eligible.",
     )
 
 

@@ -44,6 +44,7 @@ from assistant.reading import (
     understand,
 )
 from assistant.tool_slots import TOOL_CONCEPTS, tool_plan
+from assistant.whatif_slots import what_if_plan
 from schema.caller import Caller, Role
 from schema.semantic import SemanticModel
 
@@ -65,7 +66,8 @@ def plan(
     that offers the partial reading. ``pins`` resolve ambiguous names (their text) to one
     department or employee id: a clarification's choice."""
     the_plan, u = _read(question, as_of, caller, gazetteer, model, previous, pins or {})
-    if isinstance(the_plan, ToolPlan) and _colleagues_hidden(the_plan, caller):
+    offered = [c.plan for c in the_plan.choices] if isinstance(the_plan, Clarify) else []
+    if any(isinstance(p, ToolPlan) and _colleagues_hidden(p, caller) for p in [the_plan, *offered]):
         return _refuse(
             "denied_colleagues",
             "同事的奖金、最低目标和达标情况只有主管和 HR 可以查看；你可以查询自己的，"
@@ -103,6 +105,9 @@ def _read(
     if isinstance(resolved, Clarify):
         return resolved, u
     departments, employees = resolved
+    what_if = what_if_plan(u, departments, employees, caller, as_of, gazetteer, model)
+    if what_if is not None:  # 如果我再卖5万, 我还差多少能拿奖金: one person's month recomputed
+        return what_if, u
     if not departments and not employees and not previous:
         shared = shared_name_part(u, gazetteer)
         if shared is not None:
@@ -214,10 +219,13 @@ _HIDDEN_CONDITIONS = frozenset(
 
 
 def _colleagues_hidden(plan: ToolPlan, caller: Caller) -> bool:
-    """A salesperson asking for colleagues' bonuses, targets or who met them."""
-    if caller.role is not Role.SALES or plan.tool != "performance":
-        return False
+    """A salesperson asking for colleagues' bonuses, targets or who met them, or a what-if
+    about anyone but themselves (a manager asks about their team, HR about anyone)."""
     if caller.employee_id is not None and plan.employees == [caller.employee_id]:
+        return False
+    if plan.tool == "what_if":
+        return caller.role in (Role.SALES, Role.EMPLOYEE)
+    if caller.role is not Role.SALES or plan.tool != "performance":
         return False
     return plan.focus in _HIDDEN_FOCUS or bool(set(plan.conditions) & _HIDDEN_CONDITIONS)
 

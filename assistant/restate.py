@@ -10,6 +10,7 @@ from __future__ import annotations
 from assistant.gazetteer import Gazetteer
 from assistant.plan import Clarify, Plan, QueryPlan, Refuse, ToolPlan
 from schema.semantic import SemanticModel
+from tools.money import fmt_money
 from tools.period import month_label
 
 PREFIX = {"zh": "我的理解：", "en": "I understood: "}
@@ -176,6 +177,8 @@ def _tool_parts(plan: ToolPlan, gz: Gazetteer, zh: bool) -> list[str]:
         return [period, scope, "月底业绩预测" if zh else "month-end forecast"]
     if plan.tool == "suggest_targets":
         return [period, scope, "建议最低目标" if zh else "suggested minimum targets"]
+    if plan.tool == "what_if":
+        return [period, scope, _what_if(plan, zh)]
     conditions = [_CONDITIONS[c][0 if zh else 1] for c in plan.conditions]
     who = ""
     if conditions:
@@ -213,3 +216,28 @@ def _month(plan: ToolPlan, zh: bool) -> str:
     if plan.period is not None:
         return plan.period.label_zh if zh else plan.period.label_en
     return f"{plan.month.year}年{plan.month.month}月" if zh else plan.month.strftime("%b %Y")
+
+
+def _what_if(plan: ToolPlan, zh: bool) -> str:
+    """假如再卖 ¥50,000.00：… / 还需再卖多少才能拿到奖金: the what-if as read."""
+    if plan.extra is None:
+        return (
+            "还需再卖多少才能拿到奖金（达到最低目标且超过按新业绩重新计算的部门中位数）"
+            if zh
+            else "how much more to sell to be bonus eligible (minimum target met and above "
+            "the department median recomputed with the new sales)"
+        )
+    asked = _WHAT_IF_ASKED.get(plan.focus, _WHAT_IF_ASKED_ALL)[0 if zh else 1]
+    extra = fmt_money(plan.extra)
+    return (
+        f"假如再卖 ¥{extra}：重新计算部门中位数、{asked}"
+        if zh
+        else (f"if sales were ¥{extra} higher: department median recomputed, {asked}")
+    )
+
+
+_WHAT_IF_ASKED = {
+    "bonus": ("能拿的奖金（及是否达标、排名）", "the bonus (and eligibility, rank)"),
+    "rank": ("排名（及是否达标、奖金）", "the rank (and eligibility, bonus)"),
+}
+_WHAT_IF_ASKED_ALL = ("是否达标、奖金和排名", "eligibility, bonus and rank")

@@ -85,6 +85,8 @@ def tool_sentence(
 ) -> str:
     """One or two sentences for a performance-engine result."""
     zh = language == "zh"
+    if "sentence" in context:  # a tool that words its own answer (a what-if), in both languages
+        return str(context["sentence"]["zh" if zh else "en"])
     month: date | None = context.get("month")
     when = (f"{month.year}年{month.month}月" if zh else month.strftime("%B %Y")) if month else ""
     if context.get("month_to_date"):
