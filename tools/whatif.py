@@ -45,7 +45,7 @@ from tools.performance_rows import PerformanceRow
 from tools.period import month_label
 from tools.policy import BonusPolicy, RatePolicy
 from tools.scope import may_see_person
-from tools.snapshot import ClosedMonth, SnapshotSource
+from tools.snapshot import ClosedMonth, SnapshotSource, closed_line
 
 ZERO = Decimal("0.00")
 Bar = Literal["min_target", "median"]
@@ -254,11 +254,14 @@ def _basis(person: Person, now: Standing) -> list[str]:
         if person.closed is not None and person.closed.source == "snapshot"
         else "live data"
     )
-    return [
+    lines = [
         f"{month_label(person.month)}, {person.department}: {now.roster_size} roster members "
         f"({source}); bonus {person.policy}",
         _standing_line("now", now),
     ]
+    if person.closed is not None:
+        lines.insert(1, closed_line(person.closed))
+    return lines
 
 
 def _department_month(
