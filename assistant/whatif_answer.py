@@ -51,7 +51,7 @@ def run_what_if(
         asked = what_if(conn, month, employee, plan.extra, caller=caller, as_of=as_of,
                         policy=policy, closes=closes)  # fmt: skip
         rows = [_row(asked.person, asked.before, asked.extra, asked.after)]
-        sentence = {"zh": _what_if_zh(asked, plan.focus), "en": _what_if_en(asked, plan.focus)}
+        sentence = {"zh": what_if_zh(asked, plan.focus), "en": what_if_en(asked, plan.focus)}
         name, trace, person = "what_if", asked.trace, asked.person
     else:
         needed = how_much_more(conn, month, employee, caller=caller, as_of=as_of, policy=policy,
@@ -68,7 +68,7 @@ def run_what_if(
             rows.append(
                 _row(needed.person, needed.before, needed.extra - CENT, needed.one_cent_less)
             )
-        sentence = {"zh": _needed_zh(needed), "en": _needed_en(needed)}
+        sentence = {"zh": needed_zh(needed), "en": needed_en(needed)}
         name, trace, person = "how_much_more", needed.trace, needed.person
     if person.closed is not None:  # audited with the question: which snapshot answered it
         arguments["closed"] = person.closed.model_dump(include={"version", "hash", "source"})
@@ -121,7 +121,7 @@ def _verdict_en(s: Standing) -> str:
     return " and ".join(misses) + ": no bonus"
 
 
-def _what_if_zh(w: WhatIf, focus: str) -> str:
+def what_if_zh(w: WhatIf, focus: str) -> str:
     b, a = w.before, w.after
     bonus, rank = f"奖金 {_m(a.bonus)}", f"排名第 {a.rank}（现第 {b.rank}）"
     lead = f"{rank}，{bonus}" if focus == "rank" else f"{bonus}，{rank}"
@@ -136,7 +136,7 @@ def _what_if_zh(w: WhatIf, focus: str) -> str:
     )
 
 
-def _what_if_en(w: WhatIf, focus: str) -> str:
+def what_if_en(w: WhatIf, focus: str) -> str:
     b, a = w.before, w.after
     bonus, rank = f"bonus {_m(a.bonus)}", f"rank {a.rank} (now {b.rank})"
     lead = f"{rank}, {bonus}" if focus == "rank" else f"{bonus}, {rank}"
@@ -151,7 +151,7 @@ def _what_if_en(w: WhatIf, focus: str) -> str:
     )
 
 
-def _needed_zh(n: HowMuchMore) -> str:
+def needed_zh(n: HowMuchMore) -> str:
     who, when, b = _name(n.person, True), _when(n.person, True), n.before
     if n.status == "impossible":
         return (
@@ -177,7 +177,7 @@ def _needed_zh(n: HowMuchMore) -> str:
     )
 
 
-def _needed_en(n: HowMuchMore) -> str:
+def needed_en(n: HowMuchMore) -> str:
     who, when, b = _name(n.person, False), _when(n.person, False), n.before
     if n.status == "impossible":
         return (

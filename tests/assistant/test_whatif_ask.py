@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
+from assistant.whatif_answer import needed_en, needed_zh
 from schema.caller import Caller, Role
 from schema.db import warehouse_engine
 from schema.settings import Settings
@@ -26,6 +27,7 @@ from schema.warehouse import employees, sales_orders
 from tools.money import fmt_money
 from tools.performance import monthly_performance
 from tools.performance_rows import PerformanceRow
+from tools.whatif import HowMuchMore, Person, Standing
 
 AS_OF = date(2026, 11, 26)
 CENT = Decimal("0.01")
@@ -316,3 +318,27 @@ def test_a_rep_picking_a_colleague_from_a_clarification_is_still_refused(closed:
     chose = assistant.ask(str(pick + 1), rep, as_of=AS_OF, conversation_id=asked.conversation_id)
     assert chose.kind == "refusal" and chose.reason == "denied_colleagues"
     assert chose.tool is None and not chose.rows
+
+
+def test_someone_already_eligible_needs_nothing_more(demo: Assistant) -> None:
+    rows = _month(demo, "2026-11")
+    gz = demo.gazetteer
+    eligible = next(r for r in rows if r.bonus_eligible
+                    and sum(e.name == r.name for e in gz.employees.values()) == 1)  # fmt: skip
+    answer = demo.ask(f"{eligible.name}还差多少能拿奖金", OPERATOR, as_of=AS_OF)
+    assert answer.kind == "answer"
+    (row,) = _cells(answer)
+    assert (row["extra"], row["eligible"], row["bonus"]) == (0, True, float(eligible.bonus or 0))
+    assert answer.answer.startswith(
+        f"{eligible.name}2026年11月（截至目前）已经可以拿到奖金，不需要再多卖"
+    )
+
+
+def test_the_only_member_of_a_roster_is_told_no_amount_can_do_it() -> None:
+    person = Person(1, "E1", "张三", "Zhang San", 1, "一部", date(2026, 10, 1), False, None,
+                    "rate 5 %, no cap (default)")  # fmt: skip
+    alone = Standing(Decimal("100.00"), Decimal("100.00"), Decimal("0.00"), True, False, False,
+                     Decimal("0.00"), 1, 1)  # fmt: skip
+    result = HowMuchMore(person, "impossible", None, alone, None, None, (), [])
+    assert needed_zh(result).startswith("张三2026年10月所在部门在册只有 1 人")
+    assert needed_en(result).startswith("Zhang San is the only roster member of their department")
