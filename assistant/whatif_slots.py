@@ -88,8 +88,8 @@ def what_if_plan(
     """The what-if plan of the question, a clarification (whose? which month?), or None
     when the question is not a what-if."""
     found = extra_sales(u.text)
-    if found is None and not asks_how_much_more(u, model):
-        return None
+    if found is None and (len(employees) > 1 or not asks_how_much_more(u, model)):
+        return None  # 张伟和李伟的奖金差多少: a comparison of two people, not a need
     extra = found[0] if found else None
     if u.period is not None and u.period.grain != "month":
         return Clarify(
