@@ -97,23 +97,27 @@ AMOUNT = (
     r"\s*(?P<unit>百万|万|千|k|w|m)?\s*(?:块钱|块|元|rmb|cny|yuan)?"
 )
 #: Extra sales in a what-if (再卖5万, 多签十万块, another 80k, 50k more); ``num`` and
-#: ``unit`` are the amount.
+#: ``unit`` are the amount. Latin words are whole words, next to Chinese too.
 EXTRA_SALES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?:再|多|额外|另外)多?(?:卖出|卖|签下|签|成交|拿下|做|跑|开)了?\s*" + AMOUNT),
     re.compile(
-        r"\b(?:another|an extra|extra|additional|a further)\s+(?:¥|rmb|cny)?\s*" + AMOUNT + r"\b"
+        r"(?<![a-z0-9])(?:another|an extra|extra|additional|a further)\s+(?:¥|rmb|cny)?\s*"
+        + AMOUNT
+        + r"(?![a-z0-9])"
     ),
-    re.compile(r"\b" + AMOUNT + r"\s+(?:more|extra)\b"),
+    re.compile(r"(?<![a-z0-9.])" + AMOUNT + r"\s+(?:more|extra)(?![a-z0-9])"),
 )
 #: How much more is needed (还差多少, 还要卖多少, how much more ... need): with a bonus
 #: named, or no other goal, the least extra sales that make the person bonus eligible.
 HOW_MUCH_MORE = re.compile(
     r"还差多少|还差|差多少|还要卖多少|还需要卖多少|还得卖多少|需要卖多少|要卖多少|再卖多少|多卖多少"
-    r"|还需要多少|还要多少|\bhow much more\b|\bhow far\b"
-    r"|\bhow much (?:do|does|would|will|must|should) \w+ (?:still )?(?:need|have) to\b"
+    r"|还需要多少|还要多少|(?<![a-z])(?:how much more|how far)(?![a-z])"
+    r"|(?<![a-z])how much (?:do|does|would|will|must|should) \w+ (?:still )?(?:need|have) to(?![a-z])"
 )
 #: Words of a need (还差, 才能, need to): a "how much" that looks forward, not a comparison.
-NEEDED = re.compile(r"还差|还要|还需|还得|需要|才能|才可以|才够|\bneeds?\b|\bhave to\b|\bhas to\b")
+NEEDED = re.compile(
+    r"还差|还要|还需|还得|需要|才能|才可以|才够|(?<![a-z])(?:needs?|have to|has to)(?![a-z])"
+)
 
 GROUP_WORDS = (
     "各",

@@ -63,6 +63,8 @@ WORDINGS = [
     ("上个月我要是多卖8万块，能拿奖金吗", Decimal("80000"), OCTOBER, "bonus"),
     ("上个月我还差多少才能拿到奖金", None, OCTOBER, "bonus"),
     ("what if I sold 50k more last month", Decimal("50000"), OCTOBER, "rows"),
+    ("what if I close another 80k这个月", Decimal("80000"), NOVEMBER, "rows"),
+    ("如果我这个月再卖50k，bonus多少", Decimal("50000"), NOVEMBER, "bonus"),
 ]
 
 
