@@ -102,7 +102,8 @@ def what_if_plan(
         )  # fmt: skip
     month = u.period.start if u.period else as_of.replace(day=1)
     period = u.period.period() if u.period else month_period(month)
-    people = employees or ([caller.employee_id] if caller.employee_id is not None else [])
+    # nobody named: the asker, when they are someone (a group chat's caller is nobody)
+    people = employees or [e for e in (caller.employee_id,) if e is not None and e in gz.employees]
     focus: Focus = "rank" if u.has(lx.RANK_WORDS) else "bonus" if _bonus_named(u) else "rows"
     plans = [
         ToolPlan(

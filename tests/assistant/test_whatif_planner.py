@@ -19,6 +19,7 @@ from assistant.whatif_slots import extra_sales
 from schema.caller import Caller, Role
 from schema.settings import Settings
 from schema.warehouse import employees
+from tools.scope import shared_scope
 
 AS_OF = date(2026, 11, 26)
 NOVEMBER, OCTOBER = date(2026, 11, 1), date(2026, 10, 1)
@@ -149,6 +150,8 @@ def test_a_manager_asks_about_a_named_person_on_their_team(demo: Assistant, rep:
 def test_whose_and_which_month_are_asked_back(demo: Assistant, rep: Caller) -> None:
     operator = Caller.operator()  # no employee of their own: whose figures?
     assert isinstance(_plan(demo, "还要卖多少才能拿奖金", operator), Clarify)
+    room = shared_scope([rep, Caller(role=Role.HR, employee_id=None)])  # a group chat: nobody
+    assert isinstance(_plan(demo, "还要卖多少才能拿奖金", room), Clarify)
     quarter = _plan(demo, "如果我这个季度再卖5万，奖金多少", rep)
     assert isinstance(quarter, Clarify) and quarter.options == ["本月", "上个月"]
 
