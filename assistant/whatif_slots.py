@@ -19,10 +19,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-import cn2an
-
 from assistant import lexicon as lx
 from assistant.gazetteer import Gazetteer
+from assistant.normalize import chinese_number
 from assistant.plan import Choice, Clarify, Focus, Plan, ToolPlan
 from assistant.reading import Understanding
 from assistant.timeparse import month_period
@@ -53,9 +52,7 @@ def extra_sales(text: str) -> tuple[Decimal, tuple[int, int]] | None:
 def amount_of(number: str, unit: str | None) -> Decimal | None:
     """``5`` ``万`` -> 50000.00; ``十万`` -> 100000.00; ``80`` ``k`` -> 80000.00 (to the cent)."""
     try:
-        value = (
-            Decimal(number) if number[0].isdigit() else Decimal(str(cn2an.cn2an(number, "smart")))
-        )
+        value = Decimal(number) if number[0].isdigit() else Decimal(repr(chinese_number(number)))
     except (ValueError, KeyError, ArithmeticError):
         return None
     value *= lx.UNITS.get(unit or "", 1)
