@@ -31,7 +31,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
@@ -74,6 +74,9 @@ class StubConfig:
     """Known userids; None accepts every userid."""
     webhook_keys: frozenset[str] | None = None
     """Known robot keys; None accepts every non-empty key."""
+    clock: Callable[[], float] = time.time
+    """WeCom's clock, which signs its callbacks (a test whose hrq runs in another process
+    passes that process's clock)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StubConfig:
@@ -323,7 +326,7 @@ class StubState:
             "errmsg": "",
             "type": media_type,
             "media_id": media_id,
-            "created_at": str(int(time.time())),
+            "created_at": str(int(self.config.clock())),
         }
 
     def webhook_send(self, key: str | None, body: Any) -> dict[str, Any]:
@@ -489,7 +492,7 @@ class WeComStub:
     def _signed_query(
         self, encrypted: str, timestamp: int | None, nonce: str | None
     ) -> dict[str, str]:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
+        ts = str(int(self.config.clock()) if timestamp is None else timestamp)
         nonce = nonce or str(secrets.randbelow(10**10))
         return {
             "msg_signature": self.crypto.signature(ts, nonce, encrypted),
@@ -536,7 +539,7 @@ class WeComStub:
             content=content,
             msg_id=self.new_msg_id() if msg_id is None else msg_id,
             agent_id=self.config.agent_id,
-            create_time=int(time.time()),
+            create_time=int(self.config.clock()),
         )
         return self.send_callback(url, plaintext, **options)
 

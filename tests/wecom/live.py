@@ -35,6 +35,17 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def child_clock() -> float:
+    """The clock of a server started in another process: the real one, also when this
+    suite runs with its own clock moved (``tests/moved_clock.py``), so a stand-in WeCom
+    talking to ``HrqProcess`` signs with the time that process checks against."""
+    import time_machine
+
+    if time_machine.escape_hatch.is_travelling():
+        return time_machine.escape_hatch.time.time()
+    return time.time()
+
+
 class HrqServer:
     """One hrq app served in a daemon thread, with its lifespan."""
 

@@ -25,7 +25,7 @@ from api.wecom.stub import StubConfig, WeComStub, running_stub
 from schema.app import wecom_messages, wecom_outbox
 from schema.db import app_engine
 from schema.settings import Settings
-from tests.wecom.live import HrqProcess, content_of, sent_to, wait_for, wecom_settings
+from tests.wecom.live import HrqProcess, child_clock, content_of, sent_to, wait_for, wecom_settings
 
 USER = "guopingshi"  # a sales manager of the demo warehouse (seed 7)
 RESTART_BOUND_S = 20.0
@@ -34,7 +34,7 @@ RESTART_BOUND_S = 20.0
 
 @pytest.fixture
 def stub() -> Iterator[WeComStub]:
-    with running_stub(StubConfig()) as running:
+    with running_stub(StubConfig(clock=child_clock)) as running:  # hrq runs in a child
         yield running
 
 

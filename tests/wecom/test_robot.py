@@ -4,6 +4,7 @@ streamed answers, one answer per msgid across restarts, charts, and answers scop
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -204,8 +205,9 @@ def test_a_process_killed_while_answering_leaves_one_answer(
 ) -> None:
     """``kill -9`` right after the first frame; the restarted process takes the message over
     (its lease's process ended) and WeCom's refreshes get the one answer."""
-    from tests.wecom.live import HrqProcess
+    from tests.wecom.live import HrqProcess, child_clock
 
+    robot = RobotStub(replace(robot.config, clock=child_clock))  # hrq runs in a child
     userid = team["manager"][1]
     message = robot.message(userid, f"本月{team['department']}谁超过了中位数")
     first = HrqProcess(settings)
