@@ -16,8 +16,11 @@ from assistant.guard.context import GuardContext
 from assistant.guard.sources import cte_names, real_tables
 from assistant.guard.suggest import did_you_mean
 
-#: Schemas that hold the database's own catalog.
-SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast", "system", "temp"})
+#: Schemas that hold the database's own catalog (PostgreSQL, DuckDB, StarRocks, Doris).
+SYSTEM_SCHEMAS = frozenset(
+    {"information_schema", "pg_catalog", "pg_toast", "system", "temp"}
+    | {"sys", "_statistics_", "__internal_schema", "mysql"}
+)
 #: Name prefixes of system tables, views and table functions.
 SYSTEM_PREFIXES = ("pg_", "duckdb_", "sqlite_", "information_schema")
 #: Table functions that only generate values (they read nothing).
