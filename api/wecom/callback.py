@@ -175,6 +175,15 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+def verified_echo(crypto: WeComCrypto, query: dict[str, str]) -> str:
+    """The decrypted ``echostr`` of a URL verification (app and robot alike)."""
+    signature, timestamp, nonce = _query(query)
+    echostr = query.get("echostr")
+    if not echostr:
+        raise MessageFormatError("URL verification lacks echostr")
+    return crypto.verify_url(signature, timestamp, nonce, echostr)
+
+
 def _rejected(exc: CallbackError) -> JSONResponse:
     return _error(exc.http_status, exc.code, str(exc))
 
@@ -201,14 +210,9 @@ async def verify_url(request: Request) -> Response:
     """WeCom's URL verification: answer the decrypted ``echostr``."""
     try:
         service = _service(request)
-        query = dict(request.query_params)
-        signature, timestamp, nonce = _query(query)
-        echostr = query.get("echostr")
-        if not echostr:
-            raise MessageFormatError("URL verification lacks echostr")
         if service.crypto is None:
             raise WeComConfigError("set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY for app callbacks")
-        echo = service.crypto.verify_url(signature, timestamp, nonce, echostr)
+        echo = verified_echo(service.crypto, dict(request.query_params))
     except WeComConfigError as exc:
         return _unconfigured(exc)
     except CallbackError as exc:

@@ -25,9 +25,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from api.wecom.callback import _query, _rejected, _service, _unconfigured, read_body
+from api.wecom.callback import _query, _rejected, _service, _unconfigured, read_body, verified_echo
 from api.wecom.crypto import WeComCrypto
-from api.wecom.errors import CallbackError, MessageFormatError, ReceiveIdError, WeComConfigError
+from api.wecom.errors import CallbackError, ReceiveIdError, WeComConfigError
 from api.wecom.messages import parse_callback_json
 from api.wecom.render import HELP_TEXT
 from api.wecom.robot_messages import (
@@ -121,13 +121,7 @@ def _robot(request: Request) -> RobotService:
 async def verify_robot_url(request: Request) -> Response:
     """The robot's URL verification: answer the decrypted ``echostr``."""
     try:
-        robot = _robot(request)
-        query = dict(request.query_params)
-        signature, timestamp, nonce = _query(query)
-        echostr = query.get("echostr")
-        if not echostr:
-            raise MessageFormatError("URL verification lacks echostr")
-        echo = robot.crypto.verify_url(signature, timestamp, nonce, echostr)
+        echo = verified_echo(_robot(request).crypto, dict(request.query_params))
     except WeComConfigError as exc:
         return _unconfigured(exc)
     except CallbackError as exc:
