@@ -119,28 +119,8 @@ def query_sentence(
     def figure(row: list[Any]) -> str:
         return number(row[value_at], metric.format)
 
-    # A share asked with the figure (各渠道销售额占比): said beside it.
-    shares = [
-        value_at + i
-        for i, label in enumerate(names)
-        if i >= len(metrics) and (value_at + i >= len(fmts) or fmts[value_at + i].kind != "date")
-    ]
-
-    def share(row: list[Any], at: int) -> str:
-        fmt = fmts[at].kind if at < len(fmts) else "number"
-        if row[at] is None:
-            return "—"
-        return number(row[at], "percent") if fmt == "percent" else f"{number(row[at])} %"
-
-    def said(row: list[Any]) -> str:
-        extra = "，".join(share(row, at) for at in shares)
-        if not extra:
-            return f"{groups.of(row)} {figure(row)}"
-        return (
-            f"{groups.of(row)} {figure(row)}（{extra}）"
-            if zh
-            else f"{groups.of(row)} {figure(row)} ({extra})"
-        )
+    def said(row: list[Any]) -> str:  # shares of the whole have share_sentence
+        return f"{groups.of(row)} {figure(row)}"
 
     if len(metrics) > 1:  # several figures per group (a payslip): the totals of each
         return _several(language, metrics, names, group_labels[0], rows, value_at, when, who)
