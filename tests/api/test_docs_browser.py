@@ -3,19 +3,9 @@ from hrq's own files, asks no other origin and breaks no Content-Security-Policy
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-WATCH_CSP = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
+from tests.api.test_browser import CHROMIUM, CHROMIUM_ARGS, WATCH_CSP
 
 pytestmark = [
     pytest.mark.slow,
