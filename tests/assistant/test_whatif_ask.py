@@ -20,10 +20,11 @@ from assistant.answer import Answer
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from assistant.whatif_answer import needed_en, needed_zh
-from schema.caller import Caller, Role
+from schema.caller import Caller
 from schema.db import warehouse_engine
 from schema.settings import Settings
-from schema.warehouse import employees, sales_orders
+from schema.warehouse import sales_orders
+from tests.assistant.test_whatif_planner import manager_of
 from tools.money import fmt_money
 from tools.performance import monthly_performance
 from tools.performance_rows import PerformanceRow
@@ -49,16 +50,7 @@ def rep(demo: Assistant) -> Caller:
 
 @pytest.fixture(scope="module")
 def manager(demo: Assistant, rep: Caller) -> Caller:
-    e, m = employees.alias("e"), employees.alias("m")
-    with demo.warehouse.connect() as conn:
-        number = conn.execute(
-            sa.select(m.c.employee_no)
-            .join(e, e.c.manager_id == m.c.employee_id)
-            .where(e.c.employee_id == rep.employee_id)
-        ).scalar_one()
-    found = resolve_caller(number, warehouse=demo.warehouse)
-    assert found.role is Role.MANAGER and rep.department_id in found.department_ids
-    return found
+    return manager_of(demo, rep)
 
 
 def _month(assistant: Assistant, month: str) -> list[PerformanceRow]:

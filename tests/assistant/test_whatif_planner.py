@@ -35,7 +35,7 @@ def rep(demo: Assistant) -> Caller:
     return resolve_caller("E00048", warehouse=demo.warehouse)  # a sales rep
 
 
-def _manager_of(demo: Assistant, rep: Caller) -> Caller:
+def manager_of(demo: Assistant, rep: Caller) -> Caller:
     e, m = employees.alias("e"), employees.alias("m")
     with demo.warehouse.connect() as conn:
         number = conn.execute(
@@ -126,7 +126,7 @@ def test_other_questions_are_not_what_ifs(
 
 def test_a_manager_asks_about_a_named_person_on_their_team(demo: Assistant, rep: Caller) -> None:
     gz = demo.gazetteer
-    manager = _manager_of(demo, rep)
+    manager = manager_of(demo, rep)
     # a name several employees share, one of them on the manager's team
     names: dict[str, list[int]] = {}
     for e in gz.employees.values():
