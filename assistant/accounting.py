@@ -220,10 +220,25 @@ def _metric_used(tag: Tag, c: Context) -> bool:
         return model.default_metric in tag.values  # the engine measures sales
     if set(tag.values) & set(plan.metrics) or tag.text in lx.GENERIC_METRIC_WORDS:
         return True  # a generic word (天数, 次数, days) names the unit of what is measured
+    if set(tag.values) & _ratio_parts(plan, model):
+        return True  # 投放ROI（业绩÷市场投入）: the parts of a ratio measured
     if people and ("employee" in plan.group_by or plan.employees or plan.managers):
         return True
     tables = {model.metrics[m].table for m in plan.metrics}
     return any(model.metrics[v].table in tables for v in tag.values if v in model.metrics)
+
+
+def _ratio_parts(plan: QueryPlan, model: SemanticModel) -> set[str]:
+    return {
+        part
+        for m in plan.metrics
+        if (ratio := model.metrics[m].ratio) is not None
+        for part in (ratio.numerator, ratio.denominator)
+    }
+
+
+def _divides(c: Context) -> bool:
+    return isinstance(c.plan, QueryPlan) and bool(_ratio_parts(c.plan, c.model))
 
 
 def _bundle_used(tag: Tag, c: Context) -> bool:
@@ -557,6 +572,7 @@ _OPERATORS: dict[str, Callable[[Context], bool]] = {
     "below": lambda c: _relative(c),
     "distance": _distance,
     "per_head": _per_head,
+    "divide": _divides,
     "reference": lambda c: c.follow_up,
     # 他们的业绩: people this very question lists
     "pronoun": lambda c: c.follow_up or _lists_people(c),

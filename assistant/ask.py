@@ -197,6 +197,12 @@ class Assistant:
                 base.trace.append(f"plan: {the_plan.kind} (coverage {understanding.coverage:.0%})")
             base.plan = the_plan.model_dump(mode="json")
             base.interpretation = restate(the_plan, self.model, self.gazetteer, language)
+            if choice is None and understanding.mended and base.interpretation:
+                wrong, right = understanding.mended
+                base.interpretation += (
+                    f"（「{wrong}」按「{right}」理解）" if language == "zh"
+                    else f" (read '{wrong}' as '{right}')"
+                )  # fmt: skip
             if isinstance(the_plan, Refuse):
                 # Router: what the planner cannot plan (out of scope, low coverage) goes to the LLM agent.
                 if the_plan.reason == "out_of_scope" and self.agent is not None:

@@ -73,6 +73,8 @@ def compile_query(
         return compile_records(plan, model, as_of, language)
     if plan.compare:
         return compile_comparison(plan, model, as_of, language)
+    if model.metrics[plan.metrics[0]].ratio is not None:
+        return compile_ratio(plan, model, as_of, language)
     metrics = [model.metrics[name] for name in plan.metrics]
     first = metrics[0]
     table = first.table
@@ -258,6 +260,59 @@ def compile_comparison(
     return CompiledQuery(
         sqlglot.transpile(sql)[0], columns, figures, current_period, other, formats=formats
     )
+
+
+def compile_ratio(
+    plan: QueryPlan, model: SemanticModel, as_of: date, language: str
+) -> CompiledQuery:
+    """A ratio metric (marketing ROI = sales / marketing spend): the plan's query over the
+    numerator's and the denominator's tables, joined on their groups (only groups that have
+    both), with both parts and the ratio. A filter must apply to both tables: a product line
+    has sales but no spend, and dividing its sales by all the spend would be a wrong figure."""
+    metric = model.metrics[plan.metrics[0]]
+    assert metric.ratio is not None
+    top, bottom = (model.metrics[m] for m in (metric.ratio.numerator, metric.ratio.denominator))
+    for item in plan.values:
+        tables = model.values[int(item.split(":", 1)[0])].tables
+        if top.table not in tables or bottom.table not in tables:
+            raise CompileError(f"{item} does not apply to both parts of {metric.en}")
+    base = plan.model_copy(
+        update={"order": None, "limit": None, "share": False, "share_of": [], "having": None}
+    )
+    num = compile_query(base.model_copy(update={"metrics": [metric.ratio.numerator]}),
+                        model, as_of, language)  # fmt: skip
+    den = compile_query(base.model_copy(update={"metrics": [metric.ratio.denominator]}),
+                        model, as_of, language)  # fmt: skip
+    groups = [c for c in num.columns if c not in num.metric_columns and c in den.columns]
+    top_label, bottom_label = num.metric_columns[0], den.metric_columns[0]
+    label = metric.en if language == "en" else metric.zh
+    select = [f'a."{g}" AS "{g}"' for g in groups] + [
+        f'CAST(a."{top_label}" AS DOUBLE) / NULLIF(b."{bottom_label}", 0) AS "{label}"',
+        f'a."{top_label}" AS "{top_label}"',
+        f'b."{bottom_label}" AS "{bottom_label}"',
+    ]
+    join = (
+        f"JOIN ({den.sql}) AS b ON " + " AND ".join(f'a."{g}" = b."{g}"' for g in groups)
+        if groups
+        else f"CROSS JOIN ({den.sql}) AS b"
+    )
+    sql = f"SELECT {', '.join(select)} FROM ({num.sql}) AS a {join}"
+    if plan.order:
+        sql += f' ORDER BY "{label}" {plan.order.upper()} NULLS LAST'
+    elif groups:
+        sql += f' ORDER BY "{groups[0]}"'
+    if plan.limit:
+        sql += f" LIMIT {plan.limit}"
+    formats = [
+        *(num.formats[num.columns.index(g)] for g in groups),
+        ColumnFormat(kind=metric.format),
+        ColumnFormat(kind=top.format),
+        ColumnFormat(kind=bottom.format),
+    ]
+    return CompiledQuery(
+        sqlglot.transpile(sql)[0], [*groups, label, top_label, bottom_label],
+        [label, top_label, bottom_label], num.period, formats=formats,
+    )  # fmt: skip
 
 
 def _top_with_ties(

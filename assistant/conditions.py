@@ -30,7 +30,7 @@ _NEGATE = ("没有", "没", "未", "不", "尚未", "还没", "missed", "misses"
            "少于", "below", "under")  # fmt: skip
 _ABOVE_AFTER = ("以上", "之上", "上面", "上方", "高")
 _BELOW_AFTER = ("以下", "之下", "下面", "下方", "低")
-_ABOVE = ("跑赢", "ahead of", "超过", "高于", "大于", "超出", "超", "比中位数高", "above", "beat", "over", "exceed", "higher", "more than",
+_ABOVE = ("跑赢", "ahead of", "超过", "高于", "大于", "超出", "超", "过了", "比中位数高", "above", "beat", "over", "exceed", "higher", "more than",
           "better than")  # fmt: skip
 _BELOW = ("没过", "没到", "跑输", "behind", "低于", "不到", "没超过", "没有超过", "未超过", "不足", "below", "under", "lower", "less than", "short of",
           "worse than")  # fmt: skip

@@ -131,6 +131,8 @@ class Gazetteer:
     _names: dict[int, str] | None = field(default=None, repr=False, compare=False)
     #: pinyin -> the vocabulary's Chinese phrases that sound so (built on first use)
     _sounds: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    #: English words of the vocabulary (built on first use)
+    _latin: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def department_names(self) -> dict[int, str]:
         """Each department's name, normalised as questions are."""
@@ -149,6 +151,19 @@ class Gazetteer:
                         sounds[spelled(phrase)].append(phrase)
                 self._sounds = dict(sounds)
         return [p for p in self._sounds.get(spelled(text), []) if p != text]
+
+    def latin_words(self) -> frozenset[str]:
+        """The English words of the vocabulary's phrases (not names), for mending typing
+        slips (built on first use)."""
+        with self._spelling:
+            if self._latin is None:
+                self._latin = frozenset(
+                    w
+                    for phrase, entry in self.phrases.items()
+                    if entry.keys() & _VOCABULARY
+                    for w in re.findall(r"[a-z]+", phrase)
+                )
+        return self._latin
 
     def add(self, phrase: str, kind: str, value: str) -> None:
         key = normalize(phrase)

@@ -19,6 +19,9 @@ _SUFFIXED = re.compile(
 )
 _PUNCT = re.compile(r"[，,。！!？?；;：:“”\"'‘’、《》<>【】\[\]{}|\\`~@#$^&*_=+]+")
 _SPACES = re.compile(r"\s+")
+_SEVERAL_GROUPS = re.compile(
+    r"(这|那|下面|手下|下属|旗下|底下)几个(?=组|部门|团队|队|小组|门店|分部)"
+)
 _EN_NUMBERS = {
     w: str(i)
     for i, w in enumerate(
@@ -64,6 +67,8 @@ def normalize(text: str) -> str:
     text = _PREFIXED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
     text = _SUFFIXED.sub(lambda m: _digits(m.group(1)) + m.group(2), text)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 100,000 -> 100000
+    # 我下面几个组 / 这几个部门: the few groups meant, each of them; not "how many groups"
+    text = _SEVERAL_GROUPS.sub(r"\1各个", text)
     text = re.sub(r"n['’]t\b", " not", text)  # hasn't -> has not
     text = re.sub(r"['’]s\b", "", text)  # my team's -> my team
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)

@@ -60,8 +60,10 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     # two or more things side by side
     "compare": ("对比一下", "对比", "比较", "相比", "versus", "vs", "compared with", "compared to", "compare",
                 "side by side"),
+    # one figure divided by another (a ratio metric's parts)
+    "divide": ("÷", "除以", "divided by", "divide by"),
     # above or below a line (the median, a target)
-    "above": ("超过", "超了", "超出", "超", "高于", "跑赢", "above", "beat", "beats", "over", "exceed", "exceeded",
+    "above": ("超过", "超了", "超出", "超", "过了", "高于", "跑赢", "above", "beat", "beats", "over", "exceed", "exceeded",
               "higher than", "more than", "better than", "ahead of"),
     "below": ("低于", "跑输", "落后", "below", "under", "lower than", "less than", "behind", "worse than"),
     # how far from a line

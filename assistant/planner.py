@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 from assistant import lexicon as lx
-from assistant.accounting import Context, account
+from assistant.accounting import Context, Leftover, account
 from assistant.clarify import unaccounted, unknown_names
 from assistant.conditions import compose_conditions
 from assistant.entities import resolve_entities, shared_name_part
@@ -44,6 +44,7 @@ from assistant.reading import (
     understand,
 )
 from assistant.tool_slots import TOOL_CONCEPTS, tool_plan
+from assistant.typos import correction, unread_words
 from assistant.whatif_slots import what_if_plan
 from schema.caller import Caller, Role
 from schema.semantic import SemanticModel
@@ -60,11 +61,15 @@ def plan(
     model: SemanticModel,
     previous: dict | None = None,
     pins: dict[str, int] | None = None,
+    *,
+    mend: bool = True,
 ) -> tuple[Plan, Understanding]:
     """The plan for ``question`` asked by ``caller`` on ``as_of``: answered only when it
     accounts for the whole question (:mod:`assistant.accounting`), else a clarification
     that offers the partial reading. ``pins`` resolve ambiguous names (their text) to one
-    department or employee id: a clarification's choice."""
+    department or employee id: a clarification's choice. With ``mend``, a typing slip
+    with one possible mending (:mod:`assistant.typos`) is mended when the mended question
+    is then read in full; the Understanding records it (``mended``)."""
     the_plan, u = _read(question, as_of, caller, gazetteer, model, previous, pins or {})
     offered = [c.plan for c in the_plan.choices] if isinstance(the_plan, Clarify) else []
     if any(isinstance(p, ToolPlan) and _colleagues_hidden(p, caller) for p in [the_plan, *offered]):
@@ -76,9 +81,46 @@ def plan(
             "and HR; you may ask about your own, or see your department's leaderboard "
             "(sales and gap to the median).",
         ), u
+
+    def mended(left: list[Leftover]) -> tuple[Plan, Understanding] | None:
+        fix = correction(u.text, left, gazetteer) if left and mend else None
+        if fix is None:
+            return None
+        again, mu = plan(fix.question, as_of, caller, gazetteer, model, previous, pins, mend=False)
+        if not isinstance(again, QueryPlan | ToolPlan):
+            return None
+        mu.mended = (fix.wrong, fix.right)
+        return again, mu
+
+    if isinstance(the_plan, Refuse) and the_plan.reason == "out_of_scope":
+        # 业积, leaderbaord: a slip in the one word that would have placed the question
+        spans = [*u.period_spans, *((t.start, t.end) for t in u.tags)]
+        found = mended(unread_words(u.text, spans))
+        if found is not None:
+            return found
+    if isinstance(the_plan, QueryPlan) and (one_sided := _one_sided_filter(the_plan, model)):
+        ratio = model.metrics[the_plan.metrics[0]]
+        return Clarify(
+            reason="unaccounted",
+            message_zh=f"{ratio.zh}是两项之比，「{one_sided}」只能筛选其中一项，这样算出的比值不对。"
+            "请去掉这个条件，或只问其中一项。",
+            message_en=f"{ratio.en} divides one figure by another, and '{one_sided}' filters only "
+            "one of them, which would give a wrong ratio. Ask without it, or for one figure.",
+        ), u
+    if isinstance(the_plan, QueryPlan) and _others_rows(the_plan, caller):
+        return _refuse(
+            "denied_colleagues",
+            "同事的个人数据只有主管和 HR 可以查看；你可以查询自己的，也可以看本部门排行榜"
+            "（姓名、排名、业绩和与中位数的差距）。",
+            "Colleagues' own figures are for managers and HR; you may ask about your own, or "
+            "see your department's leaderboard (name, rank, sales and gap to the median).",
+        ), u
     if isinstance(the_plan, QueryPlan | ToolPlan):
         context = Context(the_plan, caller, gazetteer, model, u.follow_up)
         left = account(u.text, u.period_spans, u.tags, context)
+        found = mended(left)
+        if found is not None:
+            return found
         if left:
             return unaccounted(question, u.language, the_plan, left, model, gazetteer), u
     return the_plan, u
@@ -228,6 +270,30 @@ def _colleagues_hidden(plan: ToolPlan, caller: Caller) -> bool:
     if caller.role is not Role.SALES or plan.tool != "performance":
         return False
     return plan.focus in _HIDDEN_FOCUS or bool(set(plan.conditions) & _HIDDEN_CONDITIONS)
+
+
+def _one_sided_filter(plan: QueryPlan, model: SemanticModel) -> str | None:
+    """A value filter of a ratio metric's plan that applies to only one of its parts
+    (a product line has sales but no marketing spend): the value, in words."""
+    ratio = model.metrics[plan.metrics[0]].ratio if plan.metrics else None
+    if ratio is None:
+        return None
+    tables = {model.metrics[m].table for m in (ratio.numerator, ratio.denominator)}
+    for item in plan.values:
+        index, value = item.split(":", 1)
+        value_set = model.values[int(index)]
+        if not tables <= set(value_set.tables):
+            label = value_set.labels.get(value)
+            return label.zh if label is not None else value
+    return None
+
+
+def _others_rows(plan: QueryPlan, caller: Caller) -> bool:
+    """A salesperson (or another employee without a team) asking for named colleagues'
+    rows: the guard would leave nothing, and an empty answer would read as zero."""
+    if caller.role not in (Role.SALES, Role.EMPLOYEE):
+        return False
+    return any(e != caller.employee_id for e in plan.employees)
 
 
 def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:

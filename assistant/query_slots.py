@@ -101,6 +101,8 @@ def query_plan(
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
     first = model.metrics[metrics[0]]
+    if first.per_person and not group_by and not employees and lx.ANYONE_ASKED.search(u.text):
+        group_by = ["employee"]  # 本月有人离职吗: whether anyone did, and who
     if first.format == "text" and not employees and "employee" not in group_by:
         group_by.insert(0, "employee")  # phone numbers of a team: each person's, not one of them
     if first.snapshot and first.format == "count" and "employee" in group_by and having is None:
@@ -111,13 +113,14 @@ def query_plan(
         v.split(":", 1)[1] in model.values[int(v.split(":", 1)[0])].current for v in values
     )  # 还有哪些请假没批: pending now, whenever asked for
     share_of: list[str] = []
-    if u.has(lx.SHARE_WORDS) and not group_by and values:
-        # 空调占总销售额多少比例: the value's share of the whole, not the value's figure
+    if u.has(lx.SHARE_WORDS) and values:
+        # 空调占总销售额多少比例, the partner channel's share: the value's share of the whole,
+        # not the value's figure (filtered to the value, its share would be 100 %)
         index = values[0].split(":")[0]
         column = model.values[int(index)].column
         grouping = next((n for n, d in model.dimensions.items() if d.expr == column
                          and (d.tables is None or table in d.tables)), None)  # fmt: skip
-        if grouping:
+        if grouping and group_by in ([], [grouping]):
             share_of = [v for v in values if v.split(":")[0] == index]
             values = [v for v in values if v not in share_of]
             group_by = [grouping]

@@ -42,6 +42,8 @@ class Understanding:
     period_spans: list[tuple[int, int]] = field(default_factory=list)
     #: The plan continues the previous turn's (a follow-up).
     follow_up: bool = False
+    #: A typing slip mended to read the question (wrong, right): 中位树 -> 中位数.
+    mended: tuple[str, str] | None = None
 
     def kinds(self, kind: str) -> list[Tag]:
         return [t for t in self.tags if t.kind == kind]

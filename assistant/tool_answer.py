@@ -43,6 +43,13 @@ _FOCUS_COLUMNS = {
                     "above_median"),
 }  # fmt: skip
 
+#: A person's rank asked with another figure (the plan's sort_by): the columns it adds.
+_ALSO_ASKED = {
+    "gap_to_median": ("median", "gap_to_median"),
+    "bonus": ("bonus_eligible", "bonus"),
+    "attainment": ("min_target", "attainment"),
+}
+
 _CONDITION = {
     "above_median": lambda r: r.above_median,
     "below_median": lambda r: r.sales < r.median,
@@ -231,6 +238,8 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         rows = [r for r in rows if r.bonus_eligible]
         context["conditions"] = ["bonus_eligible"]
     keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
+    if focus == "rank":  # 我排第几？离中位数差多少: the rank, and the other figure asked
+        keys += [k for k in _ALSO_ASKED.get(plan.sort_by, ()) if k not in keys]
     if "judged" in context:  # 我达标了没: the figures and the flags that answer it
         flags = {"above_median": "above_median", "below_median": "above_median",
                  "not_above_median": "above_median", "met_minimum": "met_minimum",

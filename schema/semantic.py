@@ -60,11 +60,22 @@ class PerPerson(BaseModel):
     en: str
 
 
-class Metric(Labelled):
-    """A named aggregate: ``expr`` over ``table`` (alias f), rows filtered by ``where``."""
+class Ratio(BaseModel):
+    """A metric that is one metric divided by another, each measured over its own table for
+    the same period, groups and filters (marketing ROI = sales / marketing spend)."""
 
-    table: str
-    expr: str
+    numerator: str
+    denominator: str
+
+
+class Metric(Labelled):
+    """A named aggregate: ``expr`` over ``table`` (alias f), rows filtered by ``where``; or a
+    ``ratio`` of two other metrics, whose table, time and expr the model fills in from its
+    parts (the numerator's table and time; expr reads ``numerator / denominator``)."""
+
+    table: str = ""
+    expr: str = ""
+    ratio: Ratio | None = None
     where: str | None = None
     time: str | None = Field(default=None, description="Column that places a row in a period.")
     time_kind: Literal["date", "quarter_label"] = "date"
@@ -188,7 +199,12 @@ class SemanticModel(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:
         known = set(warehouse_metadata.tables)
+        for name, metric in list(self.metrics.items()):
+            if metric.ratio is not None:
+                self.metrics[name] = self._ratio_filled(name, metric, metric.ratio)
         for name, metric in self.metrics.items():
+            if not metric.expr:
+                raise ValueError(f"metric {name}: needs expr (or ratio)")
             if metric.table not in known:
                 raise ValueError(f"metric {name}: unknown table {metric.table!r}")
             if metric.table not in self.facts:
@@ -223,6 +239,20 @@ class SemanticModel(BaseModel):
                     f"values[{i}] ({vs.column}): labels do not match values: {missing}"
                 )
         return self
+
+    def _ratio_filled(self, name: str, metric: Metric, ratio: Ratio) -> Metric:
+        parts = []
+        for part in (ratio.numerator, ratio.denominator):
+            found = self.metrics.get(part)
+            if found is None:
+                raise ValueError(f"metric {name}: unknown ratio part {part!r}")
+            if found.ratio is not None or found.snapshot or found.period_required:
+                raise ValueError(f"metric {name}: ratio part {part!r} must be a plain sum or count")
+            parts.append(found)
+        top, bottom = parts
+        return metric.model_copy(
+            update={"table": top.table, "time": top.time, "expr": f"({top.expr}) / ({bottom.expr})"}
+        )
 
     def value_labels(self, column: str, table: str, language: str) -> dict[str, str]:
         """Each value of ``column`` (an expression such as ``f.channel``) over ``table`` in
