@@ -25,12 +25,23 @@ from assistant.charts import query_chart, tool_chart
 from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
+from assistant.dispute_answer import answer_dispute
+from assistant.disputes import DisputeBook, DisputeNotifier
 from assistant.errors import AssistantError, GuardError
 from assistant.execute import Executor
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
 from assistant.labels import formats as tool_formats
-from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
+from assistant.plan import (
+    Choice,
+    Clarify,
+    DisputePlan,
+    Plan,
+    QueryPlan,
+    Refuse,
+    ToolPlan,
+    chosen,
+)
 from assistant.planner import plan
 from assistant.reading import detect_language
 from assistant.restate import restate
@@ -86,6 +97,8 @@ class Assistant:
     agent: Agent | None = None  # the LLM path; None when no model is configured
     #: closed months (answered from their snapshots); None without an app database
     closes: CloseBook | None = None
+    #: disputes of closed months' bonuses (我的奖金不对); None without an app database
+    disputes: DisputeBook | None = None
     #: The guard's results for this assistant's compiled SQL, by (SQL, caller): the guard
     #: is a pure function of them (catalog and limit are fixed here), and a caller (frozen,
     #: with its role, employee and departments) is its scope. Refusals are not cached.
@@ -104,8 +117,17 @@ class Assistant:
         return guard(sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, app_state: bool = True) -> Assistant:
-        """Open the warehouse read-only, load the models and build the gazetteer."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        app_state: bool = True,
+        notifier: DisputeNotifier | None = None,
+    ) -> Assistant:
+        """Open the warehouse read-only, load the models and build the gazetteer.
+
+        ``notifier`` queues a dispute's notices (the surface's WeCom outbox); None: none.
+        """
         warehouse = warehouse_engine(settings.warehouse_url, read_only=True)
         model = load_semantic_model()
         try:
@@ -117,6 +139,7 @@ class Assistant:
             raise WarehouseError(f"cannot read the warehouse at {where}: {reason}") from exc
         app = app_engine(settings.app_db_url) if app_state else None
         audit = AuditLog(app, hmac_key=settings.audit_hmac_key) if app is not None else None
+        closes = CloseBook(app, audit) if app is not None and audit is not None else None
         return cls(
             settings=settings,
             warehouse=warehouse,
@@ -128,7 +151,10 @@ class Assistant:
             audit=audit,
             conversations=ConversationStore(app) if app is not None else None,
             agent=Agent.from_settings(settings),
-            closes=CloseBook(app, audit) if app is not None and audit is not None else None,
+            closes=closes,
+            disputes=None
+            if closes is None
+            else DisputeBook(closes.engine, closes.audit, closes, warehouse, notifier),
         )
 
     def today(self) -> date:
@@ -157,7 +183,7 @@ class Assistant:
             last = self.conversations.last_answer(conversation_id, caller)
             previous = last.plan if last else None
             choice = chosen(question, previous)
-        answer = self._answer(question, caller, as_of, previous, choice, live)
+        answer = self._answer(question, caller, as_of, previous, choice, live, surface)
         answer.trace = trace_in(answer.language, answer.trace)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
@@ -178,6 +204,7 @@ class Assistant:
         previous: dict[str, Any] | None,
         choice: Choice | None = None,
         live: bool = False,
+        surface: str = "cli",
     ) -> Answer:
         text = _check_question(question)
         language = detect_language(text)
@@ -214,6 +241,10 @@ class Assistant:
                 base.answer = the_plan.message_zh if language == "zh" else the_plan.message_en
                 base.options = the_plan.options
                 return base
+            if isinstance(the_plan, DisputePlan):
+                if self.disputes is None:
+                    raise AssistantError("disputes need the app database (HRQ_APP_DB_URL)")
+                return answer_dispute(base, the_plan, self.disputes, caller, surface)
             if isinstance(the_plan, ToolPlan):
                 return self._run_tool(base, the_plan, caller, as_of, live)
             return self._run_query(base, the_plan, caller, as_of)
