@@ -30,6 +30,7 @@ from assistant.audit import AuditLog
 from assistant.closes import CloseBook
 from schema.app import disputes, month_close_adjustments, month_closes, role_grants
 from schema.caller import Caller, Role
+from schema.settings import Settings
 from schema.warehouse import departments, employees
 from tools.adjustment import Adjustment, total
 from tools.errors import (
@@ -125,6 +126,14 @@ class DisputeBook:
     closes: CloseBook
     warehouse: Engine
     notifier: DisputeNotifier | None = None
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, warehouse: Engine, notifier: DisputeNotifier | None = None
+    ) -> DisputeBook:
+        """The disputes of the settings' app database; ``warehouse`` finds whom to notify."""
+        closes = CloseBook.from_settings(settings)
+        return cls(closes.engine, closes.audit, closes, warehouse, notifier)
 
     # -- opening ----------------------------------------------------------------------
 
@@ -358,17 +367,7 @@ class DisputeBook:
         self, snapshot: MonthSnapshot, employee_no: str | None = None
     ) -> list[Adjustment]:
         """The adjustments of one close (of one person's row), oldest first."""
-        a, c = month_close_adjustments, month_closes
-        query = (
-            sa.select(a)
-            .join(c, c.c.close_id == a.c.close_id)
-            .where(c.c.month == snapshot.label, c.c.version == snapshot.version)
-            .order_by(a.c.adjustment_id)
-        )
-        if employee_no is not None:
-            query = query.where(a.c.employee_no == employee_no)
-        with self.engine.connect() as conn:
-            return [adjustment_of(r._mapping) for r in conn.execute(query)]
+        return close_adjustments(self.engine, snapshot, employee_no)
 
     def _load(self, dispute_id: int) -> Dispute:
         with self.engine.connect() as conn:
@@ -437,6 +436,23 @@ class DisputeBook:
                 )  # fmt: skip
             ).first()
         return [] if row is None else [Recipient.model_validate(dict(row._mapping))]
+
+
+def close_adjustments(
+    engine: Engine, snapshot: MonthSnapshot, employee_no: str | None = None
+) -> list[Adjustment]:
+    """The adjustments accepted disputes made to one close (to one person's row), oldest first."""
+    a, c = month_close_adjustments, month_closes
+    query = (
+        sa.select(a)
+        .join(c, c.c.close_id == a.c.close_id)
+        .where(c.c.month == snapshot.label, c.c.version == snapshot.version)
+        .order_by(a.c.adjustment_id)
+    )
+    if employee_no is not None:
+        query = query.where(a.c.employee_no == employee_no)
+    with engine.connect() as conn:
+        return [adjustment_of(r._mapping) for r in conn.execute(query)]
 
 
 def _amount(value: Decimal | str | None, accept: bool, bonus: Decimal) -> Decimal | None:

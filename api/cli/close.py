@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from assistant.closes import CloseBook
+    from tools.adjustment import Adjustment
     from tools.snapshot import MonthSnapshot
 
 closes_app = command_group("closes", "Closed months: list them, show one.")
@@ -163,6 +164,13 @@ def show(
         _echo_diff(snapshot)
 
 
+def _adjustments(book: CloseBook, snapshot: MonthSnapshot, employee_no: str) -> list[Adjustment]:
+    """The adjustments accepted disputes made to a person's row of ``snapshot``."""
+    from assistant.disputes import close_adjustments
+
+    return close_adjustments(book.engine, snapshot, employee_no)
+
+
 @app.command("statement")
 def statement(
     user: Annotated[str, typer.Option("--user", help="Whose statement: an employee_no.")],
@@ -183,7 +191,9 @@ def statement(
     cfg = settings()
     with _opened(acting) as (book, conn, caller), user_errors():
         snapshot = book.get(month, version)
-        document = build_statement(snapshot, user, caller=caller, language=lang)  # type: ignore[arg-type]
+        adjustments = _adjustments(book, snapshot, user)
+        document = build_statement(snapshot, user, caller=caller, language=lang,  # type: ignore[arg-type]
+                                   adjustments=adjustments)  # fmt: skip
         if version is None or version == book.get(month).version:
             row = snapshot.row_of(user)
             assert row is not None
