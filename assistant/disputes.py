@@ -40,7 +40,7 @@ from tools.errors import (
     InvalidArgumentError,
     NotClosedError,
 )
-from tools.money import CENT, fmt_money
+from tools.money import fmt_money, round_money
 from tools.period import month_label
 from tools.scope import may_see_person
 from tools.snapshot import MonthSnapshot
@@ -462,7 +462,7 @@ def _amount(value: Decimal | str | None, accept: bool, bonus: Decimal) -> Decima
             raise InvalidArgumentError("a rejected dispute has no adjustment; drop --adjustment")
         return None
     try:
-        amount = Decimal(str(value)).quantize(CENT) if value is not None else None
+        amount = round_money(Decimal(str(value))) if value is not None else None
     except (InvalidOperation, ValueError):
         raise InvalidArgumentError(
             f"--adjustment must be an amount such as 500 or -120.50, not {value!r}"
