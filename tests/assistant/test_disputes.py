@@ -19,8 +19,8 @@ from sqlalchemy import Connection
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from assistant.dispute_check import verify_disputes
-from assistant.errors import CallerError
 from assistant.disputes import DisputeBook, DisputeEvent
+from assistant.errors import CallerError
 from assistant.plan import DisputePlan, Refuse
 from assistant.planner import plan
 from schema.app import audit_log, disputes, month_close_adjustments, month_close_rows
