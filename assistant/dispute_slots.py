@@ -1,8 +1,8 @@
 """Reading a dispute into a :class:`DisputePlan`: 我的奖金不对, my bonus is wrong.
 
 A claim word (``disputes.claims`` in ``schema/semantic.yaml``) beside the bonus (the
-``bonus`` or ``bonus_eligible`` concept) or a statement word (``disputes.documents``)
-is a dispute of the asker's bonus of a closed month: the month named (a month only),
+``bonus`` or ``bonus_eligible`` concept) or a statement word (``disputes.documents``),
+outside a word that asks whether it is right (``disputes.questions``: 对不对), is a dispute of the asker's bonus of a closed month: the month named (a month only),
 else the latest one closed with them on the roster. The reason is what follows a
 reason word (因为, because), else the message's other clauses (我的奖金不对，10月25日
 那笔订单没算进去), as written. Only the person whose bonus it is may dispute it.
@@ -37,7 +37,9 @@ def _pattern(words: list[str]) -> re.Pattern[str] | None:
 def is_dispute(u: Understanding, words: DisputeWords) -> bool:
     """A claim that the bonus (or the statement) is wrong."""
     claims = _pattern(words.claims)
-    if claims is None or not claims.search(u.text):
+    asking = _pattern(words.questions)
+    text = u.text if asking is None else asking.sub(lambda m: " " * len(m.group(0)), u.text)
+    if claims is None or not claims.search(text):
         return False
     documents = _pattern(words.documents)
     return bool(set(u.values_of("concept")) & _BONUS) or bool(

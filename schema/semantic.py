@@ -170,6 +170,9 @@ class DisputeWords(BaseModel):
     claims: list[str] = Field(default_factory=list)
     documents: list[str] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(
+        default_factory=list, description="Asking whether it is right (对不对): no claim."
+    )
 
 
 class FactLinks(BaseModel):

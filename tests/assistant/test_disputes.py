@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from assistant.ask import Assistant
+from assistant.audit import AuditLog
 from assistant.callers import resolve_caller
 from assistant.dispute_check import verify_disputes
 from assistant.disputes import DisputeBook, DisputeEvent
@@ -147,7 +149,7 @@ def test_dispute_questions_are_read_with_their_month_and_reason(
 @pytest.mark.parametrize(
     "question",
     ["我的奖金是多少", "我的奖金比上个月少了多少", "上个月谁拿到了奖金", "how much is my bonus",
-     "我还差多少能拿奖金", "这个月我的业绩不对吗"],
+     "我还差多少能拿奖金", "这个月我的业绩不对吗", "我上个月的奖金对不对", "is my bonus right"],
 )  # fmt: skip
 def test_questions_that_are_no_dispute_stay_questions(world: World, question: str) -> None:
     assert not isinstance(_plan(world, question, world.rep), DisputePlan)
@@ -161,6 +163,28 @@ def test_a_rep_disputing_a_colleagues_bonus_is_refused(world: World) -> None:
     answer = world.assistant.ask(f"{name}的奖金不对", world.rep, surface="wecom")
     assert answer.kind == "refusal" and "只能对自己的奖金提出异议" in answer.answer
     assert world.book.listed(OPERATOR) == [] and world.recorder.events == []
+
+
+def test_nobody_in_particular_cannot_dispute(world: World) -> None:
+    room = Caller(role=Role.SALES, employee_id=None, name="本群",
+                  department_id=world.rep.department_id)  # fmt: skip
+    got = _plan(world, "我的奖金不对", room)
+    assert isinstance(got, Refuse) and got.reason == "dispute_nobody"
+    with pytest.raises(DisputeForbiddenError):
+        world.book.open(OPERATOR, None, None, surface="cli")
+
+
+def test_two_processes_opening_at_once_open_one_dispute(world: World) -> None:
+    books = [
+        DisputeBook(world.book.engine, AuditLog(world.book.engine), world.book.closes,
+                    world.assistant.warehouse)
+        for _ in range(2)
+    ]  # fmt: skip
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda b: b.open(world.rep, None, "x", surface="cli"), books))
+    assert sorted(r.created for r in results) == [False, True]
+    assert len({r.dispute.dispute_id for r in results}) == 1
+    assert len(world.book.listed(OPERATOR)) == 1 and len(_records(world)) == 1
 
 
 def test_a_dispute_opens_once_confirms_what_was_disputed_and_tells_hr(world: World) -> None:
