@@ -66,7 +66,8 @@ def answer_dispute(
             "month": d.month,
             "version": d.version,
             "created": opened.created,
-        },  # fmt: skip
+            "notified": opened.created and bool(d.notified),
+        },
     )
     base.columns = COLUMNS[base.language]
     base.formats = [ColumnFormat(kind=k) for k in KINDS]  # type: ignore[arg-type]

@@ -214,3 +214,33 @@ def test_statements_are_not_sent_without_the_wecom_app(
     refused = _cli(bare, "close", "--month", MONTH, "--send-statements")
     assert refused.exit_code == 2 and "nothing was closed" in refused.output
     assert CloseBook.from_settings(bare).list() == []
+
+
+def test_hrq_ask_opens_a_dispute_and_tells_hr_at_once(
+    stub: WeComStub, settings: Settings, closed: MonthSnapshot
+) -> None:
+    reps = _userids(settings, "e.title = 'Sales Representative'")
+    mine, theirs = [r for r in closed.rows if r.employee_no in reps][:2]
+    hr = _userids(settings, "d.kind = 'hr'")
+    asked = _cli(
+        settings, "ask", "上个月的奖金算错了，因为退款那笔不是我的", "--user", mine.employee_no
+    )
+    assert asked.exit_code == 0, asked.output
+    assert "已记录你对2026年10月奖金的异议 #1" in asked.output
+    for userid in hr.values():  # delivered by the command, no server running
+        (notice,) = sent_to(stub, userid)
+        assert "理由：退款那笔不是我的" in content_of(notice)
+    other = _cli(settings, "ask", "my bonus is wrong", "--user", theirs.employee_no)
+    assert other.exit_code == 0 and "dispute #2" in other.output
+    # a rep lists and shows only their own; resolving is refused
+    listed = json.loads(
+        _cli(settings, "disputes", "list", "--json", "--as", mine.employee_no).output
+    )
+    assert [d["employee_no"] for d in listed] == [mine.employee_no]
+    hidden = _cli(settings, "disputes", "show", "2", "--as", mine.employee_no)
+    assert hidden.exit_code == 2 and "no dispute #2 that you may see" in hidden.output
+    refused = _cli(settings, "disputes", "resolve", "1", "--reject", "--reason", "no",
+                   "--as", mine.employee_no)  # fmt: skip
+    assert refused.exit_code == 2 and "only HR and admins resolve disputes" in refused.output
+    everyone = json.loads(_cli(settings, "disputes", "list", "--json", "--status", "open").output)
+    assert [d["dispute_id"] for d in everyone] == [2, 1]
