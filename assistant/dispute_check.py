@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from assistant.closes import CloseCheck
-from assistant.disputes import DISPUTE_PATH, OPEN_TOOL, RESOLVE_TOOL, adjustment_of
+from assistant.dispute_records import DISPUTE_PATH, OPEN_TOOL, RESOLVE_TOOL, adjustment_of
 from schema.app import audit_log, disputes, month_close_adjustments, month_closes
 
 

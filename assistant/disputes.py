@@ -9,8 +9,10 @@ snapshot, ``tools.adjustment``: the person's statement gets its next version) or
 rejects it, with a reason. Each step is an audit record appended in the transaction
 that writes it (``AuditLog.append(..., then=...)``), and the notices of the step (HR
 on opening, the person on resolving) are queued in that transaction too by the
-surface's :class:`DisputeNotifier` (the WeCom outbox, ``api.wecom.disputes``), so a
-step and its notices land together or not at all. ``assistant.dispute_check``
+surface's :class:`DisputeNotifier` (the WeCom outbox, ``api.wecom.dispute_notices``), so a
+step and its notices land together or not at all. The records are in
+``assistant.dispute_records``, the recipients in ``assistant.dispute_recipients``;
+``assistant.dispute_check``
 verifies the records against the audit chain.
 """
 
@@ -20,18 +22,30 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
 from assistant.audit import AuditLog
 from assistant.closes import CloseBook
-from schema.app import disputes, month_close_adjustments, month_closes, role_grants
+from assistant.dispute_recipients import hr_recipients, the_person
+from assistant.dispute_records import (
+    MAX_REASON_CHARS,
+    OPEN_TOOL,
+    RESOLVE_TOOL,
+    Dispute,
+    DisputeEvent,
+    DisputeNotifier,
+    Recipient,
+    audit_content,
+    close_adjustments,
+    dispute_of,
+    stamp,
+)
+from schema.app import disputes, month_close_adjustments, month_closes
 from schema.caller import Caller, Role
 from schema.settings import Settings
-from schema.warehouse import departments, employees
 from tools.adjustment import Adjustment, total
 from tools.errors import (
     DisputeForbiddenError,
@@ -46,64 +60,8 @@ from tools.scope import may_see_person
 from tools.snapshot import MonthSnapshot
 from tools.statement import statement
 
-DISPUTE_PATH = "dispute"
-OPEN_TOOL, RESOLVE_TOOL = "open_dispute", "resolve_dispute"
-Status = Literal["open", "accepted", "rejected"]
-MAX_REASON_CHARS = 500
-
-
-class Dispute(BaseModel):
-    """One dispute, as ``hrq disputes show`` prints it."""
-
-    dispute_id: int
-    month: str
-    version: int
-    employee_no: str
-    name: str
-    bonus: Decimal
-    reason: str | None
-    status: Status
-    opened_at: str
-    opened_by: str | None
-    resolved_at: str | None = None
-    resolved_by: str | None = None
-    resolution: str | None = None
-    adjustment: Decimal | None = None
-    notified: list[str] = []
-    employee_id: int
-    department_id: int
-
-    def public(self) -> dict[str, Any]:
-        """JSON-safe, money as numbers (the employee and department ids left out)."""
-        data = self.model_dump(exclude={"employee_id", "department_id"})
-        data["bonus"] = float(self.bonus)
-        data["adjustment"] = None if self.adjustment is None else float(self.adjustment)
-        return data
-
-
-class Recipient(BaseModel):
-    """Someone a dispute's notice goes to."""
-
-    employee_no: str
-    name: str
-    wecom_userid: str
-
-
-@dataclass(frozen=True)
-class DisputeEvent:
-    """One step of a dispute, for its notices: opened (to HR) or resolved (to the person,
-    with their statement as it now stands)."""
-
-    kind: Literal["opened", "accepted", "rejected"]
-    dispute: Dispute
-    recipients: list[Recipient]
-    statement: dict[str, Any] | None = None
-
-
-class DisputeNotifier(Protocol):
-    """Queues a step's notices inside the step's transaction; returns the userids queued."""
-
-    def __call__(self, conn: Connection, event: DisputeEvent) -> list[str]: ...
+__all__ = ["Dispute", "DisputeBook", "DisputeEvent", "DisputeNotifier", "Opened", "Recipient",
+           "close_adjustments"]  # fmt: skip
 
 
 class Opened(NamedTuple):
@@ -156,12 +114,12 @@ class DisputeBook:
         if found is not None:
             return Opened(found, False)
         text = (reason or "").strip()[:MAX_REASON_CHARS] or None
-        opened_at = _stamp(datetime.now(UTC))
+        opened_at = stamp(datetime.now(UTC))
         arguments = {"month": snapshot.label, "version": snapshot.version,
                      "employee_no": row.employee_no, "bonus": str(row.bonus), "reason": text}  # fmt: skip
         content = audit_content(caller, surface, f"dispute {snapshot.label} bonus", OPEN_TOOL,
                                 arguments, snapshot.closed_on)  # fmt: skip
-        hr = self.hr_recipients() if self.notifier is not None else []
+        hr = hr_recipients(self.engine, self.warehouse) if self.notifier is not None else []
         created: list[int] = []
 
         def store(conn: Connection, seq: int) -> None:
@@ -278,7 +236,7 @@ class DisputeBook:
         snapshot = self.closes.get(dispute.month, dispute.version)
         earlier = self.adjustments(snapshot, dispute.employee_no)
         amount = _amount(adjustment, accept, dispute.bonus + total(earlier))
-        at = _stamp(datetime.now(UTC))
+        at = stamp(datetime.now(UTC))
         made = None
         if amount is not None:
             made = Adjustment(dispute_id, dispute.employee_no, amount, why, 2 + len(earlier), at,
@@ -291,7 +249,9 @@ class DisputeBook:
         content = audit_content(caller, surface, f"resolve dispute #{dispute_id}", RESOLVE_TOOL,
                                 arguments, snapshot.closed_on)  # fmt: skip
         close_id = self._close_id(snapshot)
-        recipients = self.person(dispute.employee_no) if self.notifier is not None else []
+        recipients = (
+            the_person(self.warehouse, dispute.employee_no) if self.notifier is not None else []
+        )
         person = Caller(role=Role.SALES, employee_id=dispute.employee_id,
                         employee_no=dispute.employee_no, department_id=dispute.department_id)  # fmt: skip
         document = statement(snapshot, dispute.employee_no, caller=person,
@@ -347,7 +307,7 @@ class DisputeBook:
         if not caller.role.sees_everything and caller.role is not Role.MANAGER:
             query = query.where(disputes.c.employee_no == (caller.employee_no or ""))
         with self.engine.connect() as conn:
-            found = [_dispute(r) for r in conn.execute(query)]
+            found = [dispute_of(r) for r in conn.execute(query)]
         return [d for d in found if may_see_person(caller, d.employee_id, d.department_id)]
 
     def get(self, caller: Caller, dispute_id: int) -> Dispute:
@@ -376,7 +336,7 @@ class DisputeBook:
             ).first()
         if row is None:
             raise DisputeNotFoundError(f"no dispute #{dispute_id}")
-        return _dispute(row)
+        return dispute_of(row)
 
     # -- notices ----------------------------------------------------------------------
 
@@ -391,7 +351,7 @@ class DisputeBook:
         if self.notifier is None or not recipients:
             return
         row = conn.execute(sa.select(disputes).where(disputes.c.dispute_id == dispute_id)).one()
-        sent = self.notifier(conn, DisputeEvent(kind, _dispute(row), recipients, document))
+        sent = self.notifier(conn, DisputeEvent(kind, dispute_of(row), recipients, document))
         if sent:
             earlier = json.loads(row.notified) if row.notified else []
             conn.execute(
@@ -399,60 +359,6 @@ class DisputeBook:
                 .where(disputes.c.dispute_id == dispute_id)
                 .values(notified=json.dumps([*earlier, *sent]))
             )
-
-    def hr_recipients(self) -> list[Recipient]:
-        """Active HR staff with a WeCom userid: the HR department's people and anyone granted
-        hr or admin (``hrq users grant``), less those granted another role."""
-        with self.engine.connect() as conn:
-            grants = dict(
-                conn.execute(sa.select(role_grants.c.employee_no, role_grants.c.role)).all()
-            )
-        e, d = employees, departments
-        hr = {r for r, role in grants.items() if Role(role).sees_everything}
-        query = (
-            sa.select(e.c.employee_no, e.c.name, e.c.wecom_userid)
-            .join(d, d.c.department_id == e.c.department_id)
-            .where(e.c.status == "active", e.c.wecom_userid.is_not(None))
-            .where(sa.or_(d.c.kind == "hr", e.c.employee_no.in_(sorted(hr))))
-            .order_by(e.c.employee_no)
-        )
-        with self.warehouse.connect() as conn:
-            rows = conn.execute(query).all()
-        return [
-            Recipient(employee_no=r.employee_no, name=r.name, wecom_userid=r.wecom_userid)
-            for r in rows
-            if r.employee_no not in grants or r.employee_no in hr
-        ]
-
-    def person(self, employee_no: str) -> list[Recipient]:
-        """The person themselves, when they are active and have a WeCom userid."""
-        e = employees
-        with self.warehouse.connect() as conn:
-            row = conn.execute(
-                sa.select(e.c.employee_no, e.c.name, e.c.wecom_userid).where(
-                    e.c.employee_no == employee_no,
-                    e.c.status == "active",
-                    e.c.wecom_userid.is_not(None),
-                )  # fmt: skip
-            ).first()
-        return [] if row is None else [Recipient.model_validate(dict(row._mapping))]
-
-
-def close_adjustments(
-    engine: Engine, snapshot: MonthSnapshot, employee_no: str | None = None
-) -> list[Adjustment]:
-    """The adjustments accepted disputes made to one close (to one person's row), oldest first."""
-    a, c = month_close_adjustments, month_closes
-    query = (
-        sa.select(a)
-        .join(c, c.c.close_id == a.c.close_id)
-        .where(c.c.month == snapshot.label, c.c.version == snapshot.version)
-        .order_by(a.c.adjustment_id)
-    )
-    if employee_no is not None:
-        query = query.where(a.c.employee_no == employee_no)
-    with engine.connect() as conn:
-        return [adjustment_of(r._mapping) for r in conn.execute(query)]
 
 
 def _amount(value: Decimal | str | None, accept: bool, bonus: Decimal) -> Decimal | None:
@@ -474,58 +380,3 @@ def _amount(value: Decimal | str | None, accept: bool, bonus: Decimal) -> Decima
             f"the adjustment {fmt_money(amount)} would make the bonus ¥{fmt_money(bonus)} negative"
         )
     return amount
-
-
-def adjustment_of(row: Any) -> Adjustment:
-    """An adjustment read back from ``month_close_adjustments``."""
-    return Adjustment(
-        dispute_id=int(row["dispute_id"]), employee_no=row["employee_no"],
-        amount=Decimal(row["amount"]), reason=row["reason"],
-        statement_version=int(row["statement_version"]), created_at=row["created_at"],
-        created_by=row["created_by"], hash=row["hash"],
-    )  # fmt: skip
-
-
-def _dispute(row: Any) -> Dispute:
-    data = dict(row._mapping)
-    data["notified"] = json.loads(data["notified"]) if data.get("notified") else []
-    return Dispute.model_validate(data)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def audit_content(
-    caller: Caller,
-    surface: str,
-    question: str,
-    tool: str,
-    arguments: dict[str, Any],
-    as_of: date,
-) -> dict[str, Any]:
-    """The audit record of a dispute's step: who, which step, its arguments."""
-    return {
-        "employee_no": caller.employee_no,
-        "role": str(caller.role),
-        "surface": surface,
-        "question": question,
-        "language": None,
-        "path": DISPUTE_PATH,
-        "plan": None,
-        "tool": json.dumps(
-            {"name": tool, "arguments": arguments}, sort_keys=True, ensure_ascii=False
-        ),
-        "sql_written": None,
-        "sql_guarded": None,
-        "scopes": "[]",
-        "row_count": 1,
-        "kind": "answer",
-        "reason": None,
-        "latency_ms": 0.0,
-        "usage": None,
-        "as_of": as_of.isoformat(),
-        "conversation_id": None,
-        "answer_id": None,
-        "statements": None,
-    }
