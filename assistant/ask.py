@@ -25,8 +25,8 @@ from assistant.charts import query_chart, tool_chart
 from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
-from assistant.dispute_answer import answer_dispute
-from assistant.disputes import DisputeBook, DisputeNotifier
+from assistant.dispute_answer import adjusted_note, answer_dispute
+from assistant.disputes import DisputeBook, DisputeNotifier, close_adjustments
 from assistant.errors import AssistantError, GuardError
 from assistant.execute import Executor
 from assistant.gazetteer import Gazetteer, build_gazetteer
@@ -280,6 +280,10 @@ class Assistant:
         base.closed = result.closed
         if result.closed is not None and result.closed.changed_since_close:
             base.answer += compose.closed_note(base.language, result.closed)
+        if result.closed is not None and result.closed.source == "snapshot" and self.closes:
+            snapshot = self.closes.get(result.closed.month, result.closed.version)
+            adjusted = close_adjustments(self.closes.engine, snapshot)
+            base.answer += adjusted_note(base.language, result.keys, result.rows, adjusted)
         return base
 
     def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:

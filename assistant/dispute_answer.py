@@ -8,10 +8,15 @@ and nothing new is opened or sent. A month never closed has no statement yet, sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
 from assistant.answer import Answer, ColumnFormat, ToolCallInfo
 from assistant.disputes import Dispute, DisputeBook
 from assistant.plan import DisputePlan
 from schema.caller import Caller
+from tools.adjustment import Adjustment, total
 from tools.errors import InvalidArgumentError, NotClosedError
 from tools.money import fmt_money
 from tools.period import parse_month
@@ -107,3 +112,40 @@ def confirmation(d: Dispute, language: str, *, created: bool) -> str:
         f"Recorded your dispute #{d.dispute_id} of your {label} bonus: {bonus} in close "
         f"version {d.version}. {reason}{told}; you will hear the outcome."
     )
+
+
+def adjusted_note(
+    language: str, keys: list[str], rows: list[list[Any]], adjustments: Sequence[Adjustment]
+) -> str:
+    """The line a closed month's answer adds for each person shown with their bonus whose
+    bonus an accepted dispute adjusted (the snapshot's figure is the bonus as closed)."""
+    if not adjustments or "bonus" not in keys or "employee_no" not in keys:
+        return ""
+    by_person: dict[str, list[Adjustment]] = {}
+    for a in adjustments:
+        by_person.setdefault(a.employee_no, []).append(a)
+    no, bonus = keys.index("employee_no"), keys.index("bonus")
+    name = keys.index("name") if "name" in keys else no
+    zh = language == "zh"
+    notes = []
+    for row in rows:
+        mine = by_person.get(str(row[no]))
+        if not mine or row[bonus] is None:
+            continue
+        change = total(mine)
+        final = Decimal(str(row[bonus])) + change
+        signed = f"{'+' if change >= 0 else '-'}¥{fmt_money(abs(change))}"
+        ids = (
+            "、".join(f"#{a.dispute_id}" for a in mine)
+            if zh
+            else ", ".join(f"#{a.dispute_id}" for a in mine)
+        )
+        version = mine[-1].statement_version
+        notes.append(
+            f"{row[name]}的奖金已按异议 {ids} 调整 {signed}，最终奖金 ¥{fmt_money(final)}"
+            f"（奖金结算单第 {version} 版）" if zh else f"{row[name]}'s bonus was adjusted by "
+            f"dispute {ids} ({signed}): final bonus ¥{fmt_money(final)} (statement version {version})"
+        )  # fmt: skip
+    if not notes:
+        return ""
+    return ("注意：" + "；".join(notes) + "。") if zh else (" Note: " + "; ".join(notes) + ".")

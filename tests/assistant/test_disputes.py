@@ -379,3 +379,30 @@ def test_every_step_is_an_audit_record_and_verify_finds_an_edit(world: World) ->
         conn.execute(sa.update(month_close_rows).where(month_close_rows.c.employee_no == rep_no)
                      .values(bonus="99999.00"))  # fmt: skip
     assert not world.book.closes.verify().ok
+
+
+def test_answers_about_the_closed_bonus_say_it_was_adjusted_to_those_who_see_it(
+    world: World,
+) -> None:
+    rep_no = world.rep.employee_no or ""
+    row = world.october.row_of(rep_no)
+    assert row is not None
+    name = row.name
+    before = world.assistant.ask("我10月的奖金多少", world.rep)
+    assert "调整" not in before.answer
+    opened = world.book.open(world.rep, OCTOBER, "order", surface="cli").dispute
+    world.book.resolve(world.hr, opened.dispute_id, accept=True, adjustment="500",
+                       reason="ok", surface="cli")  # fmt: skip
+    note = (
+        f"注意：{name}的奖金已按异议 #{opened.dispute_id} 调整 +¥500.00，最终奖金 "
+        f"¥{row.bonus + 500:,.2f}（奖金结算单第 2 版）。"
+    )
+    own = world.assistant.ask("我10月的奖金多少", world.rep)
+    assert own.answer.endswith(note), own.answer
+    team = world.assistant.ask("10月我团队每个人的奖金", world.manager)
+    assert team.kind == "answer" and team.answer.endswith(note), team.answer
+    # a colleague sees the leaderboard (no bonuses): nothing about the adjustment
+    board = world.assistant.ask("10月我们部门的排行榜", world.colleague)
+    assert board.kind == "answer" and "调整" not in board.answer and name in board.answer
+    theirs = world.assistant.ask("我10月的奖金多少", world.colleague)
+    assert "调整" not in theirs.answer and name not in theirs.answer
