@@ -12,8 +12,7 @@ on opening, the person on resolving) are queued in that transaction too by the
 surface's :class:`DisputeNotifier` (the WeCom outbox, ``api.wecom.dispute_notices``), so a
 step and its notices land together or not at all. The records are in
 ``assistant.dispute_records``, the recipients in ``assistant.dispute_recipients``;
-``assistant.dispute_check``
-verifies the records against the audit chain.
+``assistant.dispute_check`` verifies the records against the audit chain.
 """
 
 from __future__ import annotations
