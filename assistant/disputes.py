@@ -59,8 +59,12 @@ from tools.scope import may_see_person
 from tools.snapshot import MonthSnapshot
 from tools.statement import statement
 
-__all__ = ["Dispute", "DisputeBook", "DisputeEvent", "DisputeNotifier", "Opened", "Recipient",
+__all__ = ["MAX_ID", "Dispute", "DisputeBook", "DisputeEvent", "DisputeNotifier", "Opened", "Recipient",
            "close_adjustments"]  # fmt: skip
+
+
+#: The largest dispute number (a 32-bit INTEGER column on PostgreSQL).
+MAX_ID = 2**31 - 1
 
 
 class Opened(NamedTuple):
@@ -329,6 +333,8 @@ class DisputeBook:
         return close_adjustments(self.engine, snapshot, employee_no)
 
     def _load(self, dispute_id: int) -> Dispute:
+        if not 1 <= dispute_id <= MAX_ID:
+            raise DisputeNotFoundError(f"no dispute #{dispute_id}")
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(disputes).where(disputes.c.dispute_id == dispute_id)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 disputes_app = command_group("disputes", "Disputes of closed months' bonuses: list, show, resolve.")
 
-IdArg = Annotated[int, typer.Argument(help="The dispute's number.", min=1)]
+IdArg = Annotated[int, typer.Argument(help="The dispute's number.", min=1, max=2**31 - 1)]
 
 
 @contextmanager

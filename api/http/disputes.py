@@ -21,13 +21,13 @@ from api.http.deps import AssistantDep, CallerDep
 from api.http.errors import ApiError
 from api.http.models import AUTH_ERRORS, error_responses
 from assistant.ask import Assistant
-from assistant.disputes import Dispute, DisputeBook
+from assistant.disputes import MAX_ID, Dispute, DisputeBook
 from tools.period import parse_month
 
 router = APIRouter(prefix="/v1", tags=["disputes"])
 
 SURFACE = "http"
-IdPath = Annotated[int, Path(ge=1, description="The dispute's number.")]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The dispute's number.")]
 
 
 class DisputeRequest(BaseModel):
@@ -46,7 +46,7 @@ class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["accept", "reject"]
-    adjustment: Decimal | None = Field(default=None, examples=["500.00"])
+    adjustment: Decimal | None = Field(default=None, max_digits=14, examples=["500.00"])
     reason: str = Field(min_length=1, max_length=500)
 
 

@@ -242,8 +242,9 @@ def test_listing_and_showing_follow_the_callers_scope(world: World) -> None:
     for caller, other in ((world.rep, theirs), (world.manager, far)):
         with pytest.raises(DisputeNotFoundError, match=f"no dispute #{other.dispute_id} that you"):
             world.book.get(caller, other.dispute_id)
-    with pytest.raises(DisputeNotFoundError):  # a missing one reads the same
-        world.book.get(world.rep, 999)
+    for missing in (999, 0, 2**63):  # a missing one reads the same
+        with pytest.raises(DisputeNotFoundError):
+            world.book.get(world.rep, missing)
 
 
 def test_only_hr_and_admins_resolve(world: World) -> None:
