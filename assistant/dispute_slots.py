@@ -66,6 +66,7 @@ def reason_of(question: str, words: DisputeWords) -> str | None:
 def dispute_plan(
     question: str,
     u: Understanding,
+    departments: list[int],
     employees: list[int],
     caller: Caller,
     words: DisputeWords,
@@ -81,7 +82,8 @@ def dispute_plan(
             message_en="A bonus is disputed by its owner: send this from your own account "
             "(WeCom or your API key).",
         )
-    if any(e != caller.employee_id for e in employees):
+    about_others = bool(departments) or "team" in u.values_of("self")  # 我们部门的奖金不对
+    if about_others or any(e != caller.employee_id for e in employees):
         return Refuse(
             reason="dispute_others",
             message_zh="只能对自己的奖金提出异议；同事的奖金请由本人提出，或联系 HR。",

@@ -106,7 +106,7 @@ def _read(
     if isinstance(resolved, Clarify):
         return resolved, u
     departments, employees = resolved
-    disputed = dispute_plan(question, u, employees, caller, model.disputes)
+    disputed = dispute_plan(question, u, departments, employees, caller, model.disputes)
     if disputed is not None:  # 我的奖金不对: the asker's closed bonus disputed (a free reason)
         return disputed, u
     what_if = what_if_plan(u, departments, employees, caller, as_of, gazetteer, model)

@@ -157,7 +157,9 @@ def test_questions_that_are_no_dispute_stay_questions(world: World, question: st
 
 def test_a_rep_disputing_a_colleagues_bonus_is_refused(world: World) -> None:
     name = world.assistant.gazetteer.employees[world.colleague.employee_id or 0].name
-    for question in (f"{name}的奖金不对", f"{name}上个月的奖金算错了"):
+    department = world.assistant.gazetteer.departments[world.rep.department_id or 0].name
+    for question in (f"{name}的奖金不对", f"{name}上个月的奖金算错了", f"{department}的奖金不对",
+                     "我们部门的奖金算错了", "my team's bonuses are wrong"):  # fmt: skip
         got = _plan(world, question, world.rep)
         assert isinstance(got, Refuse) and got.reason == "dispute_others", question
     answer = world.assistant.ask(f"{name}的奖金不对", world.rep, surface="wecom")
