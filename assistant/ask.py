@@ -55,6 +55,7 @@ from schema.jsonvalue import json_rows
 from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
 from tools.errors import ToolError
+from tools.period import parse_month
 from tools.policy import BonusPolicy, load_policy
 from tools.snapshot import SnapshotSource
 
@@ -244,7 +245,13 @@ class Assistant:
             if isinstance(the_plan, DisputePlan):
                 if self.disputes is None:
                     raise AssistantError("disputes need the app database (HRQ_APP_DB_URL)")
-                return answer_dispute(base, the_plan, self.disputes, caller, surface)
+                answered = answer_dispute(base, the_plan, self.disputes, caller, surface)
+                if the_plan.month is None and answered.tool is not None:  # the month it found
+                    found = the_plan.model_copy(
+                        update={"month": parse_month(answered.tool.arguments["month"])}
+                    )
+                    answered.interpretation = restate(found, self.model, self.gazetteer, language)
+                return answered
             if isinstance(the_plan, ToolPlan):
                 return self._run_tool(base, the_plan, caller, as_of, live)
             return self._run_query(base, the_plan, caller, as_of)

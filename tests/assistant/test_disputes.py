@@ -200,6 +200,10 @@ def test_a_dispute_opens_once_confirms_what_was_disputed_and_tells_hr(world: Wor
         f"已记录你对2026年10月奖金的异议 #{dispute_id}：结账第 1 版中你的奖金为 {money}。"
         "理由：10月有一笔订单没算进去。已通过企业微信通知 HR，处理结果会通知你。"
     )
+    assert answer.interpretation == (
+        f"我的理解：2026年10月 · {row.name}（{row.department}） · 对奖金提出异议 · "
+        "理由：10月有一笔订单没算进去"
+    )
     assert answer.rows == [[dispute_id, "2026-10", 1, row.employee_no, float(row.bonus), "open",
                             "10月有一笔订单没算进去"]]  # fmt: skip
     (event,) = world.recorder.events
