@@ -25,12 +25,23 @@ from assistant.charts import query_chart, tool_chart
 from assistant.closes import CloseBook
 from assistant.compile import CompiledQuery, CompileError, compile_query
 from assistant.conversations import ConversationStore
+from assistant.dispute_answer import adjusted_note, answer_dispute
+from assistant.disputes import DisputeBook, DisputeNotifier, close_adjustments
 from assistant.errors import AssistantError, GuardError
 from assistant.execute import Executor
 from assistant.gazetteer import Gazetteer, build_gazetteer
 from assistant.guard import Catalog, GuardedSql, guard
 from assistant.labels import formats as tool_formats
-from assistant.plan import Choice, Clarify, Plan, QueryPlan, Refuse, ToolPlan, chosen
+from assistant.plan import (
+    Choice,
+    Clarify,
+    DisputePlan,
+    Plan,
+    QueryPlan,
+    Refuse,
+    ToolPlan,
+    chosen,
+)
 from assistant.planner import plan
 from assistant.reading import detect_language
 from assistant.restate import restate
@@ -44,6 +55,7 @@ from schema.jsonvalue import json_rows
 from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
 from tools.errors import ToolError
+from tools.period import parse_month
 from tools.policy import BonusPolicy, load_policy
 from tools.snapshot import SnapshotSource
 
@@ -86,6 +98,8 @@ class Assistant:
     agent: Agent | None = None  # the LLM path; None when no model is configured
     #: closed months (answered from their snapshots); None without an app database
     closes: CloseBook | None = None
+    #: disputes of closed months' bonuses (我的奖金不对); None without an app database
+    disputes: DisputeBook | None = None
     #: The guard's results for this assistant's compiled SQL, by (SQL, caller): the guard
     #: is a pure function of them (catalog and limit are fixed here), and a caller (frozen,
     #: with its role, employee and departments) is its scope. Refusals are not cached.
@@ -104,8 +118,17 @@ class Assistant:
         return guard(sql, caller, self.catalog, limit=self.settings.sql_row_limit, read="duckdb")
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, app_state: bool = True) -> Assistant:
-        """Open the warehouse read-only, load the models and build the gazetteer."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        app_state: bool = True,
+        notifier: DisputeNotifier | None = None,
+    ) -> Assistant:
+        """Open the warehouse read-only, load the models and build the gazetteer.
+
+        ``notifier`` queues a dispute's notices (the surface's WeCom outbox); None: none.
+        """
         warehouse = warehouse_engine(settings.warehouse_url, read_only=True)
         model = load_semantic_model()
         try:
@@ -117,6 +140,7 @@ class Assistant:
             raise WarehouseError(f"cannot read the warehouse at {where}: {reason}") from exc
         app = app_engine(settings.app_db_url) if app_state else None
         audit = AuditLog(app, hmac_key=settings.audit_hmac_key) if app is not None else None
+        closes = CloseBook(app, audit) if app is not None and audit is not None else None
         return cls(
             settings=settings,
             warehouse=warehouse,
@@ -128,7 +152,10 @@ class Assistant:
             audit=audit,
             conversations=ConversationStore(app) if app is not None else None,
             agent=Agent.from_settings(settings),
-            closes=CloseBook(app, audit) if app is not None and audit is not None else None,
+            closes=closes,
+            disputes=None
+            if closes is None
+            else DisputeBook(closes.engine, closes.audit, closes, warehouse, notifier),
         )
 
     def today(self) -> date:
@@ -157,7 +184,7 @@ class Assistant:
             last = self.conversations.last_answer(conversation_id, caller)
             previous = last.plan if last else None
             choice = chosen(question, previous)
-        answer = self._answer(question, caller, as_of, previous, choice, live)
+        answer = self._answer(question, caller, as_of, previous, choice, live, surface)
         answer.trace = trace_in(answer.language, answer.trace)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         if self.conversations is not None:
@@ -178,6 +205,7 @@ class Assistant:
         previous: dict[str, Any] | None,
         choice: Choice | None = None,
         live: bool = False,
+        surface: str = "cli",
     ) -> Answer:
         text = _check_question(question)
         language = detect_language(text)
@@ -220,6 +248,16 @@ class Assistant:
                 base.answer = the_plan.message_zh if language == "zh" else the_plan.message_en
                 base.options = the_plan.options
                 return base
+            if isinstance(the_plan, DisputePlan):
+                if self.disputes is None:
+                    raise AssistantError("disputes need the app database (HRQ_APP_DB_URL)")
+                answered = answer_dispute(base, the_plan, self.disputes, caller, surface)
+                if the_plan.month is None and answered.tool is not None:  # the month it found
+                    found = the_plan.model_copy(
+                        update={"month": parse_month(answered.tool.arguments["month"])}
+                    )
+                    answered.interpretation = restate(found, self.model, self.gazetteer, language)
+                return answered
             if isinstance(the_plan, ToolPlan):
                 return self._run_tool(base, the_plan, caller, as_of, live)
             return self._run_query(base, the_plan, caller, as_of)
@@ -255,6 +293,10 @@ class Assistant:
         base.closed = result.closed
         if result.closed is not None and result.closed.changed_since_close:
             base.answer += compose.closed_note(base.language, result.closed)
+        if result.closed is not None and result.closed.source == "snapshot" and self.closes:
+            snapshot = self.closes.get(result.closed.month, result.closed.version)
+            adjusted = close_adjustments(self.closes.engine, snapshot)
+            base.answer += adjusted_note(base.language, result.keys, result.rows, adjusted)
         return base
 
     def _run_query(self, base: Answer, the_plan: QueryPlan, caller: Caller, as_of: date) -> Answer:

@@ -141,6 +141,16 @@ class ToolPlan(BaseModel):
     )
 
 
+class DisputePlan(BaseModel):
+    """我的奖金不对: the asker disputes their bonus of a closed month (``month`` None: the
+    latest month closed with them on its roster), with the reason they gave, if any."""
+
+    kind: Literal["dispute"] = "dispute"
+    month: date | None = None
+    employee: int = Field(description="Whose bonus: the asker (nobody disputes another's).")
+    reason: str | None = None
+
+
 class Choice(BaseModel):
     """One answer to a clarification, and how the question resumes with it.
 
@@ -176,7 +186,7 @@ class Refuse(BaseModel):
     message_en: str
 
 
-Plan = Annotated[QueryPlan | ToolPlan | Clarify | Refuse, Field(discriminator="kind")]
+Plan = Annotated[QueryPlan | ToolPlan | DisputePlan | Clarify | Refuse, Field(discriminator="kind")]
 
 
 #: A reply that picks an option by its number: 1, 第2个, 选3, option 2.

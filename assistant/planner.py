@@ -24,6 +24,7 @@ from assistant import lexicon as lx
 from assistant.accounting import Context, Leftover, account
 from assistant.clarify import unaccounted, unknown_names
 from assistant.conditions import compose_conditions
+from assistant.dispute_slots import dispute_plan
 from assistant.entities import resolve_entities, shared_name_part
 from assistant.followups import REFERS_BACK, follow_up, is_follow_up, narrowed_plan
 from assistant.gazetteer import Gazetteer
@@ -147,6 +148,9 @@ def _read(
     if isinstance(resolved, Clarify):
         return resolved, u
     departments, employees = resolved
+    disputed = dispute_plan(question, u, departments, employees, caller, model.disputes)
+    if disputed is not None:  # 我的奖金不对: the asker's closed bonus disputed (a free reason)
+        return disputed, u
     what_if = what_if_plan(u, departments, employees, caller, as_of, gazetteer, model)
     if what_if is not None:  # 如果我再卖5万, 我还差多少能拿奖金: one person's month recomputed
         return what_if, u

@@ -7,8 +7,10 @@ metric and dimension labels from the semantic model.
 
 from __future__ import annotations
 
+from datetime import date
+
 from assistant.gazetteer import Gazetteer
-from assistant.plan import Clarify, Plan, QueryPlan, Refuse, ToolPlan
+from assistant.plan import Clarify, DisputePlan, Plan, QueryPlan, Refuse, ToolPlan
 from schema.semantic import SemanticModel
 from tools.money import fmt_money
 from tools.period import month_label
@@ -55,12 +57,31 @@ def restate(plan: Plan, model: SemanticModel, gazetteer: Gazetteer, language: st
     if isinstance(plan, Clarify):
         return None if plan.reading is None else restate(plan.reading, model, gazetteer, language)
     zh = language == "zh"
+    if isinstance(plan, DisputePlan):
+        return PREFIX["zh" if zh else "en"] + SEPARATOR.join(_dispute_parts(plan, gazetteer, zh))
     parts = (
         _query_parts(plan, model, gazetteer, zh)
         if isinstance(plan, QueryPlan)
         else _tool_parts(plan, gazetteer, zh)
     )
     return PREFIX["zh" if zh else "en"] + SEPARATOR.join(p for p in parts if p)
+
+
+def _dispute_parts(plan: DisputePlan, gz: Gazetteer, zh: bool) -> list[str]:
+    month = (
+        ("最近结账的月份" if zh else "the latest closed month")
+        if plan.month is None
+        else _month_words(plan.month, zh)
+    )
+    parts = [month, *_names(gz, [], [plan.employee], zh)]
+    parts.append("对奖金提出异议" if zh else "a dispute of the bonus")
+    if plan.reason:
+        parts.append(f"理由：{plan.reason}" if zh else f"reason: {plan.reason}")
+    return parts
+
+
+def _month_words(month: date, zh: bool) -> str:
+    return f"{month.year}年{month.month}月" if zh else month.strftime("%b %Y")
 
 
 def _names(gz: Gazetteer, departments: list[int], employees: list[int], zh: bool) -> list[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -281,6 +282,69 @@ month_close_rows = Table(
     Column("bonus", String(32), nullable=False),
     Column("rank", Integer, nullable=False),
     Column("order_ids", Text, nullable=False),
+)
+
+#: Disputes of a closed month's bonus (``hrq disputes``): one row per dispute, tied to the
+#: snapshot row it disputes (``close_id``: month and version; ``employee_no``), with the bonus
+#: as closed. ``status`` open, then accepted (an adjustment in ``month_close_adjustments``) or
+#: rejected, with who resolved it and why. ``open_seq`` and ``resolve_seq`` are the audit
+#: records of the two steps. At most one open dispute per person and close.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("dispute_id", Integer, primary_key=True, autoincrement=True),
+    Column("close_id", Integer, ForeignKey("month_closes.close_id"), nullable=False),
+    Column("month", String(7), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("employee_no", String(64), nullable=False, index=True),
+    Column("employee_id", Integer, nullable=False),
+    Column("department_id", Integer, nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("bonus", String(32), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("opened_at", String(32), nullable=False),
+    Column("opened_by", String(64), nullable=True),
+    Column("surface", String(16), nullable=False),
+    Column("open_seq", Integer, nullable=False),
+    Column("resolved_at", String(32), nullable=True),
+    Column("resolved_by", String(64), nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("adjustment", String(32), nullable=True),
+    Column("resolve_seq", Integer, nullable=True),
+    #: WeCom userids the opening or the resolution was sent to (JSON), for the record.
+    Column("notified", Text, nullable=True),
+)
+Index(
+    "uq_disputes_open",
+    disputes.c.close_id,
+    disputes.c.employee_no,
+    unique=True,
+    sqlite_where=disputes.c.status == "open",
+    postgresql_where=disputes.c.status == "open",
+)
+
+#: Adjustments of a closed month's bonus, each from an accepted dispute: recorded beside the
+#: snapshot (whose rows never change), numbered per person and close (``statement_version``
+#: 2, 3 ... of their statement), hashed over the snapshot's hash and chained into the audit
+#: log by the dispute's resolution record (``audit_seq``). Nothing updates or deletes them.
+month_close_adjustments = Table(
+    "month_close_adjustments",
+    metadata,
+    Column("adjustment_id", Integer, primary_key=True, autoincrement=True),
+    Column("close_id", Integer, ForeignKey("month_closes.close_id"), nullable=False),
+    Column("employee_no", String(64), nullable=False),
+    Column("dispute_id", Integer, ForeignKey("disputes.dispute_id"), nullable=False, unique=True),
+    Column("amount", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("statement_version", Integer, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(64), nullable=True),
+    Column("hash", String(64), nullable=False),
+    Column("audit_seq", Integer, nullable=False),
+    UniqueConstraint(
+        "close_id", "employee_no", "statement_version", name="uq_adjustments_statement_version"
+    ),
 )
 
 #: Columns added to a table after its first release: ``create_all`` creates missing tables

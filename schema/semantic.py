@@ -174,6 +174,18 @@ class Records(BaseModel):
         return self.nouns.get(metric, self.noun)
 
 
+class DisputeWords(BaseModel):
+    """Words of a dispute: a claim that a figure is wrong, the documents it may name, and the
+    words that introduce the reason given."""
+
+    claims: list[str] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(
+        default_factory=list, description="Asking whether it is right (对不对): no claim."
+    )
+
+
 class FactLinks(BaseModel):
     employee: str | None = None
     department: str | None = None
@@ -195,6 +207,8 @@ class SemanticModel(BaseModel):
     people_metric: str | None = None
     #: departments.kind -> everyday words for a department of that kind (人事部 -> hr)
     department_kinds: dict[str, list[str]] = Field(default_factory=dict)
+    #: 我的奖金不对: words that open a dispute of a closed month's bonus
+    disputes: DisputeWords = Field(default_factory=DisputeWords)
 
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:

@@ -83,3 +83,21 @@ class CloseForbiddenError(OutOfScopeError):
     """Only HR and admins may close a month."""
 
     code = "close_forbidden"
+
+
+class DisputeForbiddenError(OutOfScopeError):
+    """Only HR and admins resolve disputes; only the person disputes their own bonus."""
+
+    code = "dispute_forbidden"
+
+
+class DisputeNotFoundError(ToolError):
+    """No dispute with that id that the caller may see."""
+
+    code = "dispute_not_found"
+
+
+class DisputeResolvedError(ToolError):
+    """The dispute was already resolved (accepted or rejected)."""
+
+    code = "dispute_resolved"

@@ -3,17 +3,21 @@
 Everything comes from the snapshot (``tools.snapshot``): sales and the orders
 counted, the minimum target, the department median and how it was found (the
 roster size and the middle values, without names), the gap, the two bars, the
-bonus with the policy that computed it, and the snapshot's version and hash. The
-statement is a personal document: a salesperson sees only their own, a manager
+bonus with the policy that computed it, and the snapshot's version and hash. An
+accepted dispute adds an adjustment (``tools.adjustment``) beside the snapshot: the
+statement's next version shows the bonus as closed, each adjustment with its dispute
+and the final bonus. The statement is a personal document: a salesperson sees only their own, a manager
 their subtree, HR everyone (``tools.scope.personal_rows``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
 from schema.caller import Caller
+from tools.adjustment import Adjustment, total
 from tools.errors import InvalidArgumentError, OutOfScopeError
 from tools.money import fmt_money, fmt_rate
 from tools.scope import personal_rows
@@ -29,8 +33,10 @@ def statement(
     caller: Caller,
     language: Language = "zh",
     changed_since_close: bool | None = None,
+    adjustments: Sequence[Adjustment] = (),
 ) -> dict[str, Any]:
-    """The statement of ``employee_no`` for the snapshot's month, as ``caller`` may see it.
+    """The statement of ``employee_no`` for the snapshot's month, as ``caller`` may see it,
+    with the ``adjustments`` accepted disputes made to their row (oldest first).
 
     Raises InvalidArgumentError when they were not on the month's roster and
     OutOfScopeError when ``caller`` may not see their statement.
@@ -56,9 +62,14 @@ def statement(
         else roster[count // 2 - 1 : count // 2 + 1]
     )
     rate = snapshot.policy.for_department(row.department_id, row.department, row.department_en)
+    mine = [a for a in adjustments if a.employee_no == row.employee_no]
+    adjusted = total(mine)
+    lines = _lines(row, count, middle, rate.rate, rate.cap, snapshot, language)
+    lines[-1:-1] = _adjustment_lines(row.bonus, mine, language)
     return {
         "month": snapshot.label,
         "version": snapshot.version,
+        "statement_version": 1 + len(mine),
         "hash": snapshot.hash,
         "closed_at": snapshot.closed_at,
         "changed_since_close": changed_since_close,
@@ -81,14 +92,44 @@ def statement(
         "above_median": row.above_median,
         "eligible": row.eligible,
         "bonus": float(row.bonus),
+        "adjustments": [a.public() for a in mine],
+        "adjustment": float(adjusted),
+        "final_bonus": float(row.bonus + adjusted),
         "policy": {
             "rate": float(rate.rate),
             "cap": None if rate.cap is None else float(rate.cap),
             "source": rate.source,
             "origin": snapshot.policy.origin,
         },
-        "lines": _lines(row, count, middle, rate.rate, rate.cap, snapshot, language),
+        "lines": lines,
     }
+
+
+def _adjustment_lines(
+    bonus: Decimal, adjustments: Sequence[Adjustment], language: Language
+) -> list[str]:
+    """The adjustments and the final bonus, as sentences (none without adjustments)."""
+    if not adjustments:
+        return []
+    zh = language == "zh"
+    lines = []
+    for a in adjustments:
+        sign = "+" if a.amount >= 0 else "-"
+        amount = f"{sign}¥{fmt_money(abs(a.amount))}"
+        lines.append(
+            f"调整（争议 #{a.dispute_id}，结算单第 {a.statement_version} 版）：{amount}，理由：{a.reason}"
+            if zh else f"Adjustment (dispute #{a.dispute_id}, statement version "
+            f"{a.statement_version}): {amount}, reason: {a.reason}"
+        )  # fmt: skip
+    final = bonus + total(adjustments)
+    lines.append(
+        f"最终奖金：¥{fmt_money(bonus)}（结账时）{'+' if total(adjustments) >= 0 else '-'} "
+        f"¥{fmt_money(abs(total(adjustments)))}（调整）= ¥{fmt_money(final)}"
+        if zh else f"Final bonus: ¥{fmt_money(bonus)} (as closed) "
+        f"{'+' if total(adjustments) >= 0 else '-'} ¥{fmt_money(abs(total(adjustments)))} "
+        f"(adjustments) = ¥{fmt_money(final)}"
+    )  # fmt: skip
+    return lines
 
 
 def _lines(

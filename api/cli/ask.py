@@ -13,6 +13,7 @@ from api.cli.app import app, parse_date, settings, user_errors
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
+    from schema.settings import Settings
 
 
 @app.command()
@@ -40,13 +41,15 @@ def ask(
     ] = False,
 ) -> None:
     """Answer a question about the HR warehouse."""
+    from api.wecom.dispute_notices import dispute_notices
     from assistant.ask import Assistant
     from assistant.callers import resolve_caller
     from schema.caller import Caller
 
     reference = parse_date(as_of, "--as-of")
+    cfg = settings()
     with user_errors():
-        assistant = Assistant.from_settings(settings())
+        assistant = Assistant.from_settings(cfg, notifier=dispute_notices(cfg))
         caller = (
             resolve_caller(user, warehouse=assistant.warehouse, app=assistant.conversations.engine
                            if assistant.conversations else None)
@@ -56,12 +59,25 @@ def ask(
             question, caller, as_of=reference, conversation_id=conversation, surface="cli",
             live=live,
         )  # fmt: skip
+        if answer.tool is not None and answer.tool.arguments.get("notified"):
+            _deliver(cfg)  # 我的奖金不对: HR's notices now, not at the next server's round
     if as_json:
         typer.echo(json.dumps(answer.public(), ensure_ascii=False))
     else:
         _print(answer, trace)
     if answer.kind in ("refusal", "error"):
         raise typer.Exit(1)
+
+
+def _deliver(cfg: Settings) -> None:
+    from api.wecom.outbox import Outbox
+    from schema.db import app_engine
+
+    box = Outbox(app_engine(cfg.app_db_url), cfg)
+    try:
+        box.deliver_pending()
+    finally:
+        box.close()
 
 
 def _print(answer: Answer, trace: bool) -> None:

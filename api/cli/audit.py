@@ -38,9 +38,11 @@ def verify(
 
     With HRQ_AUDIT_HMAC_KEY set, keyed hashes are checked with it, and a second line says so.
     Every month close's snapshot is then recomputed from its stored rows and matched to the
-    audit record that chained its hash (an edited, replaced or deleted snapshot is a break).
+    audit record that chained its hash (an edited, replaced or deleted snapshot is a break),
+    and every dispute and bonus adjustment is matched to the audit records of its steps.
     """
     from assistant.closes import CloseBook
+    from assistant.dispute_check import verify_disputes
 
     noted: tuple[int, str] | None = None
     if anchor is not None:
@@ -54,7 +56,10 @@ def verify(
     closes = CloseBook(log.engine, log).verify()
     if closes.checked or not closes.ok:  # a log without closes prints as it always did
         typer.echo(closes.message())
-    if not (result.ok and closes.ok):
+    disputed = verify_disputes(log.engine)
+    if disputed.checked or not disputed.ok:
+        typer.echo(disputed.message())
+    if not (result.ok and closes.ok and disputed.ok):
         raise typer.Exit(1)
 
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from assistant.closes import CloseBook
+    from schema.settings import Settings
+    from tools.adjustment import Adjustment
     from tools.snapshot import MonthSnapshot
 
 closes_app = command_group("closes", "Closed months: list them, show one.")
@@ -76,20 +78,39 @@ def _document(snapshot: MonthSnapshot, caller: Caller) -> dict[str, Any]:
     }
 
 
+SendOpt = Annotated[
+    bool,
+    typer.Option(
+        "--send-statements",
+        help="Send each roster member their statement through WeCom (once per person and version).",
+    ),
+]
+
+
 @app.command("close")
-def close(month: MonthOpt, as_json: JsonOpt = False, acting: AsOpt = None) -> None:
+def close(
+    month: MonthOpt,
+    as_json: JsonOpt = False,
+    acting: AsOpt = None,
+    send_statements: SendOpt = False,
+) -> None:
     """Close a finished month (HR and admins): a new, hashed snapshot version, audited."""
     from tools.money import fmt_money
     from tools.policy import load_policy
 
     cfg = settings()
+    if send_statements:
+        _check_wecom(cfg)
     with _opened(acting) as (book, conn, caller), user_errors():
         snapshot = book.close(
             conn, month, caller=caller, today=cfg.today(),
             policy=load_policy(cfg.bonus_policy_path), surface="cli",
         )  # fmt: skip
     document = _document(snapshot, caller)
+    sent = _send_statements(cfg, snapshot) if send_statements else None
     if as_json:
+        if sent is not None:
+            document["statements_sent"] = sent
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
     total = sum((r.bonus for r in snapshot.rows), start=snapshot.rows[0].bonus * 0)
@@ -99,6 +120,93 @@ def close(month: MonthOpt, as_json: JsonOpt = False, acting: AsOpt = None) -> No
         f"(audit record {snapshot.audit_seq})"
     )
     _echo_diff(snapshot)
+    if sent is not None:
+        typer.echo(_sent_line(sent))
+
+
+def _check_wecom(cfg: Settings) -> None:
+    """Refuse before closing when statements could not be sent (nothing is closed)."""
+    from api.wecom.dispute_notices import wecom_configured
+
+    if not wecom_configured(cfg):
+        fail(
+            "--send-statements needs the WeCom app: set HRQ_WECOM_CORP_ID, HRQ_WECOM_SECRET "
+            "and HRQ_WECOM_AGENT_ID (nothing was closed)"
+        )
+
+
+def _send_statements(
+    cfg: Settings, snapshot: MonthSnapshot, dry_run: bool = False
+) -> dict[str, Any]:
+    """Queue and deliver each roster member's statement of ``snapshot``; what was done."""
+    from api.wecom.notify import describe, send
+    from api.wecom.outbox import Outbox
+    from api.wecom.statements import plan_statements
+    from assistant.disputes import close_adjustments
+    from schema.db import app_engine, warehouse_engine
+
+    app_db = app_engine(cfg.app_db_url)
+    warehouse = warehouse_engine(cfg.warehouse_url, read_only=True)
+    box = Outbox(app_db, cfg)
+    with user_errors():
+        try:
+            planned = plan_statements(
+                warehouse, snapshot, lambda no: close_adjustments(app_db, snapshot, no)
+            )
+            result = send(box, planned, dry_run=dry_run)
+        finally:
+            box.close()
+            warehouse.dispose()
+    delivery = result.delivery
+    return {
+        "version": snapshot.version,
+        "queued": [n.recipient for n in result.queued],
+        "already_sent": [n.recipient for n in result.skipped],
+        "delivered": 0 if delivery is None else len(delivery.sent),
+        "kept_in_outbox": 0 if delivery is None else len(delivery.retrying) + len(delivery.failed),
+        "preview": describe(result.queued) if dry_run else None,
+    }
+
+
+def _sent_line(sent: dict[str, Any]) -> str:
+    return (
+        f"statements of version {sent['version']}: {len(sent['queued'])} queued, "
+        f"{len(sent['already_sent'])} already sent before; {sent['delivered']} message(s) "
+        f"delivered, {sent['kept_in_outbox']} kept in the outbox (hrq wecom outbox)"
+    )
+
+
+@closes_app.command("send")
+def send_statements(
+    month: MonthOpt,
+    version: VersionOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be sent; send and record nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send each roster member their statement of a close through WeCom (HR, admins): once
+    per person and version, so running it again sends only what was not sent."""
+    from assistant.closes import CloseBook
+
+    cfg = settings()
+    if not dry_run:
+        _check_wecom(cfg)
+    with user_errors():
+        book = CloseBook.from_settings(cfg)
+        try:
+            snapshot = book.get(month, version)
+        finally:
+            book.engine.dispose()
+    sent = _send_statements(cfg, snapshot, dry_run)
+    if as_json:
+        typer.echo(json.dumps(sent, ensure_ascii=False, indent=2))
+    elif dry_run:
+        typer.echo(sent["preview"] or "nothing to send")
+        typer.echo(f"\ndry run: {len(sent['queued'])} statement(s) would be sent, "
+                   f"{len(sent['already_sent'])} already sent; nothing was sent or recorded")  # fmt: skip
+    else:
+        typer.echo(_sent_line(sent))
 
 
 def _echo_diff(snapshot: MonthSnapshot) -> None:
@@ -163,6 +271,13 @@ def show(
         _echo_diff(snapshot)
 
 
+def _adjustments(book: CloseBook, snapshot: MonthSnapshot, employee_no: str) -> list[Adjustment]:
+    """The adjustments accepted disputes made to a person's row of ``snapshot``."""
+    from assistant.disputes import close_adjustments
+
+    return close_adjustments(book.engine, snapshot, employee_no)
+
+
 @app.command("statement")
 def statement(
     user: Annotated[str, typer.Option("--user", help="Whose statement: an employee_no.")],
@@ -183,7 +298,9 @@ def statement(
     cfg = settings()
     with _opened(acting) as (book, conn, caller), user_errors():
         snapshot = book.get(month, version)
-        document = build_statement(snapshot, user, caller=caller, language=lang)  # type: ignore[arg-type]
+        adjustments = _adjustments(book, snapshot, user)
+        document = build_statement(snapshot, user, caller=caller, language=lang,  # type: ignore[arg-type]
+                                   adjustments=adjustments)  # fmt: skip
         if version is None or version == book.get(month).version:
             row = snapshot.row_of(user)
             assert row is not None

@@ -27,6 +27,7 @@ from multiprocessing import get_context, parent_process
 from multiprocessing.connection import wait as wait_for
 
 from api.http.errors import ApiError
+from api.wecom.dispute_notices import dispute_notices
 from assistant.answer import Answer
 from assistant.ask import Assistant
 from schema.caller import Caller
@@ -38,7 +39,7 @@ _assistant: Assistant | None = None
 
 def _start(settings: Settings) -> None:
     global _assistant
-    _assistant = Assistant.from_settings(settings)
+    _assistant = Assistant.from_settings(settings, notifier=dispute_notices(settings))
     _assistant.executor.start()
     threading.Thread(target=_exit_with_parent, name="hrq-parent-watch", daemon=True).start()
 

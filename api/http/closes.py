@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.http.deps import CallerDep, ServicesDep
 from api.http.models import AUTH_ERRORS, error_responses
 from assistant.closes import CloseSummary
+from assistant.disputes import close_adjustments
 from schema.caller import Caller
 from tools.errors import OutOfScopeError
 from tools.scope import personal_rows
@@ -81,11 +82,22 @@ class PolicyOut(BaseModel):
     origin: str
 
 
+class AdjustmentOut(BaseModel):
+    """An accepted dispute's change to the bonus."""
+
+    dispute_id: int
+    amount: float
+    reason: str
+    statement_version: int = Field(description="The statement version it made.")
+    created_at: str
+
+
 class StatementOut(BaseModel):
     """A person's bonus statement for a closed month, from its snapshot."""
 
     month: str
     version: int
+    statement_version: int = Field(description="1, then one more per accepted dispute.")
     hash: str
     closed_at: str
     changed_since_close: bool | None
@@ -101,7 +113,10 @@ class StatementOut(BaseModel):
     gap: float
     above_median: bool
     eligible: bool
-    bonus: float
+    bonus: float = Field(description="The bonus as closed.")
+    adjustments: list[AdjustmentOut]
+    adjustment: float = Field(description="The adjustments' sum.")
+    final_bonus: float = Field(description="The bonus as closed plus the adjustments.")
     policy: PolicyOut
     lines: list[str] = Field(description="The statement as sentences, in its language.")
 
@@ -176,7 +191,10 @@ def show_statement(
 ) -> StatementOut:
     book = services.closes
     snapshot = book.get(month, version)
-    document = statement(snapshot, employee_no, caller=caller, language=lang)
+    adjustments = close_adjustments(book.engine, snapshot, employee_no)
+    document = statement(
+        snapshot, employee_no, caller=caller, language=lang, adjustments=adjustments
+    )
     if book.get(month).version == snapshot.version:
         row = snapshot.row_of(employee_no)
         assert row is not None

@@ -29,6 +29,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_closed": 404,
     "month_in_progress": 409,
     "close_conflict": 409,
+    "dispute_not_found": 404,
+    "dispute_resolved": 409,
     "unknown_department": 404,
     "ambiguous_department": 409,
     "department": 422,

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from api.http.askpool import AskPool
 from api.http.ratelimit import RateLimiter
 from api.http.telemetry import Metrics
+from api.wecom.dispute_notices import dispute_notices
 from assistant.ask import Assistant
 from assistant.audit import AuditLog
 from assistant.callers import resolve_caller
@@ -87,7 +88,9 @@ class Services:
         """The assistant, built from the settings on first use."""
         with self._lock:
             if self._assistant is None:
-                self._assistant = Assistant.from_settings(self.settings)
+                self._assistant = Assistant.from_settings(
+                    self.settings, notifier=dispute_notices(self.settings)
+                )
             return self._assistant
 
     def built_assistant(self) -> Assistant | None:

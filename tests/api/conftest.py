@@ -17,6 +17,7 @@ from assistant.ask import Assistant
 from assistant.audit import GENESIS_HASH, AuditLog, AuditRecord
 from assistant.closes import CloseBook
 from assistant.conversations import ConversationStore
+from assistant.disputes import DisputeBook
 from assistant.keys import create_key
 from schema.app import audit_log
 from schema.caller import Caller, Role
@@ -151,12 +152,14 @@ def assistant_for(shared: Assistant, settings: Settings) -> Assistant:
     """The shared assistant writing its audit and conversations to ``settings``' app database."""
     engine = app_engine(settings.app_db_url)
     audit = AuditLog(engine)
+    closes = CloseBook(engine, audit)
     return replace(
         shared,
         settings=settings,
         audit=audit,
         conversations=ConversationStore(engine),
-        closes=CloseBook(engine, audit),
+        closes=closes,
+        disputes=DisputeBook(engine, audit, closes, shared.warehouse),
     )
 
 
