@@ -28,6 +28,11 @@ EVERYONE_ASKED = re.compile(
     r"|\b(?:did|has|have|is|are|was|were) (?:everyone|everybody|all of them|they all)\b"
 )
 #: A yes/no question about anyone (有没有人…, did anyone…): answered with who, or "nobody".
+#: A question that ends by naming people (上个月入职的新人, 离职的员工): the people, listed.
+PEOPLE_NAMED = re.compile(
+    r"(?:的|了)(?:新人|新同事|员工|同事|人员|人)$|\b(?:people|employees|staff|who)$"
+)
+
 ANYONE_ASKED = re.compile(
     r"有没有人|是否有人|有人.{0,16}吗|\b(?:did|has|have|is|was|were) (?:anyone|anybody|someone)\b"
     r"|\bare there any\b|\bis there anyone\b"
@@ -461,6 +466,10 @@ FILLER = (
     "held",
     "based",
     "went",
+    "came",
+    "come",
+    "comes",
+    "whole",
     "go",
     "spent",
     "did",

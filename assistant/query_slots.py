@@ -15,6 +15,7 @@ from assistant.plan import (
 from assistant.reading import (
     Understanding,
     compared,
+    found,
     ranking_of,
     threshold_of,
     which_group,
@@ -93,7 +94,7 @@ def query_plan(
         limit = 1  # 哪个产品线退款最多: the top group, not the whole ranking
     having = threshold_of(u)
     # 'who' words outside the tagged phrases (去年的员工流失率 names a metric, not people)
-    who = any(w in u.rest for w in (*lx.LIST_WORDS, *lx.WHO_WORDS)) and (
+    who = any(found(w, u.rest) for w in (*lx.LIST_WORDS, *lx.WHO_WORDS)) and (
         u.has(lx.LIST_WORDS) or not u.has(lx.COUNT_WORDS)
     )
     if (order or having or who) and not group_by and not employees and len(departments) < 2:
@@ -101,8 +102,16 @@ def query_plan(
     if group_by and order is None and u.has(lx.RANK_WORDS):
         order = "desc"
     first = model.metrics[metrics[0]]
-    if first.per_person and not group_by and not employees and lx.ANYONE_ASKED.search(u.text):
-        group_by = ["employee"]  # 本月有人离职吗: whether anyone did, and who
+    if (
+        first.per_person
+        and not group_by
+        and not employees
+        and (
+            lx.ANYONE_ASKED.search(u.text)
+            or (lx.PEOPLE_NAMED.search(u.text) and not u.has(lx.COUNT_WORDS))
+        )
+    ):
+        group_by = ["employee"]  # 本月有人离职吗, 上个月入职的新人: whether anyone did, and who
     if first.format == "text" and not employees and "employee" not in group_by:
         group_by.insert(0, "employee")  # phone numbers of a team: each person's, not one of them
     if first.snapshot and first.format == "count" and "employee" in group_by and having is None:

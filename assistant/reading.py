@@ -52,7 +52,10 @@ class Understanding:
         return [t.value for t in self.tags if t.kind == kind]
 
     def has(self, words: tuple[str, ...]) -> bool:
-        return any(w in self.text for w in words)
+        """Whether the text holds one of ``words``; an English word at the start of a word,
+        and a short one (three letters or fewer) as the whole word: who is not in whole, top
+        not in stop, while delet still finds delete."""
+        return any(found(w, self.text) for w in words)
 
 
 def detect_language(question: str) -> str:
@@ -216,3 +219,11 @@ def which_group(u: Understanding) -> str | None:
         if after.value != "employee":
             return after.value
     return None
+
+
+def found(word: str, text: str) -> bool:
+    """``word`` in ``text`` as :meth:`Understanding.has` finds it."""
+    if not word.isascii() or not word[:1].isalpha():
+        return word in text
+    end = r"(?![a-z])" if len(word) <= 3 else ""
+    return re.search(rf"(?<![a-z]){re.escape(word)}{end}", text) is not None
