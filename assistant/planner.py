@@ -41,6 +41,7 @@ from assistant.plan import (
 from assistant.query_slots import query_plan, records_plan
 from assistant.reading import (
     Understanding,
+    ranking_of,
     threshold_of,
     understand,
 )
@@ -213,12 +214,19 @@ def _read(
             "工资数据仅 HR 可以查看，你只能查询自己的工资。",
             "Payroll is visible to HR only; you may ask about your own pay.",
         ), u
-    if metrics:
+    # 谁表现最好, 哪个组效率最高: people or groups ranked by a figure the model does not have
+    ranks_people = (
+        bool(u.kinds("dimension") or u.has(lx.WHO_WORDS)) and ranking_of(u)[0] is not None
+    )
+    if metrics and not (u.coverage < MIN_COVERAGE and ranks_people):
         if u.coverage < MIN_COVERAGE:
             return _unknown_name_or_refuse(u, gazetteer), u
         return query_plan(u, metrics, departments, employees, model, gazetteer), u
-    if employees or departments:
-        figures = ["业绩", "订单数", "迟到次数", "请假天数"]
+    if employees or departments or ranks_people:
+        figures = (
+            ["业绩", "订单数", "迟到次数", "请假天数"] if u.language == "zh"
+            else ["sales", "orders", "late days", "leave days"]
+        )  # fmt: skip
         return Clarify(
             message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
             message_en="Which figure would you like? For example sales, orders, attendance or leave.",

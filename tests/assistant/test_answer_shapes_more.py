@@ -95,3 +95,20 @@ def test_passed_the_median_is_above_it(demo: Assistant) -> None:
 )
 def test_english_words_are_found_as_words(word: str, text: str, expected: bool) -> None:
     assert found(word, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "first_option"),
+    [("上个月谁表现最好", "业绩"), ("Which rep has the best productivity this month?", "sales")],
+)
+def test_people_ranked_by_a_figure_not_named_are_asked_which_figure(
+    demo: Assistant, question: str, first_option: str
+) -> None:
+    got = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert got.kind == "clarification", got.answer
+    assert got.options[0] == first_option
+
+
+def test_a_question_with_no_warehouse_words_is_still_refused(demo: Assistant) -> None:
+    got = demo.ask("who won the world cup", Caller.operator(), as_of=AS_OF)
+    assert got.kind == "refusal"
