@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.gazetteer import Gazetteer
 from assistant.plan import (
     Comparison,
     Plan,
@@ -61,6 +62,7 @@ def follow_up(
     departments: list[int],
     employees: list[int],
     model: SemanticModel,
+    gazetteer: Gazetteer,
 ) -> Plan | None:
     """Reuse the previous turn's slots, replacing those this question names."""
     kind = previous.get("kind")
@@ -96,7 +98,12 @@ def follow_up(
         if u.period is not None:
             update["month"] = u.period.start
             update["period"] = u.period
-        if departments:
+        if not departments and not employees:
+            departments = _sales_departments_in(u, model, gazetteer)  # 那苏州呢: the team there
+        if len(departments) > 1:
+            update["departments"], update["department"] = departments, None
+            update["employees"] = []
+        elif departments:
             update["department"] = departments[0]
             update["employees"] = []
         if employees:
@@ -105,3 +112,17 @@ def follow_up(
             return None
         return prev_tool.model_copy(update=update)
     return None
+
+
+def _sales_departments_in(u: Understanding, model: SemanticModel, gz: Gazetteer) -> list[int]:
+    """The sales departments of the cities the question names (the engine's rosters)."""
+    cities = {
+        v.split(":", 1)[1]
+        for t in u.kinds("value")
+        for v in t.values
+        if model.values[int(v.split(":", 1)[0])].column == "d.city"
+    }
+    return sorted(
+        d for d, city in gz.department_city.items()
+        if city in cities and gz.department_kind.get(d) == "sales"
+    )  # fmt: skip

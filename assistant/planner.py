@@ -170,7 +170,7 @@ def _read(
                 ToolPlan.model_validate(previous), fresh, u, departments, employees
             ), u
     if previous and is_follow_up(u):
-        merged = follow_up(previous, u, departments, employees, model)
+        merged = follow_up(previous, u, departments, employees, model, gazetteer)
         if merged is not None:
             u.follow_up = True
             return merged, u

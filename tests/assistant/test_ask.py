@@ -182,6 +182,10 @@ def test_cli_bad_input(
             ["上个月华东一部谁超过中位数", "那华南呢"],
             lambda a: a.tool is not None and all("华南" in r[2] for r in a.rows),
         ),
+        (  # a city for the sales team there
+            ["上个月华南销售部谁超过中位数", "那上海呢"],
+            lambda a: a.tool is not None and a.rows and all("华东销售一部" in r[2] for r in a.rows),
+        ),
     ],
 )
 def test_follow_ups_replace_only_what_they_name(
