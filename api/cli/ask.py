@@ -92,10 +92,7 @@ def _print(answer: Answer, trace: bool) -> None:
         for example in answer.examples:
             console.print(f"  - {example}", highlight=False)
     if answer.rows:
-        table = Table(*answer.columns)
-        for row in answer.rows[:50]:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        console.print(_table(answer))
         if len(answer.rows) > 50:
             console.print(f"... {len(answer.rows) - 50} more rows (use --json for all)")
     for note in answer.notes:
@@ -114,3 +111,34 @@ def _print(answer: Answer, trace: bool) -> None:
             else f'continue: hrq ask "{reply}" --conversation {answer.conversation_id}'
         )
         console.print(f"[dim]{hint}[/]", highlight=False)
+
+
+NUMERIC_KINDS = ("money", "count", "number", "percent")
+
+
+def _table(answer: Answer) -> Table:
+    """The first 50 rows as the web page and the XLSX show them: money to the cent with
+    thousands separators, fractions as percentages, months and dates in words, coded
+    values in the answer's language; a Chinese answer leaves out English twin columns."""
+    from assistant.figures import cell
+
+    language = answer.language
+    formats = list(answer.formats) or [None] * len(answer.columns)
+    keep = [
+        i
+        for i, column in enumerate(answer.columns)
+        if not (language == "zh" and column.endswith("_en"))
+    ]
+    shown = [[cell(row[i], formats[i], language) for i in keep] for row in answer.rows[:50]]
+    table = Table()
+    for j, i in enumerate(keep):
+        fmt = formats[i]
+        if fmt is not None and fmt.kind in NUMERIC_KINDS and not fmt.values:
+            # A figure is never cut short: the column is as wide as its widest figure.
+            widest = max((len(values[j]) for values in shown), default=0)
+            table.add_column(answer.columns[i], justify="right", no_wrap=True, min_width=widest)
+        else:
+            table.add_column(answer.columns[i])
+    for values in shown:
+        table.add_row(*values)
+    return table
