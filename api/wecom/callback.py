@@ -66,7 +66,9 @@ class WeComService:
         #: The self-built app's callback crypto (None: only the robot is configured).
         self.crypto = WeComCrypto.from_settings(settings) if app_callback else None
         robot = robot_crypto(settings)
-        connected = settings.wecom_robot_bot_id is not None and settings.wecom_robot_secret is not None
+        connected = (
+            settings.wecom_robot_bot_id is not None and settings.wecom_robot_secret is not None
+        )
         if self.crypto is None and robot is None and not connected:
             raise WeComConfigError(
                 "set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY (the self-built app) or "

@@ -65,7 +65,11 @@ class RobotService:
     """The robot's callbacks for one app instance (the worker is the app channel's)."""
 
     def __init__(
-        self, crypto: WeComCrypto | None, streams: Streams, worker: CallbackWorker, robot_id: str | None
+        self,
+        crypto: WeComCrypto | None,
+        streams: Streams,
+        worker: CallbackWorker,
+        robot_id: str | None,
     ) -> None:
         self.crypto = crypto
         self.streams = streams

@@ -91,12 +91,18 @@ class RobotConnection:
         #: Streams answered on a connection that dropped before their final frame: the
         #: callback's req_id by stream id, finished on the next connection.
         self._waiting: dict[str, str] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def stop(self) -> None:
-        self._stopping.set()
+        """Disconnect and return from :meth:`run` (from any thread)."""
+        if self._loop is None:
+            self._stopping.set()
+        else:
+            self._loop.call_soon_threadsafe(self._stopping.set)
 
     async def run(self) -> None:
         """Connect, subscribe and answer until stopped; reconnect with backoff after a drop."""
+        self._loop = asyncio.get_running_loop()
         delay = self.config.backoff_s
         while not self._stopping.is_set():
             try:
@@ -106,7 +112,7 @@ class RobotConnection:
                     await self._serve(ws)
             except RobotConnectError:
                 raise
-            except (OSError, websockets.ConnectionClosed, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError, websockets.ConnectionClosed) as exc:
                 log.warning("robot long connection dropped (%s); reconnecting in %.1fs", exc, delay)
             if self._stopping.is_set():
                 return

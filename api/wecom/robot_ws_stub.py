@@ -23,6 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from websockets import ConnectionClosed
 from websockets.asyncio.server import Server, ServerConnection, serve
 
 from api.wecom.robot_ws import MSG_CALLBACK, PING, RESPOND, RESPOND_WELCOME, SUBSCRIBE
@@ -92,6 +93,12 @@ class RobotWsStub:
         self.subscriptions += 1
         self._current = ws
         self._subscribed.set()
+        try:
+            await self._answer_frames(ws)
+        except ConnectionClosed:
+            pass  # a drop
+
+    async def _answer_frames(self, ws: ServerConnection) -> None:
         async for raw in ws:
             frame = json.loads(raw)
             cmd, headers = frame.get("cmd"), frame.get("headers", {})
@@ -120,9 +127,11 @@ class RobotWsStub:
 
     def drop(self) -> None:
         """Close the current connection abruptly (hrq sees a drop)."""
-        ws = self._current
+        self._call(self._drop())
+
+    async def _drop(self) -> None:
+        ws, self._current = self._current, None
         if ws is not None:
-            self._current = None
             ws.transport.abort()
 
     def final(self, req_id: str, timeout: float = 60.0) -> dict[str, Any]:

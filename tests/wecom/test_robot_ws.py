@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from api.http.services import Services
 from api.wecom.callback import WeComService
 from api.wecom.render import render_answer
+from api.wecom.robot import SENT_PRIVATELY
 from api.wecom.robot_messages import STREAM_CONTENT_LIMIT_BYTES
 from api.wecom.robot_stub import RobotConfig, RobotStub
 from api.wecom.robot_ws import ConnectConfig, RobotConnectError, RobotConnection
@@ -28,7 +29,7 @@ from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from schema.db import warehouse_engine
 from schema.settings import Settings
-from tests.wecom.live import wecom_settings
+from tests.wecom.live import content_of, sent_to, wait_for, wecom_settings
 
 GROUP = "wsstubgroup01"
 
@@ -197,14 +198,19 @@ def test_a_wrong_secret_is_refused_with_a_clear_error(
     assert endpoint.subscriptions == 0 and endpoint.refusals == 1
 
 
-def test_a_group_answer_holds_only_what_every_member_may_see(
-    running: tuple[Settings, Connected], endpoint: RobotWsStub, team: dict[str, Any]
-) -> None:
+def test_a_reps_own_bonus_asked_in_the_group_goes_to_them_privately_not_to_the_group(
+    running: tuple[Settings, Connected], endpoint: RobotWsStub, stub: WeComStub,
+    team: dict[str, Any], assistant: Assistant,
+) -> None:  # fmt: skip
     endpoint.wait_subscribed()
-    rep_number, rep_userid = team["reps"][0]
-    other_number, _ = team["reps"][1]
-    question = f"@hrq {other_number}的奖金是多少"
-    req_id = endpoint.push(RobotStub(RobotConfig()).message(rep_userid, question, chatid=GROUP))
-    content = endpoint.final(req_id)["stream"]["content"]
-    assert other_number not in content or "无权" in content or "🔒" in content
-    assert rep_number not in content
+    number, userid = team["reps"][0]
+    question = "我这个月的奖金是多少"
+    message = RobotStub(RobotConfig()).message(userid, f"@hrq {question}", chatid=GROUP)
+    final = endpoint.final(endpoint.push(message))
+    assert final["stream"]["content"] == SENT_PRIVATELY and "msg_item" not in final["stream"]
+    (private,) = wait_for(lambda: sent_to(stub, userid))
+    own = assistant.ask(question, resolve_caller(number, warehouse=assistant.warehouse))
+    assert own.kind == "answer" and own.rows
+    assert content_of(private).startswith(own.answer.strip())
+    others = [u for _, u in team["reps"][1:]] + [team["manager"][1]]
+    assert all(sent_to(stub, other) == [] for other in others)
