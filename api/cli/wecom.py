@@ -197,4 +197,5 @@ def robot_connect(
             pass
         finally:
             service.close()
+            services.close()
         typer.echo(f"robot long connection closed after {connection.subscriptions} subscription(s)")
