@@ -2,8 +2,13 @@
 
 Instead of WeCom calling ``/wecom/robot``, hrq opens a WebSocket to WeCom's endpoint
 (``HRQ_WECOM_ROBOT_WS_URL``, ``wss://openws.work.weixin.qq.com``) and speaks WeCom's JSON
-frame protocol, as WeCom's aibot SDKs do (the command table of the ``aibot-rust-sdk`` README,
-"WebSocket 命令协议"; the frame shapes match WeCom's Node SDK ``@wecom/aibot-node-sdk``):
+frame protocol. Sources: the command table ("WebSocket 命令协议": aibot_subscribe, ping,
+aibot_respond_msg, aibot_respond_welcome_msg, aibot_msg_callback, aibot_event_callback) and
+the stream reply (``reply_stream``: stream id, content, finish) of the public
+``aibot-rust-sdk`` README, a port of WeCom's aibot SDK; the frame shapes (``cmd``,
+``headers.req_id``, ``body``; acknowledgements with ``errcode``/``errmsg``, 853000 "invalid
+bot_id or secret" for bad credentials) as public clients of ``openws.work.weixin.qq.com``
+send and receive them:
 
 - ``{"cmd": "aibot_subscribe", "headers": {"req_id"}, "body": {"bot_id", "secret"}}``
   first; WeCom acknowledges with ``{"headers": {"req_id"}, "errcode": 0}`` (a wrong bot id
@@ -80,6 +85,11 @@ def _req_id(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex}"
 
 
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("answering a robot frame failed", exc_info=task.exception())
+
+
 class RobotConnection:
     """One long connection at a time, reconnected after drops until :meth:`stop`."""
 
@@ -148,7 +158,9 @@ class RobotConnection:
                     return
                 frame = json.loads(receive.result())
                 if frame.get("cmd") in (MSG_CALLBACK, EVENT_CALLBACK):
-                    tasks.add(asyncio.create_task(self._answer(ws, frame)))
+                    task = asyncio.create_task(self._answer(ws, frame))
+                    task.add_done_callback(_log_failure)
+                    tasks.add(task)
         finally:
             stop.cancel()
             for task in tasks:
