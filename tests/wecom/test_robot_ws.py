@@ -214,3 +214,18 @@ def test_a_reps_own_bonus_asked_in_the_group_goes_to_them_privately_not_to_the_g
     assert content_of(private).startswith(own.answer.strip())
     others = [u for _, u in team["reps"][1:]] + [team["manager"][1]]
     assert all(sent_to(stub, other) == [] for other in others)
+
+
+def test_entering_the_chat_is_welcomed_on_the_events_req_id(
+    running: tuple[Settings, Connected], endpoint: RobotWsStub, team: dict[str, Any]
+) -> None:
+    from api.wecom.render import HELP_TEXT
+    from api.wecom.robot_ws import EVENT_CALLBACK
+
+    endpoint.wait_subscribed()
+    event = {"msgid": "ws-enter-1", "aibotid": "", "chattype": "single",
+             "from": {"userid": team["manager"][1]}, "msgtype": "event",
+             "event": {"eventtype": "enter_chat"}}  # fmt: skip
+    req_id = endpoint.push(event, cmd=EVENT_CALLBACK)
+    welcome = wait_for(lambda: endpoint.responses.get(req_id))
+    assert welcome == [{"msgtype": "text", "text": {"content": HELP_TEXT}}]
