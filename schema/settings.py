@@ -237,6 +237,25 @@ class Settings(BaseSettings):
         default=None,
         description="The robot's aibotid; callbacks for another robot are refused (none: any).",
     )
+    wecom_robot_bot_id: str | None = Field(
+        default=None,
+        description="The robot's BotID for long-connection mode; with the secret, `hrq wecom "
+        "robot-connect` connects out to WeCom instead of WeCom calling /wecom/robot.",
+    )
+    wecom_robot_secret: SecretStr | None = Field(
+        default=None,
+        description="The robot's Secret for long-connection mode (from the robot's API settings).",
+    )
+    wecom_robot_ws_url: str = Field(
+        default="wss://openws.work.weixin.qq.com",
+        description="WeCom's WebSocket endpoint for the robot's long connection.",
+    )
+    wecom_robot_heartbeat_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=60,
+        description="Seconds between the long connection's heartbeats (ping).",
+    )
     wecom_robot_groups: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Members (WeCom userids) of each group chat the robot is in, by chatid (JSON "

@@ -155,3 +155,47 @@ def _simulate_robot(question: str, userid: str, group: str | None, timeout: floa
     for reply in private:
         typer.echo(f"[one to one, {reply.msgtype}]")
         typer.echo(reply.content)
+
+
+@wecom_app.command("robot-connect")
+def robot_connect(
+    run_for: Annotated[
+        float | None,
+        typer.Option("--for", min=0, help="Disconnect after this many seconds (default: Ctrl-C)."),
+    ] = None,
+) -> None:
+    """Answer the intelligent robot over its long connection (智能机器人 长连接).
+
+    Connects out to HRQ_WECOM_ROBOT_WS_URL as HRQ_WECOM_ROBOT_BOT_ID / HRQ_WECOM_ROBOT_SECRET,
+    answers messages with streamed replies and reconnects with backoff after a drop.
+    """
+    import asyncio
+
+    from api.http.services import Services
+    from api.wecom.callback import WeComService
+    from api.wecom.robot_ws import ConnectConfig, RobotConnection
+
+    current = settings()
+    with user_errors():
+        config = ConnectConfig.from_settings(current)
+        services = Services(current)
+        services.prepare()
+        service = WeComService(services)
+        assert service.robot is not None
+        connection = RobotConnection(service.robot, config)
+
+        async def main() -> None:
+            task = asyncio.create_task(connection.run())
+            if run_for is not None:
+                asyncio.get_running_loop().call_later(run_for, connection.stop)
+            await task
+
+        typer.echo(f"robot long connection to {config.url} (bot {config.bot_id})")
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            pass
+        finally:
+            service.close()
+            services.close()
+        typer.echo(f"robot long connection closed after {connection.subscriptions} subscription(s)")

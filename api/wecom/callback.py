@@ -66,16 +66,20 @@ class WeComService:
         #: The self-built app's callback crypto (None: only the robot is configured).
         self.crypto = WeComCrypto.from_settings(settings) if app_callback else None
         robot = robot_crypto(settings)
-        if self.crypto is None and robot is None:
+        connected = (
+            settings.wecom_robot_bot_id is not None and settings.wecom_robot_secret is not None
+        )
+        if self.crypto is None and robot is None and not connected:
             raise WeComConfigError(
                 "set HRQ_WECOM_TOKEN and HRQ_WECOM_AES_KEY (the self-built app) or "
-                "HRQ_WECOM_ROBOT_TOKEN and HRQ_WECOM_ROBOT_AES_KEY (the intelligent robot)"
+                "HRQ_WECOM_ROBOT_TOKEN and HRQ_WECOM_ROBOT_AES_KEY (the intelligent robot) or "
+                "HRQ_WECOM_ROBOT_BOT_ID and HRQ_WECOM_ROBOT_SECRET (its long connection)"
             )
         self.inbox = Inbox(services.app_engine)
         self.outbox = Outbox(services.app_engine, settings, owner=new_owner())
         self.channel = WeComChannel(services.assistant, self.inbox, settings.public_base_url)
         composer = None
-        if robot is not None:
+        if robot is not None or connected:
             private = bool(
                 settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret
             )
@@ -92,7 +96,7 @@ class WeComService:
         #: The intelligent robot's callbacks (None: not configured).
         self.robot = (
             None
-            if robot is None
+            if robot is None and not connected
             else RobotService(
                 robot, Streams(services.app_engine), self.worker, settings.wecom_robot_id
             )  # fmt: skip

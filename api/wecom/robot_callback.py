@@ -65,7 +65,11 @@ class RobotService:
     """The robot's callbacks for one app instance (the worker is the app channel's)."""
 
     def __init__(
-        self, crypto: WeComCrypto, streams: Streams, worker: CallbackWorker, robot_id: str | None
+        self,
+        crypto: WeComCrypto | None,
+        streams: Streams,
+        worker: CallbackWorker,
+        robot_id: str | None,
     ) -> None:
         self.crypto = crypto
         self.streams = streams
@@ -74,6 +78,8 @@ class RobotService:
 
     def receive(self, query: dict[str, str], body: bytes) -> dict[str, Any] | None:
         """Verify and decrypt a callback; the encrypted reply, or None for an empty one."""
+        if self.crypto is None:
+            raise WeComConfigError("set HRQ_WECOM_ROBOT_TOKEN and HRQ_WECOM_ROBOT_AES_KEY")
         signature, timestamp, nonce = _query(query)
         envelope = parse_callback_json(body)
         plaintext = self.crypto.decrypt_message(signature, timestamp, nonce, envelope.encrypt)
@@ -112,7 +118,7 @@ router = APIRouter(tags=["wecom"], include_in_schema=False)
 
 def _robot(request: Request) -> RobotService:
     robot = _service(request).robot
-    if robot is None:
+    if robot is None or robot.crypto is None:
         raise WeComConfigError("set HRQ_WECOM_ROBOT_TOKEN and HRQ_WECOM_ROBOT_AES_KEY")
     return robot
 
@@ -121,7 +127,9 @@ def _robot(request: Request) -> RobotService:
 async def verify_robot_url(request: Request) -> Response:
     """The robot's URL verification: answer the decrypted ``echostr``."""
     try:
-        echo = verified_echo(_robot(request).crypto, dict(request.query_params))
+        crypto = _robot(request).crypto
+        assert crypto is not None
+        echo = verified_echo(crypto, dict(request.query_params))
     except WeComConfigError as exc:
         return _unconfigured(exc)
     except CallbackError as exc:
