@@ -83,3 +83,9 @@ class CloseForbiddenError(OutOfScopeError):
     """Only HR and admins may close a month."""
 
     code = "close_forbidden"
+
+
+class PayrollForbiddenError(OutOfScopeError):
+    """Only HR and admins may export a month's payroll."""
+
+    code = "payroll_forbidden"
