@@ -194,3 +194,48 @@ def statement(
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         typer.echo("\n".join(document["lines"]))
+
+
+@app.command("payroll-export")
+def payroll_export(
+    month: MonthOpt,
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write to this file (default: CSV to stdout).")
+    ] = None,
+    acting: AsOpt = None,
+) -> None:
+    """A closed month's payroll (HR and admins): employee_no, month, bonus, version."""
+    from tools.payroll import payroll, payroll_csv
+
+    if fmt not in ("csv", "xlsx"):
+        fail(f"--format: use csv or xlsx (not {fmt!r})")
+    if fmt == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE")
+    with _opened(acting) as (book, _conn, caller), user_errors():
+        snapshot = book.get(month)
+        rows = payroll(snapshot, caller)
+    if fmt == "csv":
+        body = payroll_csv(rows)
+    else:
+        from api.http.tables import TableDoc, to_xlsx
+        from assistant.answer import ColumnFormat
+        from tools.payroll import PAYROLL_COLUMNS
+
+        body = to_xlsx(TableDoc(
+            title=f"payroll {snapshot.label} (close version {snapshot.version})",
+            columns=PAYROLL_COLUMNS,
+            rows=[(r.employee_no, r.month, r.bonus, r.version) for r in rows],
+            header=[("month", snapshot.label), ("version", str(snapshot.version)),
+                    ("hash", snapshot.hash), ("closed at", snapshot.closed_at)],
+            formats=[ColumnFormat(), ColumnFormat(), ColumnFormat(kind="money"),
+                     ColumnFormat(kind="count")],
+            language="en",
+        ))  # fmt: skip
+    if out is None:
+        typer.echo(body.decode("utf-8-sig"), nl=False)
+        return
+    from pathlib import Path
+
+    Path(out).write_bytes(body)
+    typer.echo(f"{out}: {len(rows)} roster members of {snapshot.label}, version {snapshot.version}")
