@@ -218,20 +218,9 @@ def payroll_export(
     if fmt == "csv":
         body = payroll_csv(rows)
     else:
-        from api.http.tables import TableDoc, to_xlsx
-        from assistant.answer import ColumnFormat
-        from tools.payroll import PAYROLL_COLUMNS
+        from api.http.tables import payroll_xlsx
 
-        body = to_xlsx(TableDoc(
-            title=f"payroll {snapshot.label} (close version {snapshot.version})",
-            columns=PAYROLL_COLUMNS,
-            rows=[(r.employee_no, r.month, r.bonus, r.version) for r in rows],
-            header=[("month", snapshot.label), ("version", str(snapshot.version)),
-                    ("hash", snapshot.hash), ("closed at", snapshot.closed_at)],
-            formats=[ColumnFormat(), ColumnFormat(), ColumnFormat(kind="money"),
-                     ColumnFormat(kind="count")],
-            language="en",
-        ))  # fmt: skip
+        body = payroll_xlsx(snapshot, rows)
     if out is None:
         typer.echo(body.decode("utf-8-sig"), nl=False)
         return

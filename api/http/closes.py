@@ -14,12 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import CallerDep, ServicesDep
 from api.http.models import AUTH_ERRORS, error_responses
-from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, to_xlsx
-from assistant.answer import ColumnFormat
+from api.http.tables import CSV_TYPE, XLSX_TYPE, payroll_xlsx
 from assistant.closes import CloseSummary
 from schema.caller import Caller
 from tools.errors import OutOfScopeError
-from tools.payroll import PAYROLL_COLUMNS, payroll, payroll_csv
+from tools.payroll import payroll, payroll_csv
 from tools.scope import personal_rows
 from tools.snapshot import MonthSnapshot
 from tools.statement import statement
@@ -210,16 +209,7 @@ def payroll_export(
     if format == "csv":
         body, media = payroll_csv(rows), CSV_TYPE
     else:
-        body, media = to_xlsx(TableDoc(
-            title=f"payroll {snapshot.label} (close version {snapshot.version})",
-            columns=PAYROLL_COLUMNS,
-            rows=[(r.employee_no, r.month, r.bonus, r.version) for r in rows],
-            header=[("month", snapshot.label), ("version", str(snapshot.version)),
-                    ("hash", snapshot.hash), ("closed at", snapshot.closed_at)],
-            formats=[ColumnFormat(), ColumnFormat(), ColumnFormat(kind="money"),
-                     ColumnFormat(kind="count")],
-            language="en",
-        )), XLSX_TYPE  # fmt: skip
+        body, media = payroll_xlsx(snapshot, rows), XLSX_TYPE
     name = f"payroll-{snapshot.label}-v{snapshot.version}.{format}"
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
