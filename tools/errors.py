@@ -101,3 +101,9 @@ class DisputeResolvedError(ToolError):
     """The dispute was already resolved (accepted or rejected)."""
 
     code = "dispute_resolved"
+
+
+class PayrollForbiddenError(OutOfScopeError):
+    """Only HR and admins may export a month's payroll."""
+
+    code = "payroll_forbidden"

@@ -311,3 +311,37 @@ def statement(
         typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         typer.echo("\n".join(document["lines"]))
+
+
+@app.command("payroll-export")
+def payroll_export(
+    month: MonthOpt,
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    out: Annotated[
+        str | None, typer.Option("--out", help="Write to this file (default: CSV to stdout).")
+    ] = None,
+    acting: AsOpt = None,
+) -> None:
+    """A closed month's payroll (HR and admins): employee_no, month, bonus, version."""
+    from tools.payroll import payroll, payroll_csv
+
+    if fmt not in ("csv", "xlsx"):
+        fail(f"--format: use csv or xlsx (not {fmt!r})")
+    if fmt == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE")
+    with _opened(acting) as (book, _conn, caller), user_errors():
+        snapshot = book.get(month)
+        rows = payroll(snapshot, caller)
+    if fmt == "csv":
+        body = payroll_csv(rows)
+    else:
+        from api.http.tables import payroll_xlsx
+
+        body = payroll_xlsx(snapshot, rows)
+    if out is None:
+        typer.echo(body.decode("utf-8-sig"), nl=False)
+        return
+    from pathlib import Path
+
+    Path(out).write_bytes(body)
+    typer.echo(f"{out}: {len(rows)} roster members of {snapshot.label}, version {snapshot.version}")

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import CallerDep, ServicesDep
 from api.http.models import AUTH_ERRORS, error_responses
+from api.http.tables import CSV_TYPE, XLSX_TYPE, payroll_xlsx
 from assistant.closes import CloseSummary
 from assistant.disputes import close_adjustments
 from schema.caller import Caller
 from tools.errors import OutOfScopeError
+from tools.payroll import payroll, payroll_csv
 from tools.scope import personal_rows
 from tools.snapshot import MonthSnapshot
 from tools.statement import statement
@@ -203,3 +205,30 @@ def show_statement(
                 conn, snapshot, services.policy(), row.department_id
             )
     return StatementOut.model_validate(document)
+
+
+@router.get(
+    "/closes/{month}/payroll",
+    summary="A closed month's payroll, CSV or XLSX (HR and admins)",
+    responses={
+        200: {"content": {"text/csv": {}, XLSX_TYPE: {}}, "description": "employee_no, month, "
+              "bonus, version: one row per roster member, from the latest close."},
+        **error_responses(*AUTH_ERRORS, 403, 404, 503),
+    },
+)  # fmt: skip
+def payroll_export(
+    services: ServicesDep,
+    caller: CallerDep,
+    month: MonthPath,
+    format: Annotated[Literal["csv", "xlsx"], Query(description="File format.")] = "csv",
+) -> Response:
+    snapshot = services.closes.get(month)
+    rows = payroll(snapshot, caller)
+    if format == "csv":
+        body, media = payroll_csv(rows), CSV_TYPE
+    else:
+        body, media = payroll_xlsx(snapshot, rows), XLSX_TYPE
+    name = f"payroll-{snapshot.label}-v{snapshot.version}.{format}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -11,9 +11,13 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer import ColumnFormat
+
+if TYPE_CHECKING:
+    from tools.payroll import PayrollRow
+    from tools.snapshot import MonthSnapshot
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,3 +103,19 @@ def choose_format(requested: str | None, accept: str | None, allowed: Sequence[s
         if fmt in allowed:
             return fmt
     return None
+
+
+def payroll_xlsx(snapshot: MonthSnapshot, rows: Sequence[PayrollRow]) -> bytes:
+    """A closed month's payroll as XLSX: the rows, then the close they come from."""
+    from tools.payroll import PAYROLL_COLUMNS
+
+    return to_xlsx(TableDoc(
+        title=f"payroll {snapshot.label} (close version {snapshot.version})",
+        columns=PAYROLL_COLUMNS,
+        rows=[(r.employee_no, r.month, r.bonus, r.version) for r in rows],
+        header=[("month", snapshot.label), ("version", str(snapshot.version)),
+                ("hash", snapshot.hash), ("closed at", snapshot.closed_at)],
+        formats=[ColumnFormat(), ColumnFormat(), ColumnFormat(kind="money"),
+                 ColumnFormat(kind="count")],
+        language="en",
+    ))  # fmt: skip

@@ -3,14 +3,17 @@ snapshot, the app database's new tables on an existing database."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from api.http.main import create_app
+from api.http.tables import XLSX_TYPE
 from assistant.ask import Assistant
 from assistant.audit import AuditLog
 from assistant.closes import CloseBook
@@ -109,6 +112,27 @@ def test_only_hr_and_admin_close_and_everyone_sees_their_scope(
     asked = client.post("/v1/ask", json={"question": "上个月成都销售组谁超过了中位数"},
                         headers=bearer(keys["manager"]))  # fmt: skip
     assert asked.json()["closed"]["hash"] == closed["hash"]
+    for who in ("sales", "manager"):
+        for fmt in ("csv", "xlsx"):
+            denied = client.get(
+                f"/v1/closes/{MONTH}/payroll?format={fmt}", headers=bearer(keys[who])
+            )
+            assert denied.status_code == 403 and "only HR and admins" in denied.text
+    paid = client.get(f"/v1/closes/{MONTH}/payroll", headers=bearer(keys["hr"]))
+    assert paid.status_code == 200 and paid.headers["content-type"].startswith("text/csv")
+    assert f'filename="payroll-{MONTH}-v1.csv"' in paid.headers["content-disposition"]
+    lines = [line.split(",") for line in paid.content.decode("utf-8-sig").splitlines()]
+    assert lines[0] == ["employee_no", "month", "bonus", "version"]
+    assert {no: float(b) for no, _m, b, _v in lines[1:]} == {
+        n: r["bonus"] for n, r in everyone.items()
+    }
+    sheet = client.get(f"/v1/closes/{MONTH}/payroll?format=xlsx", headers=bearer(keys["admin"]))
+    assert sheet.headers["content-type"] == XLSX_TYPE, sheet.text
+    assert f'filename="payroll-{MONTH}-v1.xlsx"' in sheet.headers["content-disposition"]
+    cells = list(load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True))
+    assert {no: b for no, _m, b, _v in cells[1:]} == {n: r["bonus"] for n, r in everyone.items()}
+    never = client.get("/v1/closes/2026-07/payroll", headers=bearer(keys["hr"]))
+    assert never.status_code == 404 and "hrq close --month 2026-07" in never.text
     again = client.post("/v1/closes", json={"month": MONTH}, headers=bearer(keys["admin"]))
     assert again.status_code == 201 and again.json()["version"] == 2
     assert again.json()["diff"]["people"] == []

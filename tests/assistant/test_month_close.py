@@ -379,3 +379,34 @@ def test_closes_on_a_postgresql_app_database(
     finally:
         world.assistant.warehouse.dispose()
         world.book.engine.dispose()
+
+
+def test_cli_payroll_export_is_for_hr_only(world: World, tmp_path: Path) -> None:
+    env = {"HRQ_WAREHOUSE_URL": world.settings.warehouse_url,
+           "HRQ_APP_DB_URL": world.settings.app_db_url, "HRQ_AS_OF": AS_OF.isoformat()}  # fmt: skip
+    world.assistant.warehouse.dispose()
+    done = _cli(env, "payroll-export", "--month", MONTH)
+    assert done.exit_code == 0, done.output
+    lines = [line.split(",") for line in done.output.strip().splitlines()]
+    assert lines[0] == ["employee_no", "month", "bonus", "version"]
+    assert {(no, m, Decimal(b), int(v)) for no, m, b, v in lines[1:]} == {
+        (r.employee_no, MONTH, r.bonus, 1) for r in world.first.rows
+    }
+    rep = world.first.rows[0].employee_no
+    refused = _cli(env, "payroll-export", "--month", MONTH, "--as", rep)
+    assert refused.exit_code == 2 and "only HR and admins may export" in refused.output
+    assert rep not in refused.output.replace(f"--as {rep}", "")
+    never = _cli(env, "payroll-export", "--month", "2026-07")
+    assert never.exit_code == 2 and "hrq close --month 2026-07" in never.output
+    xlsx = tmp_path / "payroll.xlsx"
+    written = _cli(env, "payroll-export", "--month", MONTH, "--format", "xlsx", "--out", str(xlsx))
+    assert written.exit_code == 0, written.output
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx).worksheets[0]
+    cells = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    assert cells[0] == ("employee_no", "month", "bonus", "version")
+    assert {(no, m, Decimal(str(b)), v) for no, m, b, v in cells[1:]} == {
+        (r.employee_no, MONTH, r.bonus, 1) for r in world.first.rows
+    }
+    assert sheet["C2"].number_format == '"¥"#,##0.00;-"¥"#,##0.00'
