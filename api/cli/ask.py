@@ -12,7 +12,7 @@ from rich.table import Table
 from api.cli.app import app, parse_date, settings, user_errors
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer
+    from assistant.answer import Answer, ColumnFormat
 
 
 @app.command()
@@ -107,7 +107,7 @@ def _table(answer: Answer) -> Table:
     from assistant.figures import cell
 
     language = answer.language
-    formats = list(answer.formats) or [None] * len(answer.columns)
+    formats: list[ColumnFormat | None] = [*answer.formats] or [None] * len(answer.columns)
     keep = [
         i
         for i, column in enumerate(answer.columns)
