@@ -48,8 +48,10 @@ def number(value: Any, fmt: str = "number") -> str:
 def month_words(value: Any, language: str) -> str:
     """2026年1月 / Jan 2026 from a date or its ISO text (2026-01-01, or the month 2026-01)."""
     text = str(value)[:10]
-    day = value if isinstance(value, date) else date.fromisoformat(
-        f"{text}-01" if len(text) == 7 else text
+    day = (
+        value
+        if isinstance(value, date)
+        else date.fromisoformat(f"{text}-01" if len(text) == 7 else text)
     )
     return f"{day.year}年{day.month}月" if language == "zh" else day.strftime("%b %Y")
 

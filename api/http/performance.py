@@ -22,7 +22,8 @@ from api.http.models import AUTH_ERRORS, error_responses
 from api.http.services import Services
 from api.http.tables import CSV_TYPE, XLSX_TYPE, TableDoc, choose_format, to_csv, to_xlsx
 from assistant.answer import ColumnFormat
-from assistant.labels import TOOL_COLUMNS, formats, headers
+from assistant.labels import TOOL_COLUMNS, formats, header, headers
+from assistant.trace_words import trace_in
 from schema.caller import Caller
 from tools.leaderboard import Leaderboard, leaderboard
 from tools.performance import PerformanceReport, monthly_performance
@@ -53,6 +54,13 @@ AsOfQuery = Annotated[
 ]
 LiveQuery = Annotated[
     bool, Query(description="A closed month from live data instead of its snapshot.")
+]
+LangQuery = Annotated[
+    Literal["zh", "en"] | None,
+    Query(
+        description="Language of the trace (and of a download's headers); default: the "
+        "request's Accept-Language (zh or en), else en.",
+    ),
 ]
 
 
@@ -95,6 +103,26 @@ class LeaderboardOut(BaseModel):
     trace: list[str]
     scope_note: str | None
     closed: ClosedMonth | None = None
+
+
+def _language(lang: str | None, accept_language: str | None) -> str:
+    """zh or en: ``lang`` when given, else the first of Accept-Language's languages that is
+    Chinese or English (by weight), else en."""
+    if lang is not None:
+        return lang
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in ("zh", "en") and weight > 0:
+            ranked.append((-weight, i, primary))
+    return min(ranked)[2] if ranked else "en"
 
 
 def _today(services: Services) -> date:
@@ -150,24 +178,29 @@ def performance(
     ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     live: LiveQuery = False,
+    lang: LangQuery = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
     chosen = _negotiate(format, accept, ("json", "csv", "xlsx"))
+    language = _language(lang, accept_language)
     as_of = as_of or _today(services)
     report = _report(services, caller, _month(month, as_of), department, as_of, live)
     table = report.as_table()
+    trace = trace_in(language, list(report.trace))
     if chosen == "json":
-        return PerformanceOut.model_validate(table)
+        return PerformanceOut.model_validate({**table, "trace": trace})
+    keys: list[str] = table["columns"]  # type: ignore[assignment]
     doc = TableDoc(
         title=f"业绩 performance {table['month']}" + (f" · {department}" if department else ""),
-        columns=table["columns"],  # type: ignore[arg-type]
+        columns=[header(c, "zh") if language == "zh" and c in TOOL_COLUMNS else c for c in keys],
         rows=table["rows"],  # type: ignore[arg-type]
         header=[("as of", as_of.isoformat()), ("period", " .. ".join(table["period"]))],  # type: ignore[arg-type]
-        notes=list(report.trace) + ([report.scope_note] if report.scope_note else []),
+        notes=trace + ([report.scope_note] if report.scope_note else []),
         formats=[
             ColumnFormat(kind=TOOL_COLUMNS[c].kind) if c in TOOL_COLUMNS else ColumnFormat()
-            for c in table["columns"]  # type: ignore[attr-defined]
+            for c in keys
         ],
-        language="en",
+        language=language,
     )
     return _download(doc, chosen, f"performance-{table['month']}")
 
@@ -202,6 +235,8 @@ def leaderboard_route(
     format: Annotated[Literal["json", "png"] | None, Query(description="Overrides Accept.")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     live: LiveQuery = False,
+    lang: LangQuery = None,
+    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Any:
     chosen = _negotiate(format, accept, ("json", "png"))
     as_of = as_of or _today(services)
@@ -227,7 +262,7 @@ def leaderboard_route(
         labels={lang: headers(list(board.COLUMNS), lang) for lang in ("zh", "en")},
         formats=formats(list(board.COLUMNS)),
         rows=table["rows"],  # type: ignore[arg-type]
-        trace=board.trace,
+        trace=trace_in(_language(lang, accept_language), board.trace),
         scope_note=board.scope_note,
         closed=board.closed,
     )

@@ -209,3 +209,73 @@ def _xlsx_text(content: bytes) -> str:
     return "\n".join(
         str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value
     )
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_the_trace_follows_the_requests_language(client: TestClient, keys: dict[str, str]) -> None:
+    """lang= or Accept-Language picks the trace's language, worded as the ask traces are;
+    the figures are the same in both."""
+    from assistant.trace_words import trace_in
+
+    english = _perf(client, keys["hr"], department="成都销售组")
+    chinese = _perf(client, keys["hr"], department="成都销售组", lang="zh")
+    by_header = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组"},
+        headers={**bearer(keys["hr"]), "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"},
+    ).json()
+    weighted = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组"},
+        headers={**bearer(keys["hr"]), "Accept-Language": "fr, en;q=0.9, zh;q=0.5"},
+    ).json()
+    overridden = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组", "lang": "en"},
+        headers={**bearer(keys["hr"]), "Accept-Language": "zh-CN"},
+    ).json()
+    assert english["trace"] and not any(
+        _has_chinese(ln.replace("成都销售组", "")) for ln in english["trace"]
+    )
+    assert chinese["trace"] == trace_in("zh", english["trace"]) != english["trace"]
+    assert any("中位数" in line for line in chinese["trace"])
+    assert by_header["trace"] == chinese["trace"]
+    assert weighted["trace"] == overridden["trace"] == english["trace"]
+    assert chinese["rows"] == english["rows"]
+
+
+def test_a_salespersons_chinese_trace_is_cut_like_the_english_one(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    """A salesperson's Chinese trace says what their English one says: their own
+    department's median, and nobody's counts, bonuses or other departments."""
+    english = _perf(client, keys["sales"])
+    chinese = _perf(client, keys["sales"], lang="zh")
+    everyone = _perf(client, keys["hr"], lang="zh")
+    assert len(chinese["trace"]) == len(english["trace"])
+    joined = "\n".join(chinese["trace"])
+    departments = set(_column(everyone, "department"))
+    assert [d for d in departments if d in joined] == ["成都销售组"]
+    assert "中位数" in joined
+    for hidden in ("达到最低目标", "获得奖金", "合计"):
+        assert hidden not in joined and hidden in "\n".join(everyone["trace"]), hidden
+
+
+def test_a_chinese_download_has_chinese_headers_and_trace(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    response = client.get(
+        "/v1/performance",
+        params={"month": MONTH, "department": "成都销售组", "format": "xlsx", "lang": "zh"},
+        headers=bearer(keys["hr"]),
+    )
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    first, about = book.worksheets[0], book.worksheets[1]
+    headers = [c.value for c in first[1]]
+    assert "业绩" in headers and "奖金" in headers and "bonus" not in headers
+    notes = "\n".join(str(c.value) for row in about.iter_rows() for c in row if c.value)
+    assert "中位数" in notes
