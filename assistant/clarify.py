@@ -19,6 +19,7 @@ from assistant.gazetteer import Gazetteer
 from assistant.pinyin import pinyin
 from assistant.plan import Choice, Clarify, QueryPlan, ToolPlan
 from assistant.restate import restate
+from assistant.typos import spans_around
 from schema.semantic import SemanticModel
 
 #: How close (0-100) a vocabulary phrase must be to an unknown word to be suggested.
@@ -90,15 +91,9 @@ def _sound_alike(text: str, left: list[Leftover], gazetteer: Gazetteer) -> list[
     such span is offered, with the question it would make."""
     out: list[tuple[str, str]] = []
     for item in left:
-        if item.why != "word" or not re.fullmatch(r"[\u4e00-\u9fff]+", item.text):
+        if item.why != "word":
             continue
-        spans = [
-            (a, b)
-            for a in range(max(0, item.start - 3), item.start + 1)
-            for b in range(item.end, min(len(text), item.end + 3) + 1)
-            if 2 <= b - a <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", text[a:b])
-        ]
-        for a, b in sorted(spans, key=lambda span: span[0] - span[1]):
+        for a, b in spans_around(text, item):
             phrases = gazetteer.sounding_like(text[a:b])
             if phrases:
                 out.append((phrases[0], text[:a] + phrases[0] + text[b:]))

@@ -70,20 +70,26 @@ def unread_words(text: str, spans: list[tuple[int, int]]) -> list[Leftover]:
     ]
 
 
-def _sound_alike(
-    text: str, item: Leftover, gazetteer: Gazetteer
-) -> tuple[tuple[int, int], str] | None:
-    """The span around ``item`` that sounds like exactly one vocabulary phrase, longest
-    span first."""
+def spans_around(text: str, item: Leftover) -> list[tuple[int, int]]:
+    """Chinese spans of 2-6 characters that hold a Chinese leftover and up to three
+    characters either side, longest first: where a pinyin slip may be."""
     if not re.fullmatch(r"[\u4e00-\u9fff]+", item.text):
-        return None
+        return []
     spans = [
         (a, b)
         for a in range(max(0, item.start - 3), item.start + 1)
         for b in range(item.end, min(len(text), item.end + 3) + 1)
         if 2 <= b - a <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", text[a:b])
     ]
-    for a, b in sorted(spans, key=lambda span: span[0] - span[1]):
+    return sorted(spans, key=lambda span: span[0] - span[1])
+
+
+def _sound_alike(
+    text: str, item: Leftover, gazetteer: Gazetteer
+) -> tuple[tuple[int, int], str] | None:
+    """The span around ``item`` that sounds like exactly one vocabulary phrase, longest
+    span first."""
+    for a, b in spans_around(text, item):
         phrases = gazetteer.sounding_like(text[a:b])
         if len(phrases) == 1:
             return (a, b), phrases[0]

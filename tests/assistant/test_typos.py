@@ -89,3 +89,12 @@ def test_names_are_never_mended(demo: Assistant) -> None:
 )
 def test_one_edit_apart(a: str, b: str, apart: bool) -> None:
     assert _one_edit_apart(a, b) is apart
+
+
+def test_a_slip_in_a_question_not_read_in_full_is_offered_not_answered(demo: Assistant) -> None:
+    """The mend alone does not make the question readable (an unknown word stays): the
+    sound-alike phrase is offered as a reading to pick, and nothing is answered."""
+    got = demo.ask("华东销售一部上个月中位树是多少呜呼", Caller.operator(), as_of=AS_OF)
+    assert got.kind == "clarification", got.answer
+    assert "「中位数」" in got.answer
+    assert any("中位数" in option for option in got.options)
