@@ -220,7 +220,7 @@ def _metric_used(tag: Tag, c: Context) -> bool:
         return model.default_metric in tag.values  # the engine measures sales
     if set(tag.values) & set(plan.metrics) or tag.text in lx.GENERIC_METRIC_WORDS:
         return True  # a generic word (天数, 次数, days) names the unit of what is measured
-    if set(tag.values) & _ratio_parts(plan, model):
+    if set(tag.values) & model.ratio_parts(plan.metrics):
         return True  # 投放ROI（业绩÷市场投入）: the parts of a ratio measured
     if people and ("employee" in plan.group_by or plan.employees or plan.managers):
         return True
@@ -228,17 +228,8 @@ def _metric_used(tag: Tag, c: Context) -> bool:
     return any(model.metrics[v].table in tables for v in tag.values if v in model.metrics)
 
 
-def _ratio_parts(plan: QueryPlan, model: SemanticModel) -> set[str]:
-    return {
-        part
-        for m in plan.metrics
-        if (ratio := model.metrics[m].ratio) is not None
-        for part in (ratio.numerator, ratio.denominator)
-    }
-
-
 def _divides(c: Context) -> bool:
-    return isinstance(c.plan, QueryPlan) and bool(_ratio_parts(c.plan, c.model))
+    return isinstance(c.plan, QueryPlan) and bool(c.model.ratio_parts(c.plan.metrics))
 
 
 def _bundle_used(tag: Tag, c: Context) -> bool:

@@ -272,10 +272,9 @@ def compile_ratio(
     metric = model.metrics[plan.metrics[0]]
     assert metric.ratio is not None
     top, bottom = (model.metrics[m] for m in (metric.ratio.numerator, metric.ratio.denominator))
-    for item in plan.values:
-        tables = model.values[int(item.split(":", 1)[0])].tables
-        if top.table not in tables or bottom.table not in tables:
-            raise CompileError(f"{item} does not apply to both parts of {metric.en}")
+    one_sided = model.one_sided_value(plan.metrics[0], plan.values)
+    if one_sided is not None:
+        raise CompileError(f"{one_sided} does not apply to both parts of {metric.en}")
     base = plan.model_copy(
         update={"order": None, "limit": None, "share": False, "share_of": [], "having": None}
     )

@@ -87,9 +87,7 @@ def metrics_named(u: Understanding, model: SemanticModel) -> list[str]:
                 ("how much", "多少钱", "金额")
             )  # how many and how much: the count and the sum
             names = [siblings[0], *names] if both else [siblings[0], *names[1:]]
-    parts = {
-        p for n in names if (r := model.metrics[n].ratio) for p in (r.numerator, r.denominator)
-    }
+    parts = model.ratio_parts(names)
     if parts:  # 投放ROI（业绩÷市场投入）: the parts named explain the ratio, not more figures
         names = [n for n in names if n not in parts]
     if len(names) > 1:

@@ -287,17 +287,12 @@ def _colleagues_hidden(plan: ToolPlan, caller: Caller) -> bool:
 def _one_sided_filter(plan: QueryPlan, model: SemanticModel) -> str | None:
     """A value filter of a ratio metric's plan that applies to only one of its parts
     (a product line has sales but no marketing spend): the value, in words."""
-    ratio = model.metrics[plan.metrics[0]].ratio if plan.metrics else None
-    if ratio is None:
+    item = model.one_sided_value(plan.metrics[0], plan.values) if plan.metrics else None
+    if item is None:
         return None
-    tables = {model.metrics[m].table for m in (ratio.numerator, ratio.denominator)}
-    for item in plan.values:
-        index, value = item.split(":", 1)
-        value_set = model.values[int(index)]
-        if not tables <= set(value_set.tables):
-            label = value_set.labels.get(value)
-            return label.zh if label is not None else value
-    return None
+    index, value = item.split(":", 1)
+    label = model.values[int(index)].labels.get(value)
+    return label.zh if label is not None else value
 
 
 def _others_rows(plan: QueryPlan, caller: Caller) -> bool:

@@ -268,6 +268,25 @@ class SemanticModel(BaseModel):
             update={"table": top.table, "time": top.time, "expr": f"({top.expr}) / ({bottom.expr})"}
         )
 
+    def ratio_parts(self, metrics: list[str]) -> set[str]:
+        """The parts (numerators and denominators) of the ratio metrics among ``metrics``."""
+        return {
+            part
+            for name in metrics
+            if (ratio := self.metrics[name].ratio) is not None
+            for part in (ratio.numerator, ratio.denominator)
+        }
+
+    def one_sided_value(self, metric: str, values: list[str]) -> str | None:
+        """The first of ``values`` (plan items ``"index:value"``) that filters only one part
+        of the ratio metric ``metric`` (a product line has sales but no marketing spend),
+        or None; None too when ``metric`` is no ratio."""
+        tables = {self.metrics[p].table for p in self.ratio_parts([metric])}
+        return next(
+            (v for v in values if not tables <= set(self.values[int(v.split(":", 1)[0])].tables)),
+            None,
+        )
+
     def value_labels(self, column: str, table: str, language: str) -> dict[str, str]:
         """Each value of ``column`` (an expression such as ``f.channel``) over ``table`` in
         words of ``language``; empty when the model names none."""
