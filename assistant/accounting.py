@@ -240,7 +240,7 @@ def _bundle_used(tag: Tag, c: Context) -> bool:
 
 def _departments_of(plan: AnswerPlan, gz: Gazetteer) -> set[int]:
     if isinstance(plan, QueryPlan):
-        return set(plan.departments)
+        return set(plan.departments) | set(plan.share_of_departments)
     roots = ([plan.department] if plan.department is not None else []) + plan.departments
     return {d for root in roots for d in gz.subtree(root)}
 
@@ -447,7 +447,7 @@ def _shares(c: Context) -> bool:
     if isinstance(plan, QueryPlan):
         return (
             plan.share
-            or bool(plan.share_of)
+            or bool(plan.share_of or plan.share_of_departments)
             or any(c.model.metrics[m].format == "percent" for m in plan.metrics)
         )
     return plan.focus in ("share", "attainment") or _stated(plan)

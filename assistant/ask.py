@@ -343,7 +343,7 @@ class Assistant:
             if base.scoped:
                 base.answer += SCOPE_NOTE[base.language]
             return base
-        if (the_plan.share or the_plan.share_of) and group_labels:
+        if (the_plan.share or the_plan.share_of or the_plan.share_of_departments) and group_labels:
             base.answer = compose.share_sentence(
                 base.language, metrics[0], group_labels, [list(r) for r in result.rows],
                 label, subject, base.formats,

@@ -42,7 +42,11 @@ def query_chart(
         return None  # several figures asked for at once (a payslip): no one bar says them
     if not 2 <= len(rows) <= MAX_BARS or metric.format not in CHARTED:
         return None
-    asked = metric_columns[-1] if plan.share or plan.share_of else metric_columns[0]
+    asked = (
+        metric_columns[-1]
+        if plan.share or plan.share_of or plan.share_of_departments
+        else metric_columns[0]
+    )
     value = columns.index(asked)
     if all(r[value] == 1 for r in rows) and (metric.snapshot or metric.per_person):
         return None  # people listed (人事部都有谁): a count of one each says nothing

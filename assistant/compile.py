@@ -162,7 +162,7 @@ def compile_query(
             f"{_metric_sql(metrics[0], at, start, end)} {plan.having.op} {plan.having.value}",
             copy=False,
         )
-    if plan.share_of and group:  # 空调占总销售额多少: the fraction of the whole
+    if (plan.share_of or plan.share_of_departments) and group:  # 空调占总销售额多少: of the whole
         label = "share" if language == "en" else "占比"
         figure = _metric_sql(metrics[0], at, start, end)
         query = query.select(
@@ -184,6 +184,13 @@ def compile_query(
         outer = sqlglot.select(*[f'"shares"."{c}"' for c in columns], copy=False)
         query = outer.from_(query.subquery("shares"), copy=False).where(
             f'"shares"."{labels[0]}" IN ({asked})', copy=False
+        )
+    if plan.share_of_departments and labels:  # only the departments whose share was asked
+        ids = ", ".join(str(i) for i in plan.share_of_departments)
+        outer = sqlglot.select(*[f'"shares"."{c}"' for c in columns], copy=False)
+        query = outer.from_(query.subquery("shares"), copy=False).where(
+            f'"shares"."{labels[0]}" IN (SELECT name FROM departments WHERE department_id IN ({ids}))',
+            copy=False,
         )
     if plan.order and metric_labels:
         ranking = f'"{metric_labels[0]}" {plan.order.upper()} NULLS LAST'

@@ -63,7 +63,8 @@ def compose_conditions(u: Understanding) -> set[str]:
             concepts.add("bonus_eligible" if not is_negated(before) else "bonus")
         if "attainment" in concepts:
             continue
-        after = u.text[tag.end : tag.end + 8]
+        # the words after, up to a conjunction: 完成任务了但没过中位数 negates the median only
+        after = _CONJUNCTION.split(u.text[tag.end : tag.end + 8])[0]
         if tag.value == "min_target" and not concepts & {"met_minimum", "missed_minimum"}:
             asking = _ASKING_NOT.sub(" ", before)  # 有没有人完成了: a question, not a negation
             if any(w in asking for w in _NEGATE) or re.match(
@@ -116,7 +117,7 @@ def is_negated(before: str) -> bool:
     """A negation just before a concept; 有没有 / 是不是 ask a question, they do not negate,
     and a negation before a conjunction (没达标但是超过中位数) belongs to the first part."""
     before = _ASKING_NOT.sub(" ", before)
-    before = re.split(r"但是|但|却|而且|并且|同时|\bbut\b|\band\b", before)[-1]
+    before = _CONJUNCTION.split(before)[-1]
     return bool(re.search(r"(没有|没|未|尚未|还没|不|n't|\bnot\b|\bnever\b)\s*\S{0,4}\s*$", before))
 
 
@@ -127,4 +128,5 @@ _NOT_ABOVE = re.compile(
 _GOT = re.compile(
     r"(拿到了|拿到|拿了|获得了|获得|领到了|领到|got|get|gets|earned|received|receive)\s*(?:a|the)?\s*$"
 )
+_CONJUNCTION = re.compile(r"但是|但|却|而且|并且|同时|\bbut\b|\band\b")
 _ASKING_NOT = re.compile(r"有没有|是不是|是否|能不能|会不会|有无")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.normalize import normalize
 from assistant.plan import Choice, Clarify, DisputePlan, Plan, Refuse
 from assistant.reading import Understanding
 from schema.caller import Caller
@@ -90,7 +91,13 @@ def dispute_plan(
             message_en="You may dispute only your own bonus; a colleague raises their own, "
             "or contacts HR.",
         )
-    if u.period is not None and u.period.grain != "month":
+    reason = reason_of(question, words)
+    period = u.period
+    if period is not None and period.grain == "day" and u.period_span and reason:
+        a, b = u.period_span
+        if u.text[a:b] in normalize(reason):  # 10月25日那笔订单没算进去: the order's day
+            period = None
+    if period is not None and period.grain != "month":
         return Clarify(
             message_zh="奖金按自然月结算，请说明是哪个月的奖金（例如“上个月的奖金不对”）。",
             message_en="Bonuses are settled by month: which month's bonus do you dispute "
@@ -99,7 +106,7 @@ def dispute_plan(
             choices=[Choice(label="上个月", question=f"上个月{question}")],
         )
     return DisputePlan(
-        month=u.period.start if u.period is not None else None,
+        month=period.start if period is not None else None,
         employee=caller.employee_id,
-        reason=reason_of(question, words),
+        reason=reason,
     )

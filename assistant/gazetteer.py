@@ -19,6 +19,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import partial
 
 import sqlalchemy as sa
@@ -120,6 +121,8 @@ class Gazetteer:
     department_kind: dict[int, str] = field(default_factory=dict)
     department_city: dict[int, str | None] = field(default_factory=dict)
     employees: dict[int, Entity] = field(default_factory=dict)
+    #: table -> the latest month it has, for tables posted after the month (payroll)
+    latest_month: dict[str, date] = field(default_factory=dict)
     max_len: int = 1
     #: Sources of the phrases spelled in pinyin, each giving (phrase, kind, value); they are
     #: added by :meth:`add_spelled` (on the first question with Latin letters).
@@ -310,8 +313,8 @@ def written_aliases(name: str, name_en: str | None, city: str | None = None) -> 
             if len(rest) > size + 1 and _is_han(head) and not any(g in head for g in _DEPT_GENERIC):
                 aliases.update({f"{place}{head}", f"{place}{head}组", f"{place}{head}部"})
                 aliases.update({f"{head}组", f"{head}部"} if size == 2 else set())
-        for acronym in re.findall(r"[A-Za-z]{2,}", rest):  # 苏州商超KA部 -> 苏州KA
-            aliases.add(f"{place}{acronym}")
+        for acronym in re.findall(r"[A-Za-z]{2,}", rest):  # 苏州商超KA部 -> 苏州KA, KA部, KA组
+            aliases.update({f"{place}{acronym}", f"{acronym}组", f"{acronym}部", f"{acronym}团队"})
         tail = rest[-3:]  # 洛阳餐饮渠道组 -> 渠道组 (shared by two teams: the planner asks which)
         if (
             len(rest) >= 5 and tail[-1] in "组部" and _is_han(tail)
@@ -323,6 +326,8 @@ def written_aliases(name: str, name_en: str | None, city: str | None = None) -> 
         en = re.sub(r"[-'’]", lambda m: " " if m.group(0) == "-" else "", name_en.lower())
         aliases.update({name_en.lower(), en})
         words = [w for w in en.split() if not _EN_GENERIC.fullmatch(w)]
+        # livestream team (Livestream Commerce Team): one distinctive word and "team"
+        aliases.update(f"{w} team" for w in words if len(w) >= 4 and not w.isdigit())
         for size in range(2, len(words) + 1):  # beijing tianjin channel, harbin county
             for i in range(len(words) - size + 1):
                 run = " ".join(words[i : i + size])
@@ -406,6 +411,12 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
             for value in found:
                 gz.add(value, "value", f"{index}:{value}")
             gz.spelled_sources.append(partial(_spelled_values, index, found))
+    for table_name, links in model.facts.items():
+        if links.latest:
+            column = warehouse_metadata.tables[table_name].columns[links.latest]
+            latest = conn.execute(sa.select(sa.func.max(column))).scalar()
+            if latest is not None:
+                gz.latest_month[table_name] = _as_date(latest)
     for word in SELF_WORDS:
         gz.add(word, "self", "me")
     for word in ASKING_WORDS:
@@ -463,6 +474,14 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
             gz.add(person.name_en, "employee", str(person.employee_id))
             gz.add(person.name_en.replace(" ", ""), "employee", str(person.employee_id))
     return gz
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _spelled_values(index: int, values: list[str]) -> Iterable[tuple[str, str, str]]:

@@ -164,7 +164,7 @@ WRITE_PATTERN = re.compile(
     r"\bset\b.+\bto\b|\bchange\b.+\bto\b|把.+(改|设)|(?:加|增加|扣|减|发)\s*\d+(?:\.\d+)?\s*(?:块|元|%)"
     r"|\b(?:give|add|raise|increase|cut)\b.+\b\d+\b"
 )
-WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "加薪", "降薪", "调薪", "扣工资",
+WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改成", "改为", "设置为", "加薪", "涨薪", "涨工资", "加工资", "降薪", "调薪", "扣工资", "扣奖金",
                "发通知", "发个通知", "发消息", "发个消息", "企微通知", "企业微信通知", "通知一下", "提醒他们", "提醒一下",
                "drop ", "delete ", "update ", "insert ", "truncate", "alter ", "remove all", "modify",
                "send a message", "send them", "notify", "remind them", "give a raise")  # fmt: skip
@@ -172,6 +172,7 @@ WRITE_WORDS = ("删除", "删掉", "修改", "更新", "插入", "清空", "改�
 #: they name no day of their own.
 TO_DATE = re.compile(
     r"截至今天|截止今天|截止到今天|截至到今天|到今天为止|截至目前|截止目前|截至现在|截止现在|到目前为止"
+    r"|(?<!年初)(?<!今年)(?<!以来)(?:到目前|到现在为止|到现在)"
 )
 
 #: Metric words too generic to choose a metric when a more specific one is named (they
@@ -518,6 +519,23 @@ FILLER = (
     "全年",
     "本部门",
     "部门里",
+    "的时候",
+    "时候",
+    "那天",
+    "当天",
+    # pronouns and modal verbs: the person or time they stand for is read elsewhere
+    "he",
+    "she",
+    "her",
+    "his",
+    "him",
+    "they",
+    "them",
+    "will",
+    "would",
+    "should",
+    "could",
+    "might",
     "客户",
     "跟客户",
     "和客户",

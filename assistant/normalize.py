@@ -12,7 +12,10 @@ import re
 import unicodedata
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万"
-_PREFIXED = re.compile(rf"(前|近|最近|过去|后|第|top|倒数)\s*([{_CN_DIGITS}]+)")
+#: 前五名 -> 前5名, but 目前一共 / 之前一个月 stay: 前 there is part of another word.
+_PREFIXED = re.compile(
+    rf"((?<![目之以提当眼面])前|近|最近|过去|后|第|top|倒数)\s*([{_CN_DIGITS}]+)"
+)
 _HALF = re.compile(r"一半|half")
 _SUFFIXED = re.compile(
     rf"([{_CN_DIGITS}]+)(个月|个季度|季度|个人|个|名|位|人|天|周|个星期|星期|年|月份|月|号|日|单|次|笔|倍)"
@@ -69,6 +72,7 @@ def normalize(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 100,000 -> 100000
     # 我下面几个组 / 这几个部门: the few groups meant, each of them; not "how many groups"
     text = _SEVERAL_GROUPS.sub(r"\1各个", text)
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # bonus-eligible -> bonus eligible
     text = re.sub(r"n['’]t\b", " not", text)  # hasn't -> has not
     text = re.sub(r"['’]s\b", "", text)  # my team's -> my team
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)

@@ -83,6 +83,11 @@ class QueryPlan(BaseModel):
         description="'<value-set index>:<value>' groups whose share of the total is asked "
         "(空调占总销售额多少): the groups are ranked by share, only these are shown.",
     )
+    share_of_departments: list[int] = Field(
+        default_factory=list,
+        description="Departments whose share of the whole is asked (合肥组业绩占全公司多少): "
+        "every department's share computed, only these shown.",
+    )
     change: Literal["side_by_side", "difference", "growth"] | None = Field(
         default=None, description="What of the comparison the question asks for."
     )
@@ -114,6 +119,9 @@ class ToolPlan(BaseModel):
     tool: Literal["performance", "forecast", "suggest_targets", "what_if"]
     month: date
     months: list[date] = Field(default_factory=list, description="Several months (a trend).")
+    per_month: bool = Field(
+        default=False, description="Several months' figures one row per month (每个月的奖金总额)."
+    )
     department: int | None = None
     departments: list[int] = Field(
         default_factory=list, description="Several departments compared."

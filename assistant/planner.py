@@ -109,6 +109,19 @@ def plan(
             message_en=f"{ratio.en} divides one figure by another, and '{one_sided}' filters only "
             "one of them, which would give a wrong ratio. Ask without it, or for one figure.",
         ), u
+    if (
+        isinstance(the_plan, QueryPlan)
+        and the_plan.share_of_departments
+        and not caller.role.sees_everything
+    ):
+        # a share of the whole company needs the whole company's figure, which the asker may
+        # not see: scoped, the share would be of what they see, silently
+        return _refuse(
+            "denied_company_share",
+            "占全公司的比例要用到全公司的数据，只有 HR 可以查看；你可以问自己范围内的数据。",
+            "A share of the whole company needs the whole company's figures, which only HR "
+            "may see; you may ask about the figures in your own scope.",
+        ), u
     if isinstance(the_plan, QueryPlan) and _others_rows(the_plan, caller):
         return _refuse(
             "denied_colleagues",

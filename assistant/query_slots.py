@@ -10,6 +10,7 @@ from assistant import lexicon as lx
 from assistant.gazetteer import Gazetteer, Tag
 from assistant.plan import (
     Comparison,
+    PeriodSlot,
     QueryPlan,
 )
 from assistant.reading import (
@@ -20,7 +21,11 @@ from assistant.reading import (
     threshold_of,
     which_group,
 )
+from assistant.timeparse import month_period
 from schema.semantic import SemanticModel
+
+#: Groupings over time: a series with no period named covers all of it.
+_TIME_GROUPS = {"month", "quarter", "year"}
 
 
 def query_plan(
@@ -133,7 +138,18 @@ def query_plan(
             share_of = [v for v in values if v.split(":")[0] == index]
             values = [v for v in values if v not in share_of]
             group_by = [grouping]
+    share_of_departments: list[int] = []
+    if (
+        u.has(lx.SHARE_WORDS) and departments and not values and not employees
+        and group_by in ([], ["department"])
+        and all(gazetteer.subtree(d) == [d] for d in departments)
+    ):  # fmt: skip
+        # 合肥团购组业绩占全公司的百分比: the team's share of the whole, not of itself (100 %)
+        share_of_departments, departments, group_by = sorted(departments), [], ["department"]
     period, versus = u.period, u.also
+    latest = gazetteer.latest_month.get(table)
+    if period is None and latest is not None and not current and not set(group_by) & _TIME_GROUPS:
+        period = PeriodSlot.of(month_period(latest))  # 平均工资多少: the latest payroll month
     if change == "side_by_side" and period and versus and period.start < versus.start:
         period, versus = versus, period  # side by side, the later period is the one compared
     return QueryPlan(
@@ -149,6 +165,7 @@ def query_plan(
         having=having if group_by else None,
         share=bool(group_by) and u.has(lx.SHARE_WORDS),
         share_of=share_of,
+        share_of_departments=share_of_departments,
         managers=u.managers,
         also=u.also if compare is None else None,
         compare=compare,

@@ -67,6 +67,11 @@ def detect_language(question: str) -> str:
 _PERIOD_JOIN = re.compile(r"\s*(?:和|与|跟|及|以及|还有|对比|比|vs\.?|versus|and|、|,)\s*")
 
 
+#: Words that set two periods against each other wherever the second one stands.
+_COMPARED = re.compile(r"对比|相比|比较|\bcompared?\b|\bvs\.?\b|\bversus\b|\bagainst\b")
+_ANYWHERE = re.compile(r"")
+
+
 def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understanding:
     """Normalise, find the period and tag the question."""
     text = normalize(question)
@@ -87,14 +92,17 @@ def understand(question: str, as_of: date, gazetteer: Gazetteer) -> Understandin
         masked = text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :]
         # A second period joined to the first (2025年Q4和2026年Q1, 9月和11月): compared side by side.
         joined = _PERIOD_JOIN.match(masked, span[1])
+        if joined is None and _COMPARED.search(text):
+            # "August sales compared with August last year": the second period further on.
+            joined = _ANYWHERE.match(masked, span[1])
         rest = "".join(names)[joined.end() :] if joined else ""
         second = find_period(rest, as_of) if joined else None
-        if joined and second and second[1][0] == 0:
+        if joined and second and (second[1][0] == 0 or joined.re is _ANYWHERE):
             other, (a, b) = second
             start = joined.end()
-            if other.grain == period.grain:
+            if other.grain == period.grain and other.start != period.start:
                 u.also = PeriodSlot.of(other)
-                masked = masked[:start] + " " * (b - a) + masked[start + b :]
+                masked = masked[: start + a] + " " * (b - a) + masked[start + b :]
                 u.period_spans.append((start + a, start + b))
     u.tags = (
         first if masked == text else with_abbreviations(masked, gazetteer.tag(masked), gazetteer)

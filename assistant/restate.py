@@ -117,6 +117,9 @@ def _query_parts(plan: QueryPlan, model: SemanticModel, gz: Gazetteer, zh: bool)
         heads = _names(gz, [], plan.managers, zh)
         scope = f"{'、'.join(heads)}的直属下属" if zh else f"direct reports of {', '.join(heads)}"
     grouping = [model.dimensions[g].zh if zh else model.dimensions[g].en for g in plan.group_by]
+    if plan.share_of_departments:  # 合肥团购组占全公司: the team, and the whole it is part of
+        named = ("、" if zh else ", ").join(_names(gz, plan.share_of_departments, [], zh))
+        scope, grouping = (f"{named}占全公司" if zh else f"{named} of the whole company"), []
     by = (
         ("按" + "、".join(grouping))
         if zh and grouping
@@ -185,14 +188,18 @@ def _value_label(model: SemanticModel, reading: str, zh: bool) -> str:
 
 
 def _tool_parts(plan: ToolPlan, gz: Gazetteer, zh: bool) -> list[str]:
-    if plan.months:
+    if plan.months and plan.period is not None:  # 二季度: the period as asked
+        period = plan.period.label_zh if zh else plan.period.label_en
+    elif plan.months:
         months = [month_label(m) for m in plan.months]
         period = f"{months[0]} 至 {months[-1]}" if zh else f"{months[0]} to {months[-1]}"
     else:
         period = _month(plan, zh)
     departments = ([plan.department] if plan.department is not None else []) + plan.departments
     scope = _scope(_names(gz, departments, plan.employees, zh), zh)
-    if plan.grouped and not plan.employees:
+    if plan.per_month:
+        scope += " · 按月份" if zh else " · by month"
+    elif plan.grouped and not plan.employees:
         scope = ("各销售部门" if zh else "each sales department") if not departments else scope
     if plan.tool == "forecast":
         return [period, scope, "月底业绩预测" if zh else "month-end forecast"]

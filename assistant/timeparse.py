@@ -69,9 +69,8 @@ def shifted(period: Period, months: int) -> Period:
         label = whole(start)
         return Period(start, end, period.grain, label.label_zh, label.label_en)
     # part of a month (month to date against the same days before): the days, not the month
-    span_zh = f"{start.isoformat()} 至 {(end - timedelta(days=1)).isoformat()}"
-    span_en = f"{start.isoformat()} to {(end - timedelta(days=1)).isoformat()}"
-    return Period(start, end, period.grain, span_zh, span_en)
+    days = range_period(start, end - timedelta(days=1))
+    return Period(start, end, period.grain, days.label_zh, days.label_en)
 
 
 def _same_day(day: date, months: int) -> date:
@@ -90,6 +89,24 @@ def previous_period(period: Period) -> Period:
 def year_ago(period: Period) -> Period:
     """The same period a year earlier (同比, year on year)."""
     return shifted(period, 12)
+
+
+def day_labels(day: date) -> tuple[str, str]:
+    """A day as a person writes it: 2026年6月1日 / 1 Jun 2026."""
+    return f"{day.year}年{day.month}月{day.day}日", f"{day.day} {day:%b} {day.year}"
+
+
+def day_period(day: date) -> Period:
+    return Period(day, day + timedelta(days=1), "day", *day_labels(day))
+
+
+def range_period(a: date, b: date) -> Period:
+    """The days ``a`` to ``b``, both included."""
+    (a_zh, a_en), (b_zh, b_en) = day_labels(a), day_labels(b)
+    if a.year == b.year:  # 2026年10月1日至10月26日, 1 Oct to 26 Oct 2026
+        b_zh = b_zh.removeprefix(f"{b.year}年")
+        a_en = a_en.removesuffix(f" {a.year}")
+    return Period(a, b + timedelta(days=1), "range", f"{a_zh}至{b_zh}", f"{a_en} to {b_en}")
 
 
 def month_start(day: date) -> date:
@@ -185,7 +202,7 @@ def _week(offset: int) -> Callable[[re.Match[str], date], Period]:
 def _day(offset: int) -> Callable[[re.Match[str], date], Period]:
     def build(_m: re.Match[str], as_of: date) -> Period:
         day = as_of + timedelta(days=offset)
-        return Period(day, day + timedelta(days=1), "day", day.isoformat(), day.isoformat())
+        return day_period(day)
 
     return build
 
@@ -216,14 +233,14 @@ def _between(m: re.Match[str], _as_of: date) -> Period:
     a = date(int(m.group("y1")), int(m.group("m1")), int(m.group("d1")))
     b = date(int(m.group("y2")), int(m.group("m2")), int(m.group("d2")))
     a, b = min(a, b), max(a, b)
-    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+    return range_period(a, b)
 
 
 def _short_between(m: re.Match[str], as_of: date) -> Period:
     year = int(m.group("y")) if m.group("y") else as_of.year
     a = date(year, int(m.group("m1")), int(m.group("d1")))
     b = date(year, int(m.group("m2") or m.group("m1")), int(m.group("d2")))
-    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+    return range_period(a, b)
 
 
 def _start_of_year(_m: re.Match[str], as_of: date) -> Period:
@@ -234,8 +251,7 @@ def _start_of_year(_m: re.Match[str], as_of: date) -> Period:
 
 
 def _date(m: re.Match[str], _as_of: date) -> Period:
-    day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
-    return Period(day, day + timedelta(days=1), "day", day.isoformat(), day.isoformat())
+    return day_period(date(int(m.group("y")), int(m.group("mo")), int(m.group("d"))))
 
 
 MONTHS_EN = {
@@ -317,7 +333,7 @@ def _en_between(m: re.Match[str], as_of: date) -> Period:
     first_month = MONTHS_EN[m.group("n1")]
     a = date(year, first_month, int(m.group("d1")))
     b = date(year, MONTHS_EN[m.group("n2")] if m.group("n2") else first_month, int(m.group("d2")))
-    return Period(a, b + timedelta(days=1), "range", f"{a}至{b}", f"{a} to {b}")
+    return range_period(a, b)
 
 
 def _en_month(m: re.Match[str], as_of: date) -> Period:
@@ -326,6 +342,21 @@ def _en_month(m: re.Match[str], as_of: date) -> Period:
         return month_period(date(int(m.group("y")), month, 1))
     year = as_of.year if month <= as_of.month else as_of.year - 1
     return month_period(date(year, month, 1))
+
+
+def _en_relative_month(m: re.Match[str], as_of: date) -> Period:
+    """A named month of a relative year: "August last year", "March of this year"."""
+    offset = {"this year": 0, "last year": -1, "the year before last": -2}[m.group("rel")]
+    return month_period(date(as_of.year + offset, MONTHS_EN[m.group("name")], 1))
+
+
+def _day_of_year(m: re.Match[str], as_of: date) -> Period:
+    """A day without a year ("6月1号", "June 1st"): the latest such day up to ``as_of``."""
+    month = int(m.group("mo")) if m.group("mo") else MONTHS_EN[m.group("name")]
+    day = date(as_of.year, month, int(m.group("d")))
+    if day > as_of:
+        day = date(as_of.year - 1, month, int(m.group("d")))
+    return day_period(day)
 
 
 _MONTH_EN_PLACEHOLDER = _MONTH_EN
@@ -343,6 +374,15 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
         _date,
     ),
     (r"(?P<rel>去年|今年|前年)\s*(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _relative_year_month),
+    (
+        rf"\b(?P<name>{_MONTH_EN})\s+(?:of\s+)?(?P<rel>this year|last year|the year before last)",
+        _en_relative_month,
+    ),
+    (
+        r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月\s*(?P<d>[12]\d|3[01]|0?[1-9])\s*[日号](?!\s*(?:到|至|~|-))"
+        rf"|\b(?P<name>{_MONTH_EN})\s+(?P<d_>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b",
+        _day_of_year,
+    ),
     (
         r"(?P<rel>去年|今年|前年|last year|this year)\s*(?:的)?\s*(?:第?\s*(?P<q>[1-4])\s*季度|q(?P<q_>[1-4])(?!\d))",
         _relative_year_quarter,
@@ -388,7 +428,7 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
     ),
     (r"下个?季度|next quarter", _relative_quarter(1)),
     (
-        r"今年以来|(?:从|自)?(?:今年)?年初(?:到|至)(?:现在|今天|目前|今)|年初以来|今年到现在|year[- ]to[- ]date"
+        r"今年以来|(?:从|自)?(?:今年)?年初(?:到|至)(?:现在|今天|目前|今)|年初以来|今年到(?:现在|目前)(?:为止)?|year[- ]to[- ]date"
         r"|ytd|so far this year",
         _year_to_date,
     ),

@@ -105,6 +105,8 @@ def run_tool(
             result.scope_note, {"focus": "forecast", "month": as_of.replace(day=1)},
             measure="projected",
         )  # fmt: skip
+    if plan.months and plan.focus == "total_bonus":
+        return _bonus_over_months(plan, conn, caller, as_of, policy, closes)
     if plan.months:
         return _median_trend(plan, conn, caller, as_of, policy, closes)
     month = plan.month.strftime("%Y-%m")
@@ -149,6 +151,61 @@ def _median_trend(
     context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
     return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
                       trace, context=context, closed=closed, measure="median")  # fmt: skip
+
+
+def _bonus_over_months(
+    plan: ToolPlan,
+    conn: Connection,
+    caller: Caller,
+    as_of: date,
+    policy: BonusPolicy,
+    closes: SnapshotSource | None,
+) -> ToolResult:
+    """The bonuses of several months added up (二季度各组奖金一共多少, my bonus this year):
+    each month computed on its own (its roster, median and bonus), then summed per
+    department or for the people named."""
+    totals: dict[str, Decimal] = {}
+    trace: list[str] = []
+    closed: ClosedMonth | None = None
+    month_to_date = False
+    people: list[str] = []
+    per_month: dict[date, Decimal] = {}
+    for month in plan.months:
+        report = monthly_performance(conn, month.strftime("%Y-%m"), caller=caller, department=plan.department,
+                                     as_of=as_of, policy=policy, closes=closes)  # fmt: skip
+        if plan.departments:
+            report = report.only(plan.departments)
+        for s in report.summaries:
+            totals.setdefault(s.department, Decimal("0"))
+        rows = (
+            select_rows(report.rows, employee_ids=plan.employees) if plan.employees else report.rows
+        )
+        for r in rows:
+            totals[r.department] = totals.get(r.department, Decimal("0")) + (
+                r.bonus or Decimal("0")
+            )
+            people += [r.name] if r.name not in people else []
+            per_month[month] = per_month.get(month, Decimal("0")) + (r.bonus or Decimal("0"))
+        per_month.setdefault(month, Decimal("0"))
+        trace.extend(report.trace)
+        closed = report.closed or closed
+        month_to_date = month_to_date or report.month_to_date
+    arguments = {"months": [m.strftime("%Y-%m") for m in plan.months], "department": plan.department,
+                 "employees": plan.employees or None}  # fmt: skip
+    context: dict[str, Any] = {
+        "focus": "total_bonus", "conditions": [], "months": plan.months,
+        "period": (plan.period.label_zh, plan.period.label_en) if plan.period else None,
+        "month_to_date": month_to_date, "departments": list(totals) if plan.department else [],
+        "whose": people[0] if len(people) == 1 else None,
+    }  # fmt: skip
+    if plan.per_month:  # 今年每个月的奖金总额: one row per month
+        keys, table = ["month", "total_bonus"], [[m, v] for m, v in per_month.items()]
+    elif plan.grouped and len(totals) > 1 and not plan.employees:
+        keys, table = ["department", "total_bonus"], _ranked_groups(plan, totals)
+    else:
+        keys, table = ["total_bonus"], [[sum(totals.values(), Decimal("0"))]]
+    return ToolResult("monthly_performance", arguments, keys, table, trace, context=context,
+                      closed=closed, measure="total_bonus")  # fmt: skip
 
 
 def _ranked_groups(plan: ToolPlan, figures: dict[str, Any]) -> list[list[Any]]:

@@ -89,7 +89,9 @@ def tool_sentence(
         return str(context["sentence"]["zh" if zh else "en"])
     month: date | None = context.get("month")
     when = (f"{month.year}年{month.month}月" if zh else month.strftime("%B %Y")) if month else ""
-    if context.get("month_to_date"):
+    if context.get("period"):  # several months added up (二季度): the period as asked
+        when = context["period"][0 if zh else 1]
+    if context.get("month_to_date") and not when.endswith(("今年", "to date")):
         when += "（截至目前）" if zh else " (month to date)"
     conditions = context.get("conditions") or []
     what = (
@@ -99,6 +101,7 @@ def tool_sentence(
     )
     departments: list[str] = context.get("departments") or []
     team = departments[0] if len(departments) == 1 else ""  # whose figures these are
+    team = context.get("whose") or team
     focus = context.get("focus")
     asked = context.get("asked")
     index = {k: i for i, k in enumerate(keys)}
@@ -140,6 +143,15 @@ def tool_sentence(
             f"{when}{team}奖金总额为 {total}。"
             if zh
             else f"Total bonus{' of ' + team if team else ''} in {when}: {total}."
+        )
+    if keys == ["month", "total_bonus"]:  # 今年每个月的奖金总额
+        sep = "；" if zh else "; "
+        said = sep.join(f"{_month(r[0], zh)} {money(r[1])}" for r in rows)
+        total = money(sum(r[1] for r in rows))
+        return (
+            f"{when}各月奖金总额：{said}；合计 {total}。"
+            if zh
+            else f"Total bonus by month, {when}: {said}; in all {total}."
         )
     if keys == ["department", "total_bonus"] or keys == ["department", "count"]:
         return _by_department(zh, when, what, keys[1], rows)

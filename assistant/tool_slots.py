@@ -36,6 +36,7 @@ _CONDITIONS = {"above_median", "below_median", "not_above_median", "met_minimum"
                "bonus_eligible"}  # fmt: skip
 _NEGATED_ELIGIBLE = re.compile(
     r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)"
+    r"|\b(?:missed|misses|miss|missing)\s+(?:out\s+on\s+)?(?:the\s+|a\s+)?bonus"
 )
 
 
@@ -80,7 +81,9 @@ def tool_plan(
     months: list[date] = []
     if period.grain != "month" and u.period is not None:
         months = _months_in(period.start, period.end)
-    if months and (len(months) > 12 or not concepts & {"median"}):
+    # 二季度各组奖金一共多少: a bonus total adds up the months' bonuses; anything else monthly
+    bonus_sum = "bonus" in concepts and (u.has(lx.TOTAL_WORDS) or bool(employees))
+    if months and (len(months) > 12 or not (concepts & {"median"} or bonus_sum)):
         a, b = u.period_span or (0, 0)
         return Clarify(
             message_zh="中位数、达标和奖金按自然月计算，请指定一个月份（例如“上个月”）。",
@@ -127,6 +130,8 @@ def tool_plan(
     counting = _counts_first(u) and asked is None
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
+    if months and bonus_sum and set(conditions) <= {"bonus_eligible"}:
+        focus, conditions = "total_bonus", []  # only the eligible have a bonus to add up
     if employees and (any(w in u.rest for w in lx.RANK_WORDS) or "leaderboard" in concepts):
         focus = "rank"
     if u.has(lx.SHARE_WORDS) and conditions:
@@ -158,6 +163,7 @@ def tool_plan(
         tool="performance",
         month=months[0] if months else period.start,
         months=months,
+        per_month=bool(months) and "month" in u.values_of("dimension"),
         department=departments[0] if len(departments) == 1 else None,
         departments=departments if len(departments) > 1 else [],
         employees=employees,

@@ -190,6 +190,11 @@ class FactLinks(BaseModel):
     employee: str | None = None
     department: str | None = None
     customer: str | None = None
+    latest: str | None = Field(
+        default=None,
+        description="A table posted after its month (payroll): with no period named, a "
+        "question means the latest month this column has, not the current one.",
+    )
 
 
 class SemanticModel(BaseModel):

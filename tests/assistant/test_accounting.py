@@ -148,3 +148,37 @@ def test_latin_words_next_to_chinese_are_whole_words(
     demo: Assistant, question: str, user: str | None
 ) -> None:
     assert isinstance(_plan(demo, question, user), QueryPlan)
+
+
+def test_a_department_s_share_of_the_whole_company(demo: Assistant) -> None:
+    """合肥团购组业绩占全公司多少: the team's sales over everyone's (not its own, 100 %); only
+    for someone who sees the whole company, or the share would be of a part, silently."""
+    import sqlalchemy as sa
+
+    answer = demo.ask("上个月华东销售一部业绩占全公司的比例", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and len(answer.rows) == 1, answer.answer
+    with demo.warehouse.connect() as conn:
+        part, whole = conn.execute(
+            sa.text(
+                "SELECT SUM(CASE WHEN d.name = '华东销售一部' THEN o.amount END), SUM(o.amount) "
+                "FROM sales_orders o JOIN employees e ON e.employee_id = o.employee_id "
+                "JOIN departments d ON d.department_id = e.department_id "
+                "WHERE o.status = 'paid' AND o.order_date BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"
+            )
+        ).one()
+    assert answer.rows[0][answer.columns.index("占比")] == pytest.approx(float(part / whole))
+    assert "华东销售一部占全公司" in (answer.interpretation or "")
+    with demo.warehouse.connect() as conn:
+        head = conn.execute(
+            sa.text(
+                "SELECT MIN(m.employee_no) FROM employees e JOIN employees m "
+                "ON m.employee_id = e.manager_id JOIN departments d "
+                "ON d.department_id = e.department_id WHERE d.name = '华东销售一部'"
+            )
+        ).scalar_one()
+    refused = demo.ask(
+        "上个月华东销售一部业绩占全公司的比例",
+        resolve_caller(head, warehouse=demo.warehouse),
+        as_of=AS_OF,
+    )
+    assert refused.kind == "refusal" and "HR" in refused.answer

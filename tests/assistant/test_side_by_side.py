@@ -60,7 +60,7 @@ def test_month_to_date_is_set_against_the_same_days_of_last_month(assistant: Ass
     then = _sales(assistant, "2026-10-01", "2026-10-27", by_department=False)["all"]
     row = answer.rows[0]
     assert (Decimal(str(row[0])), Decimal(str(row[1]))) == (now, then)
-    assert "2026-10-01 至 2026-10-26" in answer.answer  # not "October": only its first 26 days
+    assert "2026年10月1日至10月26日" in answer.answer  # not "October": only its first 26 days
 
 
 def test_shares_are_fractions_of_the_whole_led_by_the_largest(assistant: Assistant) -> None:

@@ -81,13 +81,13 @@ COMPARED = [
         ("2026-11-01", "2026-11-27"),
         previous_period,
         ("2026-10-01", "2026-10-27"),
-        "2026-10-01 至 2026-10-26",
+        "2026年10月1日至10月26日",
     ),
     (
         ("2026-01-01", "2026-11-27"),
         year_ago,
         ("2025-01-01", "2025-11-27"),
-        "2025-01-01 至 2025-11-26",
+        "2025年1月1日至11月26日",
     ),
     (("2026-03-01", "2026-04-01"), previous_period, ("2026-02-01", "2026-03-01"), "2026年2月"),
     (
@@ -117,3 +117,25 @@ def test_month_to_date_compares_with_the_same_days_before(
 
 def test_a_whole_month_keeps_its_name() -> None:
     assert previous_period(month_period(date(2026, 11, 1))).label_zh == "2026年10月"
+
+
+DAYS_AND_NAMED_MONTHS = [
+    # a day without a year is the latest such day up to as_of
+    ("6月1号的时候在职人数", "2026-06-12", ("2026-06-01", "2026-06-02"), "2026年6月1日"),
+    ("12月3号入职的人", "2026-06-12", ("2025-12-03", "2025-12-04"), "2025年12月3日"),
+    ("headcount on june 1st", "2026-06-12", ("2026-06-01", "2026-06-02"), "2026年6月1日"),
+    # a named month of a relative year
+    ("august last year sales", "2026-09-24", ("2025-08-01", "2025-09-01"), "2025年8月"),
+    ("march of this year", "2026-09-24", ("2026-03-01", "2026-04-01"), "2026年3月"),
+    # still a range when a second day follows
+    ("8月1号到15号", "2026-09-24", ("2026-08-01", "2026-08-16"), "2026年8月1日至8月15日"),
+]
+
+
+@pytest.mark.parametrize(("text", "as_of", "span", "label"), DAYS_AND_NAMED_MONTHS)
+def test_days_and_named_months(text: str, as_of: str, span: tuple[str, str], label: str) -> None:
+    found = find_period(text, date.fromisoformat(as_of))
+    assert found is not None
+    period, _ = found
+    assert (period.start.isoformat(), period.end.isoformat()) == span
+    assert period.label_zh == label
