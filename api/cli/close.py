@@ -282,7 +282,15 @@ def _adjustments(book: CloseBook, snapshot: MonthSnapshot, employee_no: str) -> 
 def statement(
     user: Annotated[str, typer.Option("--user", help="Whose statement: an employee_no.")],
     month: MonthOpt,
-    fmt: Annotated[str, typer.Option("--format", help="json or text.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, text, xlsx or pdf.")] = "json",
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="Write to this file (xlsx and pdf default to "
+            "statement-EMPLOYEE_NO-MONTH-vVERSION-N.FORMAT here).",
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     version: VersionOpt = None,
     acting: AsOpt = None,
@@ -291,8 +299,8 @@ def statement(
     from tools.policy import load_policy
     from tools.statement import statement as build_statement
 
-    if fmt not in ("json", "text"):
-        fail(f"--format: use json or text (not {fmt!r})")
+    if fmt not in ("json", "text", "xlsx", "pdf"):
+        fail(f"--format: use json, text, xlsx or pdf (not {fmt!r})")
     if lang not in ("zh", "en"):
         fail(f"--lang: use zh or en (not {lang!r})")
     cfg = settings()
@@ -307,10 +315,24 @@ def statement(
             document["changed_since_close"] = book.changed_since(
                 conn, snapshot, load_policy(cfg.bonus_policy_path), row.department_id
             )
-    if fmt == "json":
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if fmt in ("json", "text"):
+        text = (json.dumps(document, ensure_ascii=False, indent=2) if fmt == "json"
+                else "\n".join(document["lines"]))  # fmt: skip
+        if out is None:
+            typer.echo(text)
+            return
+        body = (text + "\n").encode("utf-8")
     else:
-        typer.echo("\n".join(document["lines"]))
+        from api.http.statement_files import file_name, statement_file
+
+        body, _media = statement_file(document, fmt)  # type: ignore[arg-type]
+        out = out or file_name(document, fmt)
+    from pathlib import Path
+
+    Path(out).write_bytes(body)
+    typer.echo(f"{out}: the {document['month']} bonus statement of {document['employee_no']}, "
+               f"close version {document['version']}, statement version "
+               f"{document['statement_version']}")  # fmt: skip
 
 
 @app.command("payroll-export")
