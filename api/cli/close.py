@@ -107,6 +107,8 @@ def close(
             policy=load_policy(cfg.bonus_policy_path), surface="cli",
         )  # fmt: skip
     document = _document(snapshot, caller)
+    kept = _kept_adjustments(book, snapshot)
+    document["adjustments_kept"] = [{"employee_no": a.employee_no, **a.public()} for a in kept]
     sent = _send_statements(cfg, snapshot) if send_statements else None
     if as_json:
         if sent is not None:
@@ -120,8 +122,19 @@ def close(
         f"(audit record {snapshot.audit_seq})"
     )
     _echo_diff(snapshot)
+    for a in kept:
+        typer.echo(f"  kept: dispute #{a.dispute_id}'s adjustment of {a.employee_no}, "
+                   f"{a.amount:+.2f} (made on version {a.close_version}): {a.reason}")  # fmt: skip
     if sent is not None:
         typer.echo(_sent_line(sent))
+
+
+def _kept_adjustments(book: CloseBook, snapshot: MonthSnapshot) -> list[Adjustment]:
+    """The adjustments of the month's earlier versions that this close keeps."""
+    from assistant.disputes import close_adjustments
+
+    found = close_adjustments(book.engine, snapshot)
+    return [a for a in found if a.close_version is not None and a.close_version < snapshot.version]
 
 
 def _check_wecom(cfg: Settings) -> None:

@@ -93,6 +93,10 @@ class AdjustmentOut(BaseModel):
     reason: str
     statement_version: int = Field(description="The statement version it made.")
     created_at: str
+    close_version: int | None = Field(
+        default=None,
+        description="The close version it was made on: an earlier one when a re-close kept it.",
+    )
 
 
 class StatementOut(BaseModel):

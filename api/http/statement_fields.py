@@ -46,7 +46,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "policy": ("奖金政策", "Bonus policy"),
     "bonus": ("奖金（结账时）", "Bonus as closed"),
     "adjustment": ("调整（争议 #{id}）", "Adjustment (dispute #{id})"),
-    "carried": ("沿用第 {v} 版的调整", "carried over from close version {v}"),
+    "carried": ("沿用第 {v} 版结账的调整", "kept from close version {v}"),
     "final_bonus": ("最终奖金", "Final bonus"),
     "version": ("结账快照版本", "Close version"),
     "statement_version": ("结算单版本", "Statement version"),
@@ -168,8 +168,9 @@ def fields(doc: dict[str, Any]) -> list[Field]:
         f("bonus", _money(doc["bonus"]), "money", _bonus_note(doc, lang)),
     ]
     for a in doc["adjustments"]:
-        made_on = a.get("close_version", version)
-        carried = "" if made_on == version else word("carried", lang, v=made_on) + ": "
+        made_on = a.get("close_version") or version
+        colon = "：" if lang == "zh" else ": "
+        carried = "" if made_on == version else word("carried", lang, v=made_on) + colon
         rows.append(f("adjustment", _money(a["amount"]), "money", carried + a["reason"],
                       id=a["dispute_id"]))  # fmt: skip
     rows += [

@@ -181,3 +181,20 @@ def test_wrapped_lines_fit_and_lose_nothing(text: str) -> None:
     lines = wrap(text, 44)
     assert len(lines) > 1 and all(_width(line) <= 44 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_an_adjustment_kept_from_an_earlier_close_says_so_in_both_files() -> None:
+    from dataclasses import replace
+
+    kept = replace(_adjustment("120.50"), close_version=1)  # the snapshot is version 2
+    document = _document("zh", adjustments=[kept])
+    note = next(f.note for f in fields(document) if f.key == "adjustment")
+    assert note == "沿用第 1 版结账的调整：10月30日的订单漏算"
+    assert any("沿用第 1 版结账的调整" in line for line in document["lines"])
+    text = PdfReader(io.BytesIO(statement_file(document, "pdf")[0])).pages[0].extract_text()
+    assert "沿用第 1 版结账的调整" in text
+    sheet = load_workbook(io.BytesIO(statement_file(document, "xlsx")[0])).worksheets[0]
+    assert [c for (c,) in sheet.iter_rows(min_col=3, max_col=3, values_only=True) if c and
+            c.startswith("沿用第 1 版")] == [note]  # fmt: skip
+    made_here = _document("zh", adjustments=[replace(kept, close_version=2)])
+    assert next(f.note for f in fields(made_here) if f.key == "adjustment") == kept.reason
