@@ -460,3 +460,30 @@ def test_a_re_close_keeps_accepted_adjustments_and_says_so(world: World) -> None
     v1 = world.book.closes.get("2026-10", 1)
     assert [a.dispute_id for a in world.book.adjustments(v1, rep_no)] == [first.dispute_id]
     assert world.book.audit.verify().ok and verify_disputes(world.book.engine).ok
+
+    # `hrq close` names the adjustments the new version keeps
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from schema.settings import get_settings
+
+    world.assistant.warehouse.dispose()  # DuckDB: the command opens the file itself
+    env = {"HRQ_WAREHOUSE_URL": world.assistant.settings.warehouse_url,
+           "HRQ_APP_DB_URL": world.assistant.settings.app_db_url, "HRQ_AS_OF": AS_OF.isoformat()}  # fmt: skip
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["close", "--month", "2026-10", "--json"], env=env)
+        text = CliRunner().invoke(app, ["close", "--month", "2026-10"], env=env)
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    body = json.loads(done.output)
+    assert body["version"] == 3
+    assert [(a["employee_no"], a["dispute_id"], a["close_version"]) for a in body["adjustments_kept"]] == [
+        (rep_no, first.dispute_id, 1), (rep_no, second.dispute_id, 2)
+    ]  # fmt: skip
+    assert (
+        text.exit_code == 0
+        and f"kept: dispute #{first.dispute_id}'s adjustment of {rep_no}, +300.00 (made on version 1)"
+        in text.output
+    )
