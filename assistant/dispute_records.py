@@ -84,12 +84,14 @@ class DisputeNotifier(Protocol):
 def close_adjustments(
     engine: Engine, snapshot: MonthSnapshot, employee_no: str | None = None
 ) -> list[Adjustment]:
-    """The adjustments accepted disputes made to one close (to one person's row), oldest first."""
+    """The adjustments accepted disputes made to one close (to one person's row), oldest first,
+    with those made to the month's earlier versions: a re-close keeps them (each says the
+    version it was made on, ``close_version``)."""
     a, c = month_close_adjustments, month_closes
     query = (
-        sa.select(a)
+        sa.select(a, c.c.version.label("close_version"))
         .join(c, c.c.close_id == a.c.close_id)
-        .where(c.c.month == snapshot.label, c.c.version == snapshot.version)
+        .where(c.c.month == snapshot.label, c.c.version <= snapshot.version)
         .order_by(a.c.adjustment_id)
     )
     if employee_no is not None:
@@ -99,12 +101,14 @@ def close_adjustments(
 
 
 def adjustment_of(row: Any) -> Adjustment:
-    """An adjustment read back from ``month_close_adjustments``."""
+    """An adjustment read back from ``month_close_adjustments`` (with the close's version
+    when the query has it)."""
     return Adjustment(
         dispute_id=int(row["dispute_id"]), employee_no=row["employee_no"],
         amount=Decimal(row["amount"]), reason=row["reason"],
         statement_version=int(row["statement_version"]), created_at=row["created_at"],
         created_by=row["created_by"], hash=row["hash"],
+        close_version=int(row["close_version"]) if "close_version" in row else None,
     )  # fmt: skip
 
 

@@ -5,7 +5,8 @@ amount is recorded beside the snapshot as an :class:`Adjustment` of one person's
 row, and their statement gets a new version: the bonus as closed, each adjustment
 with its dispute, and the final bonus. An adjustment's hash covers the snapshot's
 hash, so it is bound to the one version of the month it adjusts; the audit log
-chains it.
+chains it. Closing the month again keeps the adjustments made to its earlier
+versions, and the statement says which version each was made on.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Adjustment:
     created_at: str
     created_by: str | None
     hash: str = ""
+    #: The version of the month's close it was made on (a re-close keeps it); not hashed.
+    close_version: int | None = None
 
     def canonical(self, snapshot_hash: str) -> dict[str, Any]:
         """The adjustment as hashed: bound to the snapshot it adjusts; money as decimal text."""
@@ -59,6 +62,7 @@ class Adjustment:
             "reason": self.reason,
             "statement_version": self.statement_version,
             "created_at": self.created_at,
+            "close_version": self.close_version,
         }
 
 

@@ -65,7 +65,7 @@ def statement(
     mine = [a for a in adjustments if a.employee_no == row.employee_no]
     adjusted = total(mine)
     lines = _lines(row, count, middle, rate.rate, rate.cap, snapshot, language)
-    lines[-1:-1] = _adjustment_lines(row.bonus, mine, language)
+    lines[-1:-1] = _adjustment_lines(row.bonus, mine, language, snapshot.version)
     return {
         "month": snapshot.label,
         "version": snapshot.version,
@@ -106,9 +106,10 @@ def statement(
 
 
 def _adjustment_lines(
-    bonus: Decimal, adjustments: Sequence[Adjustment], language: Language
+    bonus: Decimal, adjustments: Sequence[Adjustment], language: Language, version: int
 ) -> list[str]:
-    """The adjustments and the final bonus, as sentences (none without adjustments)."""
+    """The adjustments and the final bonus, as sentences (none without adjustments); an
+    adjustment made to an earlier version of the close says that this one kept it."""
     if not adjustments:
         return []
     zh = language == "zh"
@@ -116,10 +117,13 @@ def _adjustment_lines(
     for a in adjustments:
         sign = "+" if a.amount >= 0 else "-"
         amount = f"{sign}¥{fmt_money(abs(a.amount))}"
+        carried = a.close_version is not None and a.close_version != version
+        kept = ((f"，沿用第 {a.close_version} 版结账的调整" if zh
+                 else f", kept from close version {a.close_version}") if carried else "")  # fmt: skip
         lines.append(
-            f"调整（争议 #{a.dispute_id}，结算单第 {a.statement_version} 版）：{amount}，理由：{a.reason}"
+            f"调整（争议 #{a.dispute_id}，结算单第 {a.statement_version} 版{kept}）：{amount}，理由：{a.reason}"
             if zh else f"Adjustment (dispute #{a.dispute_id}, statement version "
-            f"{a.statement_version}): {amount}, reason: {a.reason}"
+            f"{a.statement_version}{kept}): {amount}, reason: {a.reason}"
         )  # fmt: skip
     final = bonus + total(adjustments)
     lines.append(

@@ -107,6 +107,8 @@ def close(
             policy=load_policy(cfg.bonus_policy_path), surface="cli",
         )  # fmt: skip
     document = _document(snapshot, caller)
+    kept = _kept_adjustments(book, snapshot)
+    document["adjustments_kept"] = [{"employee_no": a.employee_no, **a.public()} for a in kept]
     sent = _send_statements(cfg, snapshot) if send_statements else None
     if as_json:
         if sent is not None:
@@ -120,8 +122,19 @@ def close(
         f"(audit record {snapshot.audit_seq})"
     )
     _echo_diff(snapshot)
+    for a in kept:
+        typer.echo(f"  kept: dispute #{a.dispute_id}'s adjustment of {a.employee_no}, "
+                   f"{a.amount:+.2f} (made on version {a.close_version}): {a.reason}")  # fmt: skip
     if sent is not None:
         typer.echo(_sent_line(sent))
+
+
+def _kept_adjustments(book: CloseBook, snapshot: MonthSnapshot) -> list[Adjustment]:
+    """The adjustments of the month's earlier versions that this close keeps."""
+    from assistant.disputes import close_adjustments
+
+    found = close_adjustments(book.engine, snapshot)
+    return [a for a in found if a.close_version is not None and a.close_version < snapshot.version]
 
 
 def _check_wecom(cfg: Settings) -> None:
@@ -282,7 +295,15 @@ def _adjustments(book: CloseBook, snapshot: MonthSnapshot, employee_no: str) -> 
 def statement(
     user: Annotated[str, typer.Option("--user", help="Whose statement: an employee_no.")],
     month: MonthOpt,
-    fmt: Annotated[str, typer.Option("--format", help="json or text.")] = "json",
+    fmt: Annotated[str, typer.Option("--format", help="json, text, xlsx or pdf.")] = "json",
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            help="Write to this file (xlsx and pdf default to "
+            "statement-EMPLOYEE_NO-MONTH-vVERSION-N.FORMAT here).",
+        ),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh or en.")] = "zh",
     version: VersionOpt = None,
     acting: AsOpt = None,
@@ -291,8 +312,8 @@ def statement(
     from tools.policy import load_policy
     from tools.statement import statement as build_statement
 
-    if fmt not in ("json", "text"):
-        fail(f"--format: use json or text (not {fmt!r})")
+    if fmt not in ("json", "text", "xlsx", "pdf"):
+        fail(f"--format: use json, text, xlsx or pdf (not {fmt!r})")
     if lang not in ("zh", "en"):
         fail(f"--lang: use zh or en (not {lang!r})")
     cfg = settings()
@@ -307,10 +328,24 @@ def statement(
             document["changed_since_close"] = book.changed_since(
                 conn, snapshot, load_policy(cfg.bonus_policy_path), row.department_id
             )
-    if fmt == "json":
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    if fmt in ("json", "text"):
+        text = (json.dumps(document, ensure_ascii=False, indent=2) if fmt == "json"
+                else "\n".join(document["lines"]))  # fmt: skip
+        if out is None:
+            typer.echo(text)
+            return
+        body = (text + "\n").encode("utf-8")
     else:
-        typer.echo("\n".join(document["lines"]))
+        from api.http.statement_files import file_name, statement_file
+
+        body, _media = statement_file(document, fmt)  # type: ignore[arg-type]
+        out = out or file_name(document, fmt)
+    from pathlib import Path
+
+    Path(out).write_bytes(body)
+    typer.echo(f"{out}: the {document['month']} bonus statement of {document['employee_no']}, "
+               f"close version {document['version']}, statement version "
+               f"{document['statement_version']}")  # fmt: skip
 
 
 @app.command("payroll-export")

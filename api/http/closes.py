@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.deps import CallerDep, ServicesDep
 from api.http.models import AUTH_ERRORS, error_responses
+from api.http.statement_files import PDF_TYPE, file_name, statement_file
 from api.http.tables import CSV_TYPE, XLSX_TYPE, payroll_xlsx
 from assistant.closes import CloseSummary
 from assistant.disputes import close_adjustments
@@ -92,6 +93,10 @@ class AdjustmentOut(BaseModel):
     reason: str
     statement_version: int = Field(description="The statement version it made.")
     created_at: str
+    close_version: int | None = Field(
+        default=None,
+        description="The close version it was made on: an earlier one when a re-close kept it.",
+    )
 
 
 class StatementOut(BaseModel):
@@ -180,8 +185,14 @@ def show_close(
 @router.get(
     "/statements/{employee_no}/{month}",
     response_model=StatementOut,
-    summary="A person's bonus statement for a closed month (JSON)",
-    responses=error_responses(*AUTH_ERRORS, 403, 404, 503),
+    summary="A person's bonus statement for a closed month (JSON, XLSX or PDF)",
+    responses={
+        200: {
+            "content": {"application/json": {}, XLSX_TYPE: {}, PDF_TYPE: {}},
+            "description": "The statement; format=xlsx or pdf: the file to download.",
+        },
+        **error_responses(*AUTH_ERRORS, 403, 404, 503),
+    },
 )
 def show_statement(
     services: ServicesDep,
@@ -190,7 +201,10 @@ def show_statement(
     month: MonthPath,
     version: VersionQuery = None,
     lang: Annotated[Literal["zh", "en"], Query(description="Language of the lines.")] = "zh",
-) -> StatementOut:
+    format: Annotated[
+        Literal["json", "xlsx", "pdf"], Query(description="JSON, or a file: XLSX or a PDF page.")
+    ] = "json",
+) -> StatementOut | Response:
     book = services.closes
     snapshot = book.get(month, version)
     adjustments = close_adjustments(book.engine, snapshot, employee_no)
@@ -204,7 +218,12 @@ def show_statement(
             document["changed_since_close"] = book.changed_since(
                 conn, snapshot, services.policy(), row.department_id
             )
-    return StatementOut.model_validate(document)
+    if format == "json":
+        return StatementOut.model_validate(document)
+    body, media = statement_file(document, format)
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{file_name(document, format)}"'
+    })  # fmt: skip
 
 
 @router.get(

@@ -150,3 +150,64 @@ def test_an_existing_app_database_gains_the_close_tables(tmp_path: Path) -> None
     assert sa.inspect(engine).has_table("month_closes")
     assert book.list() == [] and book.verify().ok and book.audit.verify().ok
     engine.dispose()
+
+
+def test_statement_files_follow_the_statements_scope(
+    closing: tuple[TestClient, dict[str, str]], personas: dict[str, Persona]
+) -> None:
+    """?format=xlsx|pdf: the same figures as the JSON statement and the snapshot, for whom
+    the JSON is for; anyone else gets the JSON refusal, never a file."""
+    from decimal import Decimal
+
+    from pypdf import PdfReader
+
+    from tools.money import fmt_money
+
+    client, keys = closing
+    done = client.post("/v1/closes", json={"month": MONTH}, headers=bearer(keys["hr"]))
+    assert done.status_code == 201, done.text
+    everyone = {r["employee_no"]: r for r in done.json()["rows"]}
+    rep = personas["sales"].employee_no
+    url = f"/v1/statements/{rep}/{MONTH}"
+    for who in ("sales", "manager", "hr"):
+        pdf = client.get(url, params={"format": "pdf", "lang": "en"}, headers=bearer(keys[who]))
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", who
+        assert f'filename="statement-{rep}-{MONTH}-v1-1.pdf"' in pdf.headers["content-disposition"]
+        reader = PdfReader(io.BytesIO(pdf.content))
+        text = reader.pages[0].extract_text()
+        assert len(reader.pages) == 1 and done.json()["hash"] in text
+        for key in ("sales", "min_target", "bonus"):
+            assert (
+                f"¥{fmt_money(Decimal(str(everyone[rep][key])).quantize(Decimal('0.01')))}" in text
+            )
+    sheet = client.get(url, params={"format": "xlsx"}, headers=bearer(keys["sales"]))
+    assert sheet.headers["content-type"] == XLSX_TYPE, sheet.text
+    cells = {a: b for a, b, _ in load_workbook(io.BytesIO(sheet.content)).worksheets[0]
+             .iter_rows(min_row=2, values_only=True)}  # fmt: skip
+    mine = everyone[rep]
+    assert (cells["业绩"], cells["最低目标"], cells["奖金（结账时）"], cells["快照哈希"]) == (
+        mine["sales"],
+        mine["min_target"],
+        mine["bonus"],
+        done.json()["hash"],
+    )
+    assert cells["部门中位数"] == mine["median"] and cells["获得奖金资格"] == (
+        "是" if mine["eligible"] else "否"
+    )
+    team = sorted(
+        n for n, r in everyone.items() if r["department"] == personas["manager"].department
+    )
+    colleague = next(n for n in team if n not in (rep, personas["manager"].employee_no))
+    outsider = next(n for n, r in everyone.items() if r["department"] == "武汉销售部")
+    hostile = [("sales", colleague), ("sales", "E99999"), ("sales_wuhan", rep),
+               ("manager", outsider)]  # fmt: skip
+    for who, whose in hostile:
+        for fmt in ("pdf", "xlsx"):
+            refused = client.get(f"/v1/statements/{whose}/{MONTH}", params={"format": fmt},
+                                 headers=bearer(keys[who]))  # fmt: skip
+            assert refused.status_code == 403, (who, whose, fmt)
+            assert refused.headers["content-type"].startswith("application/json")
+            assert "content-disposition" not in refused.headers
+    assert client.get(url, params={"format": "pdf"}).status_code == 401
+    odd = client.get(url, params={"format": "docx"}, headers=bearer(keys["sales"]))
+    assert odd.status_code == 422

@@ -413,3 +413,77 @@ def test_answers_about_the_closed_bonus_say_it_was_adjusted_to_those_who_see_it(
     assert board.kind == "answer" and "调整" not in board.answer and name in board.answer
     theirs = world.assistant.ask("我10月的奖金多少", world.colleague)
     assert "调整" not in theirs.answer and name not in theirs.answer
+
+
+def test_a_re_close_keeps_accepted_adjustments_and_says_so(world: World) -> None:
+    """Version 2 of the month carries version 1's accepted adjustment (and names the version
+    it was made on); a dispute of version 2 continues the statement versions; version 1's
+    statement does not gain version 2's adjustment; everything still verifies."""
+    rep_no = world.rep.employee_no or ""
+    row = world.october.row_of(rep_no)
+    assert row is not None
+    first = world.book.open(world.rep, OCTOBER, "order 77 missing", surface="cli").dispute
+    world.book.resolve(world.hr, first.dispute_id, accept=True, adjustment="300.00",
+                       reason="订单 77 漏算", surface="cli")  # fmt: skip
+    with world.assistant.warehouse.connect() as conn:
+        v2 = world.book.closes.close(conn, "2026-10", caller=world.hr, today=AS_OF,
+                                     policy=world.assistant.policy)  # fmt: skip
+    assert v2.version == 2 and v2.row_of(rep_no) == row  # nothing changed in the data
+    kept = world.book.adjustments(v2, rep_no)
+    assert [(a.dispute_id, a.amount, a.close_version) for a in kept] == [
+        (first.dispute_id, Decimal("300.00"), 1)
+    ]
+    for language, says in (("zh", "沿用第 1 版结账的调整"), ("en", "kept from close version 1")):
+        document = statement(v2, rep_no, caller=world.rep, language=language,  # type: ignore[arg-type]
+                             adjustments=kept)  # fmt: skip
+        assert (document["version"], document["statement_version"]) == (2, 2)
+        assert document["final_bonus"] == float(row.bonus + Decimal("300.00"))
+        assert [line for line in document["lines"] if says in line], document["lines"]
+        assert document["adjustments"][0]["close_version"] == 1
+    # someone else's row of version 2 carries nothing
+    other = next(r for r in v2.rows if r.employee_no != rep_no)
+    assert world.book.adjustments(v2, other.employee_no) == []
+
+    # a dispute of version 2, accepted: the statement's next version adds to the kept one,
+    # and the bonus may go down by what the kept adjustment added (no further)
+    second = world.book.open(world.rep, OCTOBER, "another", surface="cli").dispute
+    assert second.version == 2
+    with pytest.raises(InvalidArgumentError, match="negative"):
+        world.book.resolve(world.hr, second.dispute_id, accept=True,
+                           adjustment=-(row.bonus + Decimal("300.01")), reason="x", surface="cli")  # fmt: skip
+    world.book.resolve(world.hr, second.dispute_id, accept=True,
+                       adjustment=-(row.bonus + Decimal("250.00")), reason="refund", surface="cli")  # fmt: skip
+    both = world.book.adjustments(v2, rep_no)
+    assert [(a.close_version, a.statement_version) for a in both] == [(1, 2), (2, 3)]
+    latest = statement(v2, rep_no, caller=world.rep, adjustments=both)
+    assert (latest["statement_version"], latest["final_bonus"]) == (3, 50.0)
+    v1 = world.book.closes.get("2026-10", 1)
+    assert [a.dispute_id for a in world.book.adjustments(v1, rep_no)] == [first.dispute_id]
+    assert world.book.audit.verify().ok and verify_disputes(world.book.engine).ok
+
+    # `hrq close` names the adjustments the new version keeps
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from schema.settings import get_settings
+
+    world.assistant.warehouse.dispose()  # DuckDB: the command opens the file itself
+    env = {"HRQ_WAREHOUSE_URL": world.assistant.settings.warehouse_url,
+           "HRQ_APP_DB_URL": world.assistant.settings.app_db_url, "HRQ_AS_OF": AS_OF.isoformat()}  # fmt: skip
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["close", "--month", "2026-10", "--json"], env=env)
+        text = CliRunner().invoke(app, ["close", "--month", "2026-10"], env=env)
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    body = json.loads(done.output)
+    assert body["version"] == 3
+    assert [(a["employee_no"], a["dispute_id"], a["close_version"]) for a in body["adjustments_kept"]] == [
+        (rep_no, first.dispute_id, 1), (rep_no, second.dispute_id, 2)
+    ]  # fmt: skip
+    assert (
+        text.exit_code == 0
+        and f"kept: dispute #{first.dispute_id}'s adjustment of {rep_no}, +300.00 (made on version 1)"
+        in text.output
+    )

@@ -362,6 +362,46 @@ def test_cli_close_json_and_refusals(world: World, tmp_path: Path) -> None:
     assert [r["employee_no"] for r in json.loads(shown.output)["rows"]] == [person.employee_no]
 
 
+def test_cli_statement_files(world: World, tmp_path: Path) -> None:
+    """--format xlsx|pdf write the statement with the snapshot's figures; someone else's
+    statement is refused and no file is written."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from tools.money import fmt_money
+
+    env = {"HRQ_WAREHOUSE_URL": world.settings.warehouse_url,
+           "HRQ_APP_DB_URL": world.settings.app_db_url, "HRQ_AS_OF": AS_OF.isoformat()}  # fmt: skip
+    world.assistant.warehouse.dispose()
+    person = _unique_name(world)
+    pdf, xlsx = tmp_path / "mine.pdf", tmp_path / "mine.xlsx"
+    for fmt, out, lang in (("pdf", pdf, "zh"), ("xlsx", xlsx, "en")):
+        done = _cli(env, "statement", "--user", person.employee_no, "--month", MONTH, "--format",
+                    fmt, "--out", str(out), "--lang", lang, "--as", person.employee_no)  # fmt: skip
+        assert done.exit_code == 0, done.output
+        assert done.output.startswith(f"{out}: the {MONTH} bonus statement of {person.employee_no}")
+    text = PdfReader(pdf).pages[0].extract_text()
+    for value in (person.sales, person.min_target, person.median, person.bonus):
+        assert f"¥{fmt_money(value)}" in text
+    assert person.name in text and world.first.hash in text
+    cells = {a: b for a, b, _ in load_workbook(xlsx).worksheets[0].iter_rows(min_row=2,
+                                                                            values_only=True)}  # fmt: skip
+    assert (Decimal(str(cells["Sales"])), Decimal(str(cells["Bonus as closed"]))) == (
+        person.sales,
+        person.bonus,
+    )
+    assert cells["Snapshot hash"] == world.first.hash and cells["Close version"] == 1
+    other = next(
+        r for r in world.first.rows if r.department_id == person.department_id and r != person
+    )
+    theirs = tmp_path / "theirs.pdf"
+    refused = _cli(env, "statement", "--user", other.employee_no, "--month", MONTH, "--format",
+                   "pdf", "--out", str(theirs), "--as", person.employee_no)  # fmt: skip
+    assert refused.exit_code == 2 and "only your own" in refused.output and not theirs.exists()
+    odd = _cli(env, "statement", "--user", person.employee_no, "--month", MONTH, "--format", "doc")
+    assert odd.exit_code == 2 and "use json, text, xlsx or pdf" in odd.output
+
+
 def test_closes_on_a_postgresql_app_database(
     demo_warehouse_url: str, tmp_path: Path, postgres_url: str
 ) -> None:

@@ -11,6 +11,14 @@
       checking: "正在验证密钥…", refusedKey: "密钥无效或已撤销，请检查后重试。",
       median: "中位数", empty: "没有数据。", failed: "请求失败",
       downloadCsv: "下载 CSV", downloadXlsx: "下载 XLSX", boardOf: "{dept} {month} · 部门中位数 {median}",
+      statementTitle: "奖金结算单", employeePlaceholder: "员工编号，如 E00021（留空：我自己）", downloadPdf: "下载 PDF",
+      sales: "业绩", minTarget: "最低目标", deptMedian: "部门中位数", gap: "与中位数差距", eligible: "奖金资格",
+      bonus: "奖金（结账时）", adjustment: "调整", finalBonus: "最终奖金", yes: "是", no: "否",
+      source: "结账快照第 {version} 版 · 结算单第 {sv} 版 · 哈希 {hash}", changed: "注意：结账后实时数据有变，结算单仍以结账快照为准。",
+      dispute: "我的奖金不对", disputeReason: "哪里不对？例如：10月25日的订单没有算进去", disputeSend: "提交异议", cancel: "取消",
+      disputeOpened: "已提交异议 #{id}（{month}第 {version} 版结账，奖金 {bonus}），HR 处理后会通知你。",
+      disputeAlready: "你已有一个未处理的异议 #{id}（{month}第 {version} 版结账），HR 处理后会通知你。",
+      needEmployee: "请输入员工编号。",
     },
     en: {
       title: "hrq HR assistant", switch: "中文", signout: "Sign out", keyLabel: "API key", signin: "Sign in",
@@ -20,11 +28,21 @@
       checking: "Checking the key…", refusedKey: "Invalid or revoked key; check it and try again.",
       median: "median", empty: "No data.", failed: "Request failed",
       downloadCsv: "Download CSV", downloadXlsx: "Download XLSX", boardOf: "{dept} {month} · department median {median}",
+      statementTitle: "Bonus statement", employeePlaceholder: "Employee no., e.g. E00021 (empty: mine)", downloadPdf: "Download PDF",
+      sales: "Sales", minTarget: "Minimum target", deptMedian: "Department median", gap: "Gap to the median", eligible: "Bonus eligible",
+      bonus: "Bonus as closed", adjustment: "Adjustments", finalBonus: "Final bonus", yes: "yes", no: "no",
+      source: "Close version {version} · statement version {sv} · hash {hash}", changed: "Note: live data changed since the close; the statement stays on the snapshot.",
+      dispute: "Dispute my bonus", disputeReason: "What is wrong? e.g. the order of Oct 25 is missing", disputeSend: "Send dispute", cancel: "Cancel",
+      disputeOpened: "Dispute #{id} sent ({month}, close version {version}, bonus {bonus}); HR will tell you the outcome.",
+      disputeAlready: "You already have dispute #{id} open ({month}, close version {version}); HR will tell you the outcome.",
+      needEmployee: "Enter an employee no.",
     },
   };
   const store = window.sessionStorage;
   let lang = store.getItem("hrq.lang") || "zh";
   let lastBoard = null;
+  let me = null;  // who the key belongs to (GET /v1/me)
+  let lastStatement = null;  // {employee, month} of the statement shown
   const $ = (id) => document.getElementById(id);
   const t = (k) => T[lang][k] || k;
 
@@ -43,6 +61,7 @@
     document.querySelectorAll("[data-i18n-placeholder]").forEach((n) => { n.placeholder = t(n.dataset.i18nPlaceholder); });
     document.title = t("title");
     if (lastBoard) renderBoard(lastBoard);
+    if (lastStatement) showStatement(lastStatement.employee, lastStatement.month);
   }
 
   async function errorMessage(response) {
@@ -75,7 +94,10 @@
         signOut(response.status === 401 ? t("refusedKey") : await errorMessage(response));
         return;
       }
+      me = await response.json();
       store.setItem("hrq.key", key); $("signin-error").textContent = ""; showApp(true);
+      // HR, admins and managers look up someone's statement; everyone else sees their own.
+      $("statement-employee").hidden = !["hr", "admin", "manager"].includes(me.role) && !!me.employee_no;
       showLinkedAnswer();
     } catch (err) {
       signOut(t("failed"));
@@ -90,6 +112,7 @@
   function signOut(message) {
     store.removeItem("hrq.key"); store.removeItem("hrq.conversation");
     $("messages").replaceChildren(); $("board").replaceChildren(); lastBoard = null;
+    $("statement").replaceChildren(); lastStatement = null; me = null;
     showApp(false); $("signin-error").textContent = message || "";
   }
 
@@ -276,6 +299,98 @@
     } catch (err) { if (!err.signedOut) { lastBoard = null; $("board").replaceChildren(el("p", { class: "error" }, err.message)); } }
   }
 
+  const fill = (text, values) => Object.entries(values).reduce((s, [k, v]) => s.replace("{" + k + "}", v), text);
+
+  // A statement file (XLSX or PDF) saved under the name the server gives it.
+  async function downloadStatement(employee, month, format) {
+    const params = new URLSearchParams({ format, lang });
+    const response = await api(`/v1/statements/${encodeURIComponent(employee)}/${month}?` + params);
+    const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    const blob = await response.blob();
+    const a = el("a", { href: URL.createObjectURL(blob), download: named ? named[1] : `statement.${format}` });
+    document.body.append(a); a.click(); a.remove();
+  }
+
+  // The dispute form under one's own statement: POST /v1/disputes with the month and why.
+  function disputeForm(doc, box) {
+    const reason = el("textarea", { id: "dispute-reason", rows: "2", maxlength: "500", placeholder: t("disputeReason") });
+    const result = el("p", { class: "sentence dispute-result", role: "status" });
+    const form = el("form", { class: "dispute-form" }, reason,
+      el("div", { class: "downloads" },
+        el("button", { type: "submit", class: "dispute-send" }, t("disputeSend")),
+        el("button", { type: "button", class: "dispute-cancel", onclick: () => form.remove() }, t("cancel"))));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { month: doc.month };
+      if (reason.value.trim()) body.reason = reason.value.trim();
+      try {
+        const response = await api("/v1/disputes", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+        const d = await response.json();
+        const values = { id: d.dispute_id, month: monthWords(d.month, lang), version: d.version, bonus: money(d.bonus) };
+        result.textContent = fill(t(d.created ? "disputeOpened" : "disputeAlready"), values);
+        result.dataset.disputeId = d.dispute_id;
+        form.replaceWith(result);
+      } catch (err) { if (!err.signedOut) { result.className = "error"; result.textContent = err.message; form.append(result); } }
+    });
+    box.append(form);
+    reason.focus();
+  }
+
+  // A median (and the gap to it) keeps its third decimal when it has one, as the statement says it.
+  function exact(v) {
+    const mills = Math.round(Math.abs(v) * 1000);
+    if (mills % 10 === 0) return money(v);
+    const text = (mills / 1000).toLocaleString("en-US", { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+    return (v < 0 ? "-" : "") + "¥" + text;
+  }
+
+  function renderStatement(doc) {
+    const figure = (label, value, cls) => [el("dt", {}, label), el("dd", { class: cls || "" }, value)];
+    const rows = [
+      ...figure(t("sales"), money(doc.sales)),
+      ...figure(t("minTarget"), money(doc.min_target) + " " + (doc.met_minimum ? "✓" : "✗")),
+      ...figure(t("deptMedian"), exact(doc.median.value)),
+      ...figure(t("gap"), (doc.gap > 0 ? "+" : "") + exact(doc.gap)),
+      ...figure(t("eligible"), t(doc.eligible ? "yes" : "no"), "flag"),
+      ...figure(t("bonus"), money(doc.bonus), "strong"),
+    ];
+    if (doc.adjustments.length) {
+      rows.push(...figure(t("adjustment"), (doc.adjustment > 0 ? "+" : "") + money(doc.adjustment)),
+        ...figure(t("finalBonus"), money(doc.final_bonus), "strong"));
+    }
+    const box = el("div", { class: "statement", "data-employee": doc.employee_no, "data-month": doc.month, lang: doc.language === "zh" ? "zh-CN" : "en" },
+      el("p", { class: "sentence" }, doc.lines[0]),
+      el("dl", { class: "figures" }, ...rows),
+      el("details", { open: "" }, el("summary", {}, t("trace")), el("ul", { class: "lines" }, ...doc.lines.slice(1).map((l) => el("li", {}, l)))),
+      el("p", { class: "note source" }, fill(t("source"), { version: doc.version, sv: doc.statement_version, hash: doc.hash.slice(0, 16) })));
+    if (doc.changed_since_close) box.append(el("p", { class: "notes" }, t("changed")));
+    const actions = el("div", { class: "downloads" },
+      el("button", { type: "button", class: "dl-st-xlsx", onclick: () => downloadStatement(doc.employee_no, doc.month, "xlsx").catch(showStatementError) }, t("downloadXlsx")),
+      el("button", { type: "button", class: "dl-st-pdf", onclick: () => downloadStatement(doc.employee_no, doc.month, "pdf").catch(showStatementError) }, t("downloadPdf")));
+    // Only the person may dispute their own bonus (the dispute API opens the key owner's).
+    if (me && me.employee_no === doc.employee_no) {
+      actions.append(el("button", { type: "button", class: "dispute", onclick: (e) => {
+        if (!box.querySelector(".dispute-form")) disputeForm(doc, box);
+      } }, t("dispute")));
+    }
+    box.append(actions);
+    return box;
+  }
+
+  function showStatementError(err) {
+    if (!err.signedOut) $("statement").replaceChildren(el("p", { class: "error" }, err.message));
+  }
+
+  async function showStatement(employee, month) {
+    if (!employee) { showStatementError(new Error(t("needEmployee"))); return; }
+    lastStatement = { employee, month };
+    try {
+      const params = new URLSearchParams({ lang });
+      const doc = await (await api(`/v1/statements/${encodeURIComponent(employee)}/${month}?` + params)).json();
+      $("statement").replaceChildren(renderStatement(doc));
+    } catch (err) { lastStatement = null; showStatementError(err); }
+  }
+
   async function showLinkedAnswer() {
     // A WeCom message links to the full answer as /?answer=<id>.
     const answerId = new URLSearchParams(window.location.search).get("answer");
@@ -293,6 +408,12 @@
     if (stored) signIn(stored);
     const now = new Date(); now.setMonth(now.getMonth() - 1);
     $("board-month").value = now.toISOString().slice(0, 7);
+    $("statement-month").value = now.toISOString().slice(0, 7);
+    $("statement-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const typed = $("statement-employee").hidden ? "" : $("statement-employee").value.trim();
+      showStatement(typed || (me && me.employee_no) || "", $("statement-month").value);
+    });
     $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; store.setItem("hrq.lang", lang); applyLang(); });
     $("signout").addEventListener("click", () => signOut());
     $("signin-form").addEventListener("submit", (e) => {
