@@ -270,6 +270,19 @@ class Settings(BaseSettings):
             "seconds; one process runs each round. 0: only `hrq watch` or the command run them."
         ),
     )
+    wecom_cards: bool = Field(
+        default=True,
+        description="Send pushes as WeCom template cards (the leaderboard card, the "
+        "congratulation card with a 查看我的排名 button) where the channel takes them; off: "
+        "markdown only (e.g. for members on WeChat, which shows no cards).",
+    )
+    wecom_digest_at: str | None = Field(
+        default=None,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Time of day (HH:MM, in HRQ_TIMEZONE) at which `hrq serve` sends the daily "
+        "leaderboard digest to each team group (hrq notify digest); one process sends it. "
+        "None: only the command sends it.",
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
+from api.wecom.cards import webhook_card
 from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
 from api.wecom.leases import new_owner, stopped
@@ -397,17 +398,20 @@ class Outbox:
             return entry.request
         client = self.client()
         payload = entry.payload
-        if entry.msgtype in ("text", "markdown"):
+        msgtype = entry.msgtype
+        part: dict[str, Any]
+        if msgtype == "template_card" and self.settings.wecom_cards:
+            part = payload["card"]  # 发送应用消息 › 模板卡片消息 (api.wecom.cards)
+        elif msgtype in ("text", "markdown", "template_card"):
             content = payload["content"]
-            part = {
-                "content": truncate_markdown(content) if entry.msgtype == "markdown" else content
-            }
-        elif entry.msgtype == "image":
+            msgtype = "text" if msgtype == "text" else "markdown"
+            part = {"content": truncate_markdown(content) if msgtype == "markdown" else content}
+        elif msgtype == "image":
             png = base64.b64decode(payload["png_b64"])
             part = {"media_id": client.upload_image(png, payload.get("filename", "chart.png"))}
         else:
             raise WeComConfigError(f"unknown outbox message type {entry.msgtype!r}")
-        body = client.message_body(entry.recipient, entry.msgtype, part)
+        body = client.message_body(entry.recipient, msgtype, part)
         interval = self.settings.wecom_duplicate_check_s
         if interval and not self._repeats_recent(entry, interval):
             body |= {"enable_duplicate_check": 1, "duplicate_check_interval": interval}
@@ -458,6 +462,12 @@ class Outbox:
                     "md5": hashlib.md5(png).hexdigest(),  # noqa: S324 (WeCom's checksum)
                 },
             }
+        elif entry.msgtype == "template_card":
+            card = webhook_card(payload["card"], self.settings.public_base_url)
+            if card is not None and self.settings.wecom_cards:
+                body = {"msgtype": "template_card", "template_card": card}
+            else:
+                body = {"msgtype": "markdown", "markdown": {"content": payload["content"]}}
         else:
             body = {"msgtype": entry.msgtype, entry.msgtype: {"content": payload["content"]}}
         return self.client().webhook_send(key.get_secret_value(), body).model_dump_json()

@@ -142,6 +142,20 @@ class RobotStub:
             payload["chatid"] = chatid
         return payload
 
+    def press(self, userid: str, event_key: str, task_id: str, *,
+              chatid: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """The event of ``userid`` pressing a card's button (接收事件 › 模板卡片事件)."""
+        payload = self.message(userid, "", chatid=chatid)
+        del payload["text"]
+        return payload | {
+            "msgtype": "event",
+            "event": {
+                "eventtype": "template_card_event",
+                "template_card_event": {"card_type": "button_interaction",
+                                        "event_key": event_key, "task_id": task_id},
+            },
+        }  # fmt: skip
+
     def refresh(self, message: dict[str, Any], stream_id: str) -> dict[str, Any]:
         """The stream-refresh callback for ``message``'s stream (its own msgid)."""
         payload = {

@@ -4,13 +4,14 @@ It serves ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
 ``POST /cgi-bin/media/upload`` and ``POST /cgi-bin/webhook/send`` with WeCom's JSON
 shapes and errcodes (40001/40013 bad credentials, 41001 no token, 40014 unknown
 token, 42001 expired token, 40008 bad msgtype, 40007 unknown media, 45002 markdown
-too long, 81013 no valid recipient, 45009 rate limit, 93000 bad robot key...). It
+too long, 40058 a template card that breaks its rules (:func:`card_problem`), 81013
+no valid recipient, 45009 rate limit, 93000 bad robot key...). It
 records every request, and can be told to expire tokens, rate-limit or fail the
 next calls, hold the next sends (lost on the way, or taken with the answer
 withheld, as when the sender crashes mid-send), or be stopped (connection refused) and
 started again. It also sends signed, encrypted callbacks to a URL, exactly as
 WeCom does, each with a fresh 64-bit MsgId (time and randomness, like WeCom's),
-unique across runs.
+unique across runs, and the event of a card's button being pressed (:meth:`WeComStub.press_button`).
 
 ``message/send`` honours WeCom's duplicate check: with ``enable_duplicate_check``
 1, a request identical (the whole JSON body) to one taken within
@@ -28,6 +29,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -45,14 +47,46 @@ from pydantic import SecretStr
 
 from api.wecom.crypto import WeComCrypto
 from api.wecom.limits import MARKDOWN_LIMIT_BYTES, WEBHOOK_PER_MINUTE, Clock, SystemClock, utf8_len
-from api.wecom.messages import callback_xml, text_message_xml
+from api.wecom.messages import callback_xml, text_message_xml, xml_document
 from api.wecom.server import ServerThread
 from schema.settings import Settings
 
 WEBHOOK_MARKDOWN_LIMIT_BYTES = 4096
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-MESSAGE_TYPES = frozenset({"text", "markdown", "image", "file", "news", "textcard", "mpnews"})
+MESSAGE_TYPES = frozenset(
+    {"text", "markdown", "image", "file", "news", "textcard", "mpnews", "template_card"}
+)
+CARD_TYPES = frozenset(
+    {"text_notice", "news_notice", "button_interaction", "vote_interaction", "multiple_interaction"}
+)
+WEBHOOK_CARD_TYPES = frozenset({"text_notice", "news_notice"})
+_TASK_ID = re.compile(r"^[0-9A-Za-z_@-]{1,128}$")
+
+
+def card_problem(card: dict[str, Any], card_types: frozenset[str]) -> str | None:
+    """What is wrong with a template card (发送应用消息 › 模板卡片消息; 群机器人配置说明), if
+    anything: its type, title, task id, at most 6 horizontal items and buttons, a button's
+    key, and a text notice's required card_action."""
+    card_type = card.get("card_type")
+    if card_type not in card_types:
+        return f"card_type {card_type!r} not allowed here"
+    title = card.get("main_title", {})
+    if not isinstance(title, dict) or not title.get("title"):
+        return "main_title.title missing"
+    if card_type != "text_notice" and not _TASK_ID.match(str(card.get("task_id", ""))):
+        return "invalid task_id"
+    if len(card.get("horizontal_content_list", [])) > 6:
+        return "more than 6 horizontal_content_list items"
+    buttons = card.get("button_list", [])
+    if card_type == "button_interaction" and not 1 <= len(buttons) <= 6:
+        return "button_interaction needs 1 to 6 buttons"
+    if any(not b.get("text") or not b.get("key") or len(b["key"]) > 1024 for b in buttons):
+        return "a button lacks text or key"
+    action = card.get("card_action")
+    if card_type == "text_notice" and (not isinstance(action, dict) or not action.get("type")):
+        return "text_notice needs card_action"
+    return None
 
 
 def random_aes_key() -> str:
@@ -303,6 +337,10 @@ class StubState:
                 return _error(45002, "content size out of limit")
         if msgtype == "image" and self.media(str(part.get("media_id"))) is None:
             return _error(40007, "invalid media_id")
+        if msgtype == "template_card":
+            problem = card_problem(part, CARD_TYPES)
+            if problem:
+                return _error(40058, f"template_card: {problem}")
         return None
 
     def media_upload(
@@ -336,6 +374,10 @@ class StubState:
         if not isinstance(body, dict) or not isinstance(body.get(body.get("msgtype", "")), dict):
             return _error(40008, "invalid message type")
         part = body[body["msgtype"]]
+        if body["msgtype"] == "template_card":
+            problem = card_problem(part, WEBHOOK_CARD_TYPES)
+            if problem:
+                return _error(40058, f"template_card: {problem}")
         if body["msgtype"] == "markdown" and utf8_len(str(part.get("content", ""))) > (
             WEBHOOK_MARKDOWN_LIMIT_BYTES
         ):
@@ -528,6 +570,26 @@ class WeComStub:
             headers={"Content-Type": "text/xml"},
             timeout=timeout_s,
         )
+
+    def press_button(
+        self, url: str, from_user: str, event_key: str, task_id: str, **options: Any
+    ) -> httpx.Response:
+        """Send the event of ``from_user`` pressing a card's button (模板卡片事件推送)."""
+        plaintext = xml_document(
+            {
+                "ToUserName": self.config.corp_id,
+                "FromUserName": from_user,
+                "CreateTime": int(self.config.clock()),
+                "MsgType": "event",
+                "Event": "template_card_event",
+                "EventKey": event_key,
+                "TaskId": task_id,
+                "CardType": "button_interaction",
+                "ResponseCode": secrets.token_hex(16),
+                "AgentID": self.config.agent_id,
+            }
+        )
+        return self.send_callback(url, plaintext, **options)
 
     def send_text(
         self, url: str, from_user: str, content: str, msg_id: int | None = None, **options: Any
