@@ -34,6 +34,7 @@ from api.http.services import Services
 from api.wecom.channel import WeComChannel
 from api.wecom.crossings import crossings_scheduler, require_channel
 from api.wecom.crypto import WeComCrypto
+from api.wecom.digest import digest_scheduler
 from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
 from api.wecom.inbox import Inbox
 from api.wecom.leases import new_owner
@@ -154,7 +155,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             scheduler.start()
         except WeComConfigError as exc:
             log.warning("live crossings not scheduled: %s", exc)
+    digest = None
+    if isinstance(services, Services) and services.settings.wecom_digest_at:
+        if services.settings.wecom_group_webhooks:
+            digest = digest_scheduler(services.settings, services.settings.wecom_digest_at)
+            digest.start()
+        else:
+            log.warning("daily digest not scheduled: set HRQ_WECOM_GROUP_WEBHOOKS")
     yield
+    if digest is not None:
+        digest.close()
     if scheduler is not None:
         scheduler.close()
     service = getattr(app.state, "wecom", None)
