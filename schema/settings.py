@@ -256,6 +256,14 @@ class Settings(BaseSettings):
         le=60,
         description="Seconds between the long connection's heartbeats (ping).",
     )
+    wecom_robot_stream_window_s: float = Field(
+        default=360.0,
+        gt=0,
+        le=360,
+        description="Seconds after a robot message during which WeCom still refreshes its stream "
+        "(6 minutes); an answer ready later goes through the message's response_url instead "
+        "(callback mode).",
+    )
     wecom_robot_groups: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Members (WeCom userids) of each group chat the robot is in, by chatid (JSON "

@@ -94,7 +94,8 @@ class WeComService:
                 settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret
             )
             composer = RobotChannel(services.assistant, self.channel, settings.wecom_robot_groups,
-                                    private=private)  # fmt: skip
+                                    private=private,
+                                    stream_window_s=settings.wecom_robot_stream_window_s)  # fmt: skip
         self.worker = CallbackWorker(
             self.channel,
             self.inbox,

@@ -51,10 +51,13 @@ from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
 from api.wecom.leases import new_owner, stopped
 from api.wecom.limits import RetryPolicy, truncate_markdown
+from api.wecom.response_url import RESPONSE_LIMIT_BYTES, post_response
 from schema.app import create_app_schema, wecom_outbox
 from schema.settings import Settings
 
-Channel = Literal["app", "robot"]
+Channel = Literal["app", "robot", "response"]
+"""The self-built app (``message/send``), a group robot's webhook, or a robot message's
+``response_url`` (the payload holds the URL)."""
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -76,6 +79,11 @@ def text_draft(userid: str, content: str) -> Draft:
 def markdown_draft(userid: str, content: str) -> Draft:
     """A markdown message to a user."""
     return Draft("app", userid, "markdown", {"content": content})
+
+
+def response_draft(userid: str, url: str, content: str) -> Draft:
+    """A markdown reply to ``userid``'s robot message through its ``response_url``."""
+    return Draft("response", userid, "markdown", {"url": url, "content": content})
 
 
 def image_draft(userid: str, png: bytes, filename: str = "chart.png") -> Draft:
@@ -388,6 +396,10 @@ class Outbox:
         """Send ``entry``; WeCom's answer as JSON."""
         if entry.channel == "robot":
             return self._transmit_robot(entry)
+        if entry.channel == "response":
+            content = truncate_markdown(entry.payload["content"], RESPONSE_LIMIT_BYTES)
+            body = {"msgtype": "markdown", "markdown": {"content": content}}
+            return post_response(entry.payload["url"], body)
         client = self.client()
         body = json.loads(self._fixed_request(entry))
         return client.send_message(body).model_dump_json()

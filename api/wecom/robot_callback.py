@@ -94,8 +94,9 @@ class RobotService:
         reply = self.reply(message)
         return None if reply is None else encrypted_reply(self.crypto, reply, nonce)
 
-    def reply(self, message: RobotMessage) -> dict[str, Any] | None:
-        """The plaintext passive reply to a decrypted callback."""
+    def reply(self, message: RobotMessage, transport: str = "callback") -> dict[str, Any] | None:
+        """The plaintext passive reply to a decrypted callback (or a long connection's frame,
+        ``transport`` ``ws``)."""
         if message.msgtype == "stream":
             stream = self.streams.get(message.stream_id or "")
             if stream is None:  # not ours (or forgotten): stop WeCom asking
@@ -109,7 +110,7 @@ class RobotService:
                 return None
             return text_reply(HELP_TEXT) if message.eventtype == "enter_chat" else None
         question = question_text(message.content, message.in_group)
-        leased_message = inbox_message(message, question)
+        leased_message = inbox_message(message, question, transport)
         msg_id = leased_message.msg_id or ""
         existing = self.streams.of_message(msg_id)
         if existing is not None:  # a retry: the same stream, one answer

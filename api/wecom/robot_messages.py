@@ -153,10 +153,15 @@ def question_text(content: str, in_group: bool) -> str:
     return (_MENTION.sub("", content) if in_group else content).strip()
 
 
-def inbox_message(message: RobotMessage, question: str) -> WeComMessage:
-    """The robot message as the inbox keeps it (so leases and recovery work as for the app)."""
+def inbox_message(
+    message: RobotMessage, question: str, transport: str = "callback"
+) -> WeComMessage:
+    """The robot message as the inbox keeps it (so leases and recovery work as for the app);
+    ``transport`` is how it came: ``callback`` (the callback URL) or ``ws`` (the long
+    connection)."""
     fields = {
         "channel": "robot",
+        "transport": transport,
         "chattype": message.chattype,
         "chatid": message.chatid or "",
         "aibotid": message.aibotid,

@@ -49,6 +49,8 @@ class RobotConfig:
     token: str = "stubrobottoken"
     aes_key: str = field(default_factory=random_aes_key)
     aibotid: str = "aibstub0001"
+    response_base: str = "https://qyapi.weixin.qq.com/cgi-bin/aibot/response"
+    """Where each message's response_url points (a stand-in's ``/cgi-bin/aibot/response``)."""
     clock: Callable[[], float] = time.time
     """WeCom's clock, which signs its callbacks (a test whose hrq runs in another process
     passes that process's clock)."""
@@ -135,7 +137,7 @@ class RobotStub:
         payload: dict[str, Any] = {
             "msgid": msgid or self.new_msgid(), "aibotid": self.config.aibotid,
             "chattype": "group" if chatid else "single", "from": {"userid": userid},
-            "response_url": "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=stub",
+            "response_url": f"{self.config.response_base}?response_code={secrets.token_hex(16)}",
             "msgtype": "text", "text": {"content": text},
         }  # fmt: skip
         if chatid:

@@ -1,7 +1,8 @@
 """A local stand-in for WeCom: the API hrq calls, and the callbacks WeCom makes.
 
 It serves ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
-``POST /cgi-bin/media/upload`` and ``POST /cgi-bin/webhook/send`` with WeCom's JSON
+``POST /cgi-bin/media/upload``, ``POST /cgi-bin/webhook/send`` and a robot message's
+``response_url`` (``POST /cgi-bin/aibot/response?response_code=...``) with WeCom's JSON
 shapes and errcodes (40001/40013 bad credentials, 41001 no token, 40014 unknown
 token, 42001 expired token, 40008 bad msgtype, 40007 unknown media, 45002 markdown
 too long, 40058 a template card that breaks its rules (:func:`card_problem`), 81013
@@ -186,6 +187,9 @@ class StubState:
         self.duplicates: list[dict[str, Any]] = []
         """``message/send`` bodies dropped by WeCom's duplicate check."""
         self.webhook_messages: list[tuple[str, dict[str, Any]]] = []
+        #: Replies posted to robot messages' response_url: (response_code, body).
+        self.robot_responses: list[tuple[str, dict[str, Any]]] = []
+        self._response_codes: set[str] = set()
 
     # -- control ----------------------------------------------------------------
 
@@ -367,6 +371,29 @@ class StubState:
             "created_at": str(int(self.config.clock())),
         }
 
+    def aibot_response(self, code: str | None, body: Any) -> dict[str, Any]:
+        """A reply to a robot message's response_url: markdown (at most 20,480 bytes) or a
+        card, once per response_code (the stand-in refuses a second use with 40058)."""
+        if not code:
+            return _error(40058, "response_code missing")
+        if not isinstance(body, dict) or body.get("msgtype") not in ("markdown", "template_card"):
+            return _error(40008, "invalid message type")
+        part = body.get(body["msgtype"])
+        if not isinstance(part, dict):
+            return _error(47001, "data format error")
+        if body["msgtype"] == "markdown":
+            content = part.get("content")
+            if not isinstance(content, str) or not content:
+                return _error(44004, "empty content")
+            if utf8_len(content) > 20_480:
+                return _error(45002, "content size out of limit")
+        with self._lock:
+            if code in self._response_codes:
+                return _error(40058, "response_code already used")
+            self._response_codes.add(code)
+            self.robot_responses.append((code, body))
+        return {"errcode": 0, "errmsg": "ok"}
+
     def webhook_send(self, key: str | None, body: Any) -> dict[str, Any]:
         keys = self.config.webhook_keys
         if not key or (keys is not None and key not in keys):
@@ -473,6 +500,12 @@ def _dispatch(
 ) -> dict[str, Any]:
     if api == "gettoken":
         return state.gettoken(query.get("corpid"), query.get("corpsecret"))
+    if api == "aibot/response":
+        return (
+            state.aibot_response(query.get("response_code"), body)
+            if method == "POST"
+            else _error(43002, "require POST method")
+        )
     if api == "webhook/send":
         return (
             state.webhook_send(query.get("key"), body)
