@@ -31,7 +31,7 @@ from api.wecom.cards import month_of_key
 from api.wecom.inbox import Inbox
 from api.wecom.messages import WeComMessage
 from api.wecom.my_rank import my_rank_text
-from api.wecom.outbox import Draft, image_draft, markdown_draft, text_draft
+from api.wecom.outbox import Draft, image_draft, markdown_draft, response_draft, text_draft
 from api.wecom.render import (
     HELP_TEXT,
     INACTIVE_SENDER,
@@ -106,12 +106,17 @@ class WeComChannel:
     def _card_pressed(
         self, assistant: Assistant, userid: str, caller: Caller, message: WeComMessage
     ) -> list[Draft]:
-        """A card's button was pressed: "查看我的排名" answers the presser one to one."""
+        """A card's button was pressed: "查看我的排名" answers the presser one to one (a robot's
+        card pressed in a one-to-one chat: through the event's response_url, which answers
+        in that chat; elsewhere through the self-built app)."""
         month = month_of_key(message.fields.get("EventKey", ""))
         if month is None:
             return []
         text = my_rank_text(assistant.warehouse, caller, month, assistant.today(),
                             policy=assistant.policy, closes=assistant.snapshots())  # fmt: skip
+        url = message.fields.get("response_url") or ""
+        if message.fields.get("chattype") == "single" and url:
+            return [response_draft(userid, url, text)]
         return [markdown_draft(userid, text)]
 
     def ask(self, assistant: Assistant, userid: str, caller: Caller, text: str) -> Answer:

@@ -6,6 +6,7 @@ each answered one to one with the presser's own rank and gap."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,24 @@ def test_pressing_my_rank_on_a_robot_card_answers_one_to_one_once(
     assert stub_messages == 1
 
 
+def test_pressing_my_rank_in_a_one_to_one_robot_chat_answers_in_that_chat(
+    server: HrqServer, stub: WeComStub, robot: RobotStub, team: dict[str, Any]
+) -> None:
+    robot = RobotStub(
+        replace(robot.config, response_base=f"{stub.base_url}/cgi-bin/aibot/response")
+    )
+    (employee_id, userid), _ = team["reps"]
+    url = server.url.replace("/wecom/callback", "/wecom/robot")
+    event = robot.press(userid, my_rank_key(MONTH), "hrq-robot-card")
+    assert robot.callback(url, event) is None
+    ((code, body),) = wait_for(lambda: list(stub.state.robot_responses), timeout_s=30)
+    assert event["response_url"].endswith(code)
+    line, others = _expected(team["board"], employee_id)
+    text = body["markdown"]["content"]
+    assert line in text and not [name for name in others if name in text]
+    assert stub.state.messages == []  # not through the app: the chat is already one to one
+
+
 def test_pressing_my_rank_over_the_long_connection_answers_one_to_one(
     tmp_path: Path, demo_warehouse_url: str, stub: WeComStub, team: dict[str, Any]
 ) -> None:
@@ -220,7 +239,9 @@ def test_pressing_my_rank_over_the_long_connection_answers_one_to_one(
     try:
         endpoint.wait_subscribed()
         (employee_id, userid), _ = team["reps"]
-        event = RobotStub(RobotConfig()).press(userid, my_rank_key(MONTH), "hrq-ws-card")
+        event = RobotStub(RobotConfig()).press(
+            userid, my_rank_key(MONTH), "hrq-ws-card", chatid="cardgroup02"
+        )
         req_id = endpoint.push(event, cmd=EVENT_CALLBACK)
         text = _rank_reply(stub, userid)
         line, _ = _expected(team["board"], employee_id)
