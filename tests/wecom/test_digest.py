@@ -4,6 +4,7 @@ as every member may see it, once per group and day, from one of several schedule
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -162,3 +163,25 @@ def test_the_scheduled_digest_runs_once_a_day_in_one_process(
     with app_engine(live.app_db_url).connect() as conn:
         rows = conn.execute(sa.select(notifications_sent.c.month)).scalars().all()
     assert sorted(set(rows)) == ["2026-11-20", "2026-11-22"]
+
+
+def test_serve_sends_the_digest_at_its_time_from_one_process(
+    settings: Settings, stub: WeComStub
+) -> None:
+    from datetime import timedelta
+
+    from tests.wecom.live import serve, wait_for
+
+    due = (datetime.now(settings.tz) - timedelta(minutes=1)).strftime("%H:%M")
+    configured = settings.model_copy(update={"wecom_digest_at": due})
+    servers = [serve(configured), serve(configured)]  # two processes, one app database
+    try:
+        wait_for(lambda: len(stub.state.webhook_messages) >= 4, timeout_s=30)
+        time.sleep(1.0)
+        assert len(stub.state.webhook_messages) == 4  # two groups, chart and card, once
+    finally:
+        for server in servers:
+            server.stop()
+    with app_engine(settings.app_db_url).connect() as conn:
+        days = conn.execute(sa.select(notifications_sent.c.month)).scalars().all()
+    assert days == [settings.today().isoformat()] * 2
