@@ -39,8 +39,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -54,6 +55,8 @@ from api.wecom.limits import RetryPolicy, truncate_markdown
 from api.wecom.response_url import RESPONSE_LIMIT_BYTES, post_response
 from schema.app import create_app_schema, wecom_outbox
 from schema.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Channel = Literal["app", "robot", "response"]
 """The self-built app (``message/send``), a group robot's webhook, or a robot message's
@@ -347,6 +350,10 @@ class Outbox:
         try:
             response = self._transmit(entry)
         except (WeComApiError, WeComNetworkError, WeComConfigError) as exc:
+            if entry.msgtype == "template_card" and isinstance(exc, WeComApiError):
+                if _permanent(exc):  # WeCom took no card: the same figures as markdown
+                    log.warning("template card refused (%s); sending it as markdown", exc)
+                    return self._send(self._without_card(entry))
             return self._failed(entry, exc)
         with self.engine.begin() as conn:
             conn.execute(
@@ -363,13 +370,20 @@ class Outbox:
             )
         return "sent"
 
+    def _without_card(self, entry: OutboxEntry) -> OutboxEntry:
+        """The card's row turned into its markdown fallback (the card was not delivered)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.outbox_id == entry.outbox_id)
+                .values(msgtype="markdown", request=None)
+            )
+        return replace(entry, msgtype="markdown", request=None)
+
     def _failed(self, entry: OutboxEntry, exc: Exception) -> str:
         attempts = entry.attempts + 1
         permanent = isinstance(exc, WeComConfigError) or (
-            isinstance(exc, WeComApiError)
-            and exc.http_status < 500
-            and exc.errcode not in RETRYABLE_ERRCODES | TOKEN_ERRCODES
-            and exc.errcode != -1
+            isinstance(exc, WeComApiError) and _permanent(exc)
         )
         status = (
             "failed"
@@ -495,6 +509,15 @@ class Outbox:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _permanent(exc: WeComApiError) -> bool:
+    """Whether WeCom refused the request itself (retrying the same request cannot help)."""
+    return (
+        exc.http_status < 500
+        and exc.errcode not in RETRYABLE_ERRCODES | TOKEN_ERRCODES
+        and exc.errcode != -1
+    )
 
 
 def image_payload(png: bytes, filename: str = "chart.png") -> dict[str, Any]:

@@ -109,6 +109,9 @@ class StubConfig:
     """Known userids; None accepts every userid."""
     webhook_keys: frozenset[str] | None = None
     """Known robot keys; None accepts every non-empty key."""
+    cards: bool = True
+    """Whether ``message/send`` and webhooks take template cards (False: 40008, as a WeCom
+    that has no such message type)."""
     clock: Callable[[], float] = time.time
     """WeCom's clock, which signs its callbacks (a test whose hrq runs in another process
     passes that process's clock)."""
@@ -308,6 +311,8 @@ class StubState:
         msgtype = body.get("msgtype")
         if msgtype not in MESSAGE_TYPES or not isinstance(body.get(msgtype), dict):
             return _error(40008, "invalid message type")
+        if msgtype == "template_card" and not self.config.cards:
+            return _error(40008, "invalid message type")
         if body.get("agentid") != self.config.agent_id:
             return _error(40056, "invalid agentid")
         problem = self._content_problem(msgtype, body[msgtype])
@@ -402,6 +407,8 @@ class StubState:
             return _error(40008, "invalid message type")
         part = body[body["msgtype"]]
         if body["msgtype"] == "template_card":
+            if not self.config.cards:
+                return _error(40008, "invalid message type")
             problem = card_problem(part, WEBHOOK_CARD_TYPES)
             if problem:
                 return _error(40058, f"template_card: {problem}")

@@ -129,6 +129,21 @@ def test_without_cards_the_same_congratulation_goes_as_markdown(
         assert f"¥{fmt_money(row.sales)}" in text and f"¥{fmt_money(row.median)}" in text
 
 
+def test_a_card_wecom_refuses_goes_as_markdown(
+    tmp_path: Path, demo_warehouse_url: str, robot: RobotStub
+) -> None:
+    crossers = _crossers(demo_warehouse_url)
+    with running_stub(StubConfig(cards=False)) as old:
+        settings = wecom_settings(tmp_path, demo_warehouse_url, old)
+        result, _ = run_crossings(settings, MID_MONTH)
+        assert result.delivery is not None and result.delivery.failed == []
+        assert all(m["msgtype"] == "markdown" for m in old.state.messages)
+        congratulated = {m["touser"] for m in old.state.messages if "恭喜" in content_of(m)}
+        assert congratulated == set(crossers)
+        refused = [c for c in old.state.calls("message/send") if c.errcode == 40008]
+        assert len(refused) == len(crossers)  # each card tried once, then its markdown
+
+
 def test_the_leaderboard_card_lists_each_persons_gap_to_the_median(
     settings: Settings, demo_warehouse_url: str
 ) -> None:
