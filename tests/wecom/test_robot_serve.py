@@ -32,9 +32,9 @@ def endpoint() -> Iterator[RobotWsStub]:
 
 
 def _settings(tmp_path: Path, url: str, stub: WeComStub, endpoint: RobotWsStub,
-              secret: str | None = None) -> Settings:  # fmt: skip
+              secret: str | None = None, **overrides: object) -> Settings:  # fmt: skip
     return wecom_settings(
-        tmp_path, url, stub, wecom_robot_bot_id=endpoint.config.bot_id,
+        tmp_path, url, stub, **overrides, wecom_robot_bot_id=endpoint.config.bot_id,
         wecom_robot_secret=SecretStr(secret or endpoint.config.secret),
         wecom_robot_ws_url=endpoint.url, wecom_robot_heartbeat_s=0.2,
         wecom_recovery_poll_s=0.1,
@@ -98,3 +98,21 @@ def test_refused_credentials_are_not_retried(
         assert (endpoint.refusals, endpoint.subscriptions) == (1, 0)
     finally:
         server.stop()
+
+
+def test_one_connection_per_bot_with_a_postgres_app_database(
+    tmp_path: Path, demo_warehouse_url: str, stub: WeComStub, endpoint: RobotWsStub,
+    postgres_url: str,
+) -> None:  # fmt: skip
+    settings = _settings(tmp_path, demo_warehouse_url, stub, endpoint, app_db_url=postgres_url)
+    servers = [serve(settings), serve(settings)]
+    try:
+        endpoint.wait_subscribed(1)
+        time.sleep(1.0)
+        assert endpoint.subscriptions == 1
+        for server in servers:
+            server.stop()  # whichever held it, the other takes over, then stops too
+        assert endpoint.subscriptions <= 2
+    finally:
+        for server in servers:
+            server.stop()
