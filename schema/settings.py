@@ -256,6 +256,14 @@ class Settings(BaseSettings):
         le=60,
         description="Seconds between the long connection's heartbeats (ping).",
     )
+    wecom_robot_stream_window_s: float = Field(
+        default=360.0,
+        gt=0,
+        le=360,
+        description="Seconds after a robot message during which WeCom still refreshes its stream "
+        "(6 minutes); an answer ready later goes through the message's response_url instead "
+        "(callback mode).",
+    )
     wecom_robot_groups: dict[str, list[str]] = Field(
         default_factory=dict,
         description="Members (WeCom userids) of each group chat the robot is in, by chatid (JSON "
@@ -269,6 +277,19 @@ class Settings(BaseSettings):
             "How often each `hrq serve` process runs the live crossings (hrq notify crossings), "
             "seconds; one process runs each round. 0: only `hrq watch` or the command run them."
         ),
+    )
+    wecom_cards: bool = Field(
+        default=True,
+        description="Send pushes as WeCom template cards (the leaderboard card, the "
+        "congratulation card with a 查看我的排名 button) where the channel takes them; off: "
+        "markdown only (e.g. for members on WeChat, which shows no cards).",
+    )
+    wecom_digest_at: str | None = Field(
+        default=None,
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="Time of day (HH:MM, in HRQ_TIMEZONE) at which `hrq serve` sends the daily "
+        "leaderboard digest to each team group (hrq notify digest); one process sends it. "
+        "None: only the command sends it.",
     )
     public_base_url: str | None = Field(
         default=None,

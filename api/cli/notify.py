@@ -152,6 +152,33 @@ def crossings(
         _report(result, dry_run)
 
 
+@notify_app.command("digest")
+def digest(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Reference date YYYY-MM-DD (default: today).")
+    ] = None,
+    dry_run: DryRun = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="List the digests queued: group, department, day, people."),
+    ] = False,
+) -> None:
+    """Send each team group (HRQ_WECOM_GROUP_WEBHOOKS) its leaderboard to date, as every
+    member may see it; once per group and day."""
+    from api.wecom.digest import run_digest
+
+    current = settings()
+    day = parse_date(as_of, "--as-of") or current.today()
+    if not current.wecom_group_webhooks:
+        fail("no team group is configured: set HRQ_WECOM_GROUP_WEBHOOKS (department -> key)")
+    with user_errors():
+        result, digests = run_digest(current, day, dry_run=dry_run)
+    if as_json:
+        typer.echo(json.dumps([d.as_json() for d in digests], ensure_ascii=False, indent=2))
+    else:
+        _report(result, dry_run)
+
+
 @app.command("watch")
 def watch(
     every: Annotated[

@@ -17,7 +17,10 @@ answering is acknowledged and ignored; a retry of one whose process stopped
 The per-app :class:`WeComService` (crypto, inbox, outbox, channel, worker) is
 built when the app starts, if WeCom is configured, so its worker recovers what a
 stopped process left within seconds, callback or not (otherwise on the first
-callback); it is closed when the app shuts down.
+callback); it is closed when the app shuts down. With the robot's bot id and secret
+set, the app also holds the robot's long connection (one process per bot,
+:mod:`api.wecom.robot_runner`), and with ``HRQ_WECOM_DIGEST_AT`` it schedules the daily
+digest (:mod:`api.wecom.digest`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -34,6 +38,7 @@ from api.http.services import Services
 from api.wecom.channel import WeComChannel
 from api.wecom.crossings import crossings_scheduler, require_channel
 from api.wecom.crypto import WeComCrypto
+from api.wecom.digest import digest_scheduler
 from api.wecom.errors import BodyTooLargeError, CallbackError, MessageFormatError, WeComConfigError
 from api.wecom.inbox import Inbox
 from api.wecom.leases import new_owner
@@ -46,10 +51,14 @@ from api.wecom.messages import (
     parse_message_xml,
 )
 from api.wecom.outbox import Outbox
+from api.wecom.schedule import JobLeases
 from api.wecom.streams import Streams
 from api.wecom.worker import CallbackWorker
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
+
+if TYPE_CHECKING:
+    from api.wecom.robot_runner import RobotRunner
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +71,7 @@ class WeComService:
         from api.wecom.robot_callback import RobotService, robot_crypto
 
         settings = services.settings
+        self.settings = settings
         app_callback = settings.wecom_token is not None or settings.wecom_aes_key is not None
         #: The self-built app's callback crypto (None: only the robot is configured).
         self.crypto = WeComCrypto.from_settings(settings) if app_callback else None
@@ -84,7 +94,8 @@ class WeComService:
                 settings.wecom_corp_id and settings.wecom_agent_id and settings.wecom_secret
             )
             composer = RobotChannel(services.assistant, self.channel, settings.wecom_robot_groups,
-                                    private=private)  # fmt: skip
+                                    private=private,
+                                    stream_window_s=settings.wecom_robot_stream_window_s)  # fmt: skip
         self.worker = CallbackWorker(
             self.channel,
             self.inbox,
@@ -136,6 +147,23 @@ def _message(plaintext: str) -> WeComMessage:
     return parse_message_json(plaintext)
 
 
+def _robot_runner(service: object) -> RobotRunner | None:
+    """The robot's long connection, started when its bot id and secret are set."""
+    from api.wecom.robot_runner import RobotRunner  # the robot modules build on this one
+    from api.wecom.robot_ws import ConnectConfig
+
+    if not isinstance(service, WeComService) or service.robot is None:
+        return None
+    settings = service.settings
+    if settings.wecom_robot_bot_id is None or settings.wecom_robot_secret is None:
+        return None
+    leases = JobLeases(service.inbox.engine, lease_s=3 * settings.wecom_process_lease_s)
+    runner = RobotRunner(service.robot, ConnectConfig.from_settings(settings), leases,
+                         poll_s=settings.wecom_recovery_poll_s)  # fmt: skip
+    runner.start()
+    return runner
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     services = getattr(app.state, "services", None)
@@ -154,7 +182,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             scheduler.start()
         except WeComConfigError as exc:
             log.warning("live crossings not scheduled: %s", exc)
+    runner = _robot_runner(getattr(app.state, "wecom", None))
+    digest = None
+    if isinstance(services, Services) and services.settings.wecom_digest_at:
+        if services.settings.wecom_group_webhooks:
+            digest = digest_scheduler(services.settings, services.settings.wecom_digest_at)
+            digest.start()
+        else:
+            log.warning("daily digest not scheduled: set HRQ_WECOM_GROUP_WEBHOOKS")
     yield
+    if runner is not None:
+        runner.close()
+    if digest is not None:
+        digest.close()
     if scheduler is not None:
         scheduler.close()
     service = getattr(app.state, "wecom", None)

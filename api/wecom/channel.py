@@ -6,6 +6,9 @@
 - A text message is a question for :meth:`Assistant.ask` (``surface="wecom"``),
   in the sender's conversation, so follow-ups work. Other message types and
   events get a short help text (events that are not user messages get nothing).
+- A pressed "查看我的排名" button (``template_card_event``, from the app's callback or
+  the robot's) answers the presser one to one with their own rank and gap
+  (:mod:`api.wecom.my_rank`).
 - A reply that is just a number picks an option of the previous clarification:
   the original question is asked again with the option's text appended.
 - Answers go out as WeCom markdown; a department leaderboard also as a chart image.
@@ -24,9 +27,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from api.wecom.cards import month_of_key
 from api.wecom.inbox import Inbox
 from api.wecom.messages import WeComMessage
-from api.wecom.outbox import Draft, image_draft, markdown_draft, text_draft
+from api.wecom.my_rank import my_rank_text
+from api.wecom.outbox import Draft, image_draft, markdown_draft, response_draft, text_draft
 from api.wecom.render import (
     HELP_TEXT,
     INACTIVE_SENDER,
@@ -47,6 +52,8 @@ log = logging.getLogger(__name__)
 
 SILENT_EVENTS = frozenset({"enter_agent", "LOCATION", "view", "click"})
 """Events WeCom reports without the user writing anything: no reply."""
+CARD_EVENT = "template_card_event"
+"""A template card's button was pressed (模板卡片事件推送; :mod:`api.wecom.cards`)."""
 
 
 def employee_no_of(warehouse: sa.Engine, userid: str) -> str | None:
@@ -85,6 +92,8 @@ class WeComChannel:
             )
         except CallerError:
             return [text_draft(userid, INACTIVE_SENDER)]
+        if message.msg_type == "event" and message.event == CARD_EVENT:
+            return self._card_pressed(assistant, userid, caller, message)
         if not message.is_text or not (message.content or "").strip():
             return [text_draft(userid, HELP_TEXT)]
         answer = self.ask(assistant, userid, caller, message.content or "")
@@ -93,6 +102,22 @@ class WeComChannel:
         if chart is not None:
             drafts.append(image_draft(userid, chart, "leaderboard.png"))
         return drafts
+
+    def _card_pressed(
+        self, assistant: Assistant, userid: str, caller: Caller, message: WeComMessage
+    ) -> list[Draft]:
+        """A card's button was pressed: "查看我的排名" answers the presser one to one (a robot's
+        card pressed in a one-to-one chat: through the event's response_url, which answers
+        in that chat; elsewhere through the self-built app)."""
+        month = month_of_key(message.fields.get("EventKey", ""))
+        if month is None:
+            return []
+        text = my_rank_text(assistant.warehouse, caller, month, assistant.today(),
+                            policy=assistant.policy, closes=assistant.snapshots())  # fmt: skip
+        url = message.fields.get("response_url") or ""
+        if message.fields.get("chattype") == "single" and url:
+            return [response_draft(userid, url, text)]
+        return [markdown_draft(userid, text)]
 
     def ask(self, assistant: Assistant, userid: str, caller: Caller, text: str) -> Answer:
         """Ask in the sender's conversation (a number answers the last clarification)."""

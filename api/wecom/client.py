@@ -151,7 +151,7 @@ class WeComClient:
         return self.send_message(self.message_body(touser, msgtype, body))
 
     def message_body(
-        self, touser: str | Sequence[str], msgtype: str, part: dict[str, str]
+        self, touser: str | Sequence[str], msgtype: str, part: dict[str, Any]
     ) -> dict[str, Any]:
         """The ``message/send`` request body of one app message (sent as is by
         :meth:`send_message`; the outbox stores it, so a resend is byte-identical)."""

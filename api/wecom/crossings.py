@@ -5,7 +5,8 @@ inside the month: the roster's sales through that day, the department medians of
 those sales) and finds three kinds of event:
 
 - ``crossing_both``: a salesperson's sales passed both the department median and
-  their minimum target (bonus eligible so far): a congratulation;
+  their minimum target (bonus eligible so far): a congratulation card with a
+  "查看我的排名" button (:mod:`api.wecom.cards`; markdown where cards are off);
 - ``crossing_minimum``: they met their minimum target (still below the median): a
   notice with the distance to the median. Someone who passes both at once gets the
   congratulation only; the minimum is recorded with it, without a second message;
@@ -31,6 +32,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from api.wecom.cards import congratulation_card
 from api.wecom.errors import WeComConfigError
 from api.wecom.notify import Message, Notification, NotifyResult, _managers, _userids, send
 from api.wecom.outbox import Outbox
@@ -148,9 +150,11 @@ def plan_crossings(
                     f"中位数 ¥{fmt_money(r.median)}，并达到最低目标 ¥{fmt_money(r.min_target)}。"
                     "继续保持！"
                 )
+                card = congratulation_card(userid, r.name, month, day, r.sales, r.median,
+                                           r.min_target, text)  # fmt: skip
                 events.append(Crossing(number, r.name, r.department, BOTH, month))
                 notifications.append(
-                    Notification(userid, r.name, BOTH, month, [Message("markdown", text)])
+                    Notification(userid, r.name, BOTH, month, [Message.of_card(card)])
                 )
                 crossed_now[userid] = r.name
                 if MINIMUM not in done:  # passed both at once: one message (and event) for both

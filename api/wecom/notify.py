@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from api.wecom.cards import Card, leaderboard_card
 from api.wecom.errors import WeComConfigError
 from api.wecom.outbox import DeliveryReport, Outbox, image_payload
 from schema.app import create_app_schema, notifications_sent
@@ -55,22 +56,32 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class Message:
-    """One message of a notification: markdown text, or a PNG image."""
+    """One message of a notification: markdown text, a PNG image, or a template card with
+    its markdown fallback (``content``; :mod:`api.wecom.cards`)."""
 
-    msgtype: Literal["markdown", "image"]
+    msgtype: Literal["markdown", "image", "template_card"]
     content: str = ""
     png: bytes = b""
     caption: str = ""
+    card: dict[str, Any] | None = None
+
+    @classmethod
+    def of_card(cls, card: Card) -> Message:
+        return cls("template_card", content=card.fallback, card=card.card)
 
     def payload(self) -> dict[str, Any]:
         if self.msgtype == "image":
             return image_payload(self.png, "leaderboard.png")
+        if self.msgtype == "template_card":
+            return {"card": self.card or {}, "content": self.content}
         return {"content": self.content}
 
     def describe(self) -> str:
         """What a dry run prints for this message."""
         if self.msgtype == "image":
             return f"[image: {self.caption}, {len(self.png)} bytes PNG]"
+        if self.msgtype == "template_card":
+            return f"[card {(self.card or {}).get('card_type')}; without cards:]\n{self.content}"
         return self.content
 
 
@@ -205,8 +216,9 @@ def plan_month_end(
             for head in heads:
                 userid = manager_userids.get(head)
                 if userid is not None:
+                    card = leaderboard_card(board, userid, "manager_leaderboard", summary_text)
                     out.append(Notification(userid, summary.department, "manager_leaderboard",
-                                            label, [chart, Message("markdown", summary_text)]))  # fmt: skip
+                                            label, [chart, Message.of_card(card)]))  # fmt: skip
             if summary.department in robots:
                 team = Caller(role=Role.SALES, employee_id=-1, department_id=dept_id,
                               department_ids=frozenset({dept_id}))  # fmt: skip
@@ -215,9 +227,10 @@ def plan_month_end(
                 )
                 team_text = _summary_markdown(report, dept_id, team_view=True)
                 team_chart = Message("image", png=_png(team_board), caption=team_board.title)
-                out.append(Notification(f"robot:{summary.department}", summary.department,
-                                        "team_leaderboard", label,
-                                        [team_chart, Message("markdown", team_text)]))  # fmt: skip
+                group = f"robot:{summary.department}"
+                team_card = leaderboard_card(team_board, group, "team_leaderboard", team_text)
+                out.append(Notification(group, summary.department, "team_leaderboard", label,
+                                        [team_chart, Message.of_card(team_card)]))  # fmt: skip
     return out
 
 

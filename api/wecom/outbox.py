@@ -39,21 +39,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, or_, select, update
 
+from api.wecom.cards import webhook_card
 from api.wecom.client import RETRYABLE_ERRCODES, TOKEN_ERRCODES, WeComClient
 from api.wecom.errors import WeComApiError, WeComConfigError, WeComNetworkError
 from api.wecom.leases import new_owner, stopped
 from api.wecom.limits import RetryPolicy, truncate_markdown
+from api.wecom.response_url import RESPONSE_LIMIT_BYTES, post_response
 from schema.app import create_app_schema, wecom_outbox
 from schema.settings import Settings
 
-Channel = Literal["app", "robot"]
+log = logging.getLogger(__name__)
+
+Channel = Literal["app", "robot", "response"]
+"""The self-built app (``message/send``), a group robot's webhook, or a robot message's
+``response_url`` (the payload holds the URL)."""
 MAX_BACKOFF = timedelta(hours=1)
 
 
@@ -75,6 +82,11 @@ def text_draft(userid: str, content: str) -> Draft:
 def markdown_draft(userid: str, content: str) -> Draft:
     """A markdown message to a user."""
     return Draft("app", userid, "markdown", {"content": content})
+
+
+def response_draft(userid: str, url: str, content: str) -> Draft:
+    """A markdown reply to ``userid``'s robot message through its ``response_url``."""
+    return Draft("response", userid, "markdown", {"url": url, "content": content})
 
 
 def image_draft(userid: str, png: bytes, filename: str = "chart.png") -> Draft:
@@ -338,6 +350,10 @@ class Outbox:
         try:
             response = self._transmit(entry)
         except (WeComApiError, WeComNetworkError, WeComConfigError) as exc:
+            if entry.msgtype == "template_card" and isinstance(exc, WeComApiError):
+                if _permanent(exc):  # WeCom took no card: the same figures as markdown
+                    log.warning("template card refused (%s); sending it as markdown", exc)
+                    return self._send(self._without_card(entry))
             return self._failed(entry, exc)
         with self.engine.begin() as conn:
             conn.execute(
@@ -354,13 +370,20 @@ class Outbox:
             )
         return "sent"
 
+    def _without_card(self, entry: OutboxEntry) -> OutboxEntry:
+        """The card's row turned into its markdown fallback (the card was not delivered)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(wecom_outbox)
+                .where(wecom_outbox.c.outbox_id == entry.outbox_id)
+                .values(msgtype="markdown", request=None)
+            )
+        return replace(entry, msgtype="markdown", request=None)
+
     def _failed(self, entry: OutboxEntry, exc: Exception) -> str:
         attempts = entry.attempts + 1
         permanent = isinstance(exc, WeComConfigError) or (
-            isinstance(exc, WeComApiError)
-            and exc.http_status < 500
-            and exc.errcode not in RETRYABLE_ERRCODES | TOKEN_ERRCODES
-            and exc.errcode != -1
+            isinstance(exc, WeComApiError) and _permanent(exc)
         )
         status = (
             "failed"
@@ -387,6 +410,10 @@ class Outbox:
         """Send ``entry``; WeCom's answer as JSON."""
         if entry.channel == "robot":
             return self._transmit_robot(entry)
+        if entry.channel == "response":
+            content = truncate_markdown(entry.payload["content"], RESPONSE_LIMIT_BYTES)
+            body = {"msgtype": "markdown", "markdown": {"content": content}}
+            return post_response(entry.payload["url"], body)
         client = self.client()
         body = json.loads(self._fixed_request(entry))
         return client.send_message(body).model_dump_json()
@@ -397,17 +424,20 @@ class Outbox:
             return entry.request
         client = self.client()
         payload = entry.payload
-        if entry.msgtype in ("text", "markdown"):
+        msgtype = entry.msgtype
+        part: dict[str, Any]
+        if msgtype == "template_card" and self.settings.wecom_cards:
+            part = payload["card"]  # 发送应用消息 › 模板卡片消息 (api.wecom.cards)
+        elif msgtype in ("text", "markdown", "template_card"):
             content = payload["content"]
-            part = {
-                "content": truncate_markdown(content) if entry.msgtype == "markdown" else content
-            }
-        elif entry.msgtype == "image":
+            msgtype = "text" if msgtype == "text" else "markdown"
+            part = {"content": truncate_markdown(content) if msgtype == "markdown" else content}
+        elif msgtype == "image":
             png = base64.b64decode(payload["png_b64"])
             part = {"media_id": client.upload_image(png, payload.get("filename", "chart.png"))}
         else:
             raise WeComConfigError(f"unknown outbox message type {entry.msgtype!r}")
-        body = client.message_body(entry.recipient, entry.msgtype, part)
+        body = client.message_body(entry.recipient, msgtype, part)
         interval = self.settings.wecom_duplicate_check_s
         if interval and not self._repeats_recent(entry, interval):
             body |= {"enable_duplicate_check": 1, "duplicate_check_interval": interval}
@@ -458,6 +488,12 @@ class Outbox:
                     "md5": hashlib.md5(png).hexdigest(),  # noqa: S324 (WeCom's checksum)
                 },
             }
+        elif entry.msgtype == "template_card":
+            card = webhook_card(payload["card"], self.settings.public_base_url)
+            if card is not None and self.settings.wecom_cards:
+                body = {"msgtype": "template_card", "template_card": card}
+            else:
+                body = {"msgtype": "markdown", "markdown": {"content": payload["content"]}}
         else:
             body = {"msgtype": entry.msgtype, entry.msgtype: {"content": payload["content"]}}
         return self.client().webhook_send(key.get_secret_value(), body).model_dump_json()
@@ -473,6 +509,15 @@ class Outbox:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _permanent(exc: WeComApiError) -> bool:
+    """Whether WeCom refused the request itself (retrying the same request cannot help)."""
+    return (
+        exc.http_status < 500
+        and exc.errcode not in RETRYABLE_ERRCODES | TOKEN_ERRCODES
+        and exc.errcode != -1
+    )
 
 
 def image_payload(png: bytes, filename: str = "chart.png") -> dict[str, Any]:

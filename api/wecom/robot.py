@@ -17,20 +17,32 @@ message's ``replied`` mark (:mod:`api.wecom.streams`).
   room's answer, if it has rows, with a short note, or only the note. Without the app
   configured there is no one-to-one channel, and the note asks the asker to ask the robot
   one to one instead.
+- **Too late for the stream**: WeCom refreshes a stream for 6 minutes
+  (``HRQ_WECOM_ROBOT_STREAM_WINDOW_S``). An answer of a callback-mode message ready later
+  is also sent through the message's ``response_url`` (主动回复消息, document 101138:
+  one POST of ``{"msgtype": "markdown", "markdown": {"content"}}``, within an hour), queued
+  in the outbox with the other replies (:func:`~api.wecom.outbox.response_draft`); the
+  chart cannot go that way.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from api.wecom.channel import WeComChannel, employee_no_of
 from api.wecom.inbox import MAX_ATTEMPTS, Leased
 from api.wecom.limits import truncate_markdown
 from api.wecom.messages import WeComMessage
-from api.wecom.outbox import Draft, image_draft, markdown_draft
+from api.wecom.outbox import Draft, image_draft, markdown_draft, response_draft
 from api.wecom.render import FAILURE, HELP_TEXT, INACTIVE_SENDER, UNKNOWN_SENDER, render_answer
-from api.wecom.robot_messages import STREAM_CONTENT_LIMIT_BYTES, StreamImage, fits_image
+from api.wecom.robot_messages import (
+    STREAM_CONTENT_LIMIT_BYTES,
+    STREAM_WINDOW_S,
+    StreamImage,
+    fits_image,
+)
 from api.wecom.streams import Streams
 from api.wecom.worker import Composition
 from assistant.answer import Answer
@@ -75,11 +87,14 @@ class RobotChannel:
         groups: dict[str, list[str]],
         *,
         private: bool,
+        stream_window_s: float = STREAM_WINDOW_S,
     ) -> None:
         self._assistant = assistant
         self.app_channel = app_channel
         self.groups = groups
         self.private = private
+        self.stream_window_s = stream_window_s
+        self._streams = Streams(app_channel.inbox.engine, create_schema=False)
 
     def compose(self, leased: Leased) -> Composition:
         """The final frame of the message's stream, and any one-to-one messages."""
@@ -97,9 +112,24 @@ class RobotChannel:
                 log.exception("composing the robot's answer failed")
                 content, images, drafts, outcome = FAILURE, [], [], "failed"
         content = truncate_markdown(content, STREAM_CONTENT_LIMIT_BYTES)
+        late = self._too_late(message)
+        if late is not None:  # WeCom no longer refreshes the stream: answer via response_url
+            drafts = [response_draft(message.from_user_name, late, content), *drafts]
         return Composition(
             drafts, outcome, lambda conn: Streams.finish_in(conn, msg_id, content, images)
         )
+
+    def _too_late(self, message: WeComMessage) -> str | None:
+        """The message's response_url when its stream's time limit has passed (callback mode:
+        WeCom stopped asking for the stream), else None."""
+        url = message.fields.get("response_url") or ""
+        if message.fields.get("transport", "callback") != "callback" or not url:
+            return None
+        stream = self._streams.of_message(message.msg_id or "")
+        if stream is None:
+            return None
+        age = (datetime.now(UTC) - stream.created_at).total_seconds()
+        return url if age > self.stream_window_s else None
 
     def answer(self, message: WeComMessage) -> tuple[str, list[StreamImage], list[Draft]]:
         """(markdown, images) of the stream, and the one-to-one messages to the asker."""

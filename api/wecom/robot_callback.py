@@ -10,7 +10,10 @@
     process received) gets the same stream's current frame, never a second answer;
   - a stream refresh: the stream's current frame: the placeholder while the answer is
     computed, then the answer (markdown, the chart as the final image, ``finish`` true);
-  - ``enter_chat``: a welcome text; other events: an empty reply;
+  - ``enter_chat``: a welcome text; a pressed "查看我的排名" button (``template_card_event``):
+    an empty reply, and the presser's rank sent one to one through the app (queued as an
+    event under the msgid, :func:`~api.wecom.robot_messages.card_event_message`); other
+    events: an empty reply;
   - a user with three messages in flight (WeCom's limit) is told to wait, finished at once.
 
 Rejections are the app callback's (403 signature, stale timestamp or another robot's
@@ -26,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.wecom.callback import _query, _rejected, _service, _unconfigured, read_body, verified_echo
+from api.wecom.channel import CARD_EVENT
 from api.wecom.crypto import WeComCrypto
 from api.wecom.errors import CallbackError, ReceiveIdError, WeComConfigError
 from api.wecom.messages import parse_callback_json
@@ -35,6 +39,7 @@ from api.wecom.robot_messages import (
     STREAM_WINDOW_S,
     RobotMessage,
     StreamFrame,
+    card_event_message,
     encrypted_reply,
     inbox_message,
     parse_robot_message,
@@ -89,17 +94,23 @@ class RobotService:
         reply = self.reply(message)
         return None if reply is None else encrypted_reply(self.crypto, reply, nonce)
 
-    def reply(self, message: RobotMessage) -> dict[str, Any] | None:
-        """The plaintext passive reply to a decrypted callback."""
+    def reply(self, message: RobotMessage, transport: str = "callback") -> dict[str, Any] | None:
+        """The plaintext passive reply to a decrypted callback (or a long connection's frame,
+        ``transport`` ``ws``)."""
         if message.msgtype == "stream":
             stream = self.streams.get(message.stream_id or "")
             if stream is None:  # not ours (or forgotten): stop WeCom asking
                 return StreamFrame(id=message.stream_id or "", finish=True).plaintext()
             return stream.frame().plaintext()
         if message.msgtype == "event":
+            if message.eventtype == CARD_EVENT and message.event_key:
+                pressed = self.worker.claim(card_event_message(message))
+                if pressed is not None:  # answered one to one by the app channel
+                    self.worker.submit(pressed)
+                return None
             return text_reply(HELP_TEXT) if message.eventtype == "enter_chat" else None
         question = question_text(message.content, message.in_group)
-        leased_message = inbox_message(message, question)
+        leased_message = inbox_message(message, question, transport)
         msg_id = leased_message.msg_id or ""
         existing = self.streams.of_message(msg_id)
         if existing is not None:  # a retry: the same stream, one answer

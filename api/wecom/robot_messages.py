@@ -11,7 +11,8 @@ Each shape below follows WeCom's developer documentation, 企业内部开发 ›
   transcript), ``image`` / ``file`` (single chats; a URL, not read here), ``stream``
   (**流式消息刷新**: ``stream.id``, WeCom asking for the stream's latest content, for at
   most 6 minutes from the user's message) and ``event`` (接收事件: ``event.eventtype``,
-  e.g. ``enter_chat``). "用户跟同一个智能机器人最多同时有三条消息交互中".
+  e.g. ``enter_chat``; ``template_card_event`` with ``event.template_card_event``
+  ``{card_type, event_key, task_id}`` when a card's button is pressed). "用户跟同一个智能机器人最多同时有三条消息交互中".
 - **被动回复消息** (document 101031, updated 2025/10/21): the HTTP response to a callback.
   ``{"msgtype": "stream", "stream": {"id", "finish", "content", "msg_item"}}``: the id is
   set in the first reply; each reply replaces the content shown (up to 20,480 bytes of
@@ -76,6 +77,10 @@ class RobotMessage(BaseModel):
     """The text of a text, mixed or voice message (the @-mention included), else ''."""
     stream_id: str | None = None
     eventtype: str | None = None
+    event_key: str | None = None
+    """A pressed card button's key (``template_card_event.event_key``)."""
+    task_id: str | None = None
+    """The pressed card's task id (``template_card_event.task_id``)."""
 
     @property
     def in_group(self) -> bool:
@@ -120,7 +125,10 @@ def parse_robot_message(plaintext: str, max_bytes: int = MAX_BODY_BYTES) -> Robo
     chattype = payload.get("chattype") if payload.get("chattype") in ("single", "group") else None
     chatid = payload.get("chatid")
     stream_id = _object(payload.get("stream")).get("id")
-    eventtype = _object(payload.get("event")).get("eventtype")
+    event = _object(payload.get("event"))
+    eventtype = event.get("eventtype")
+    card_event = _object(event.get("template_card_event"))
+    event_key, card_task = card_event.get("event_key"), card_event.get("task_id")
     return RobotMessage(
         msgid=msgid[:100],
         aibotid=str(payload.get("aibotid") or ""),
@@ -132,6 +140,8 @@ def parse_robot_message(plaintext: str, max_bytes: int = MAX_BODY_BYTES) -> Robo
         content=_text_of(payload, msgtype),
         stream_id=stream_id if isinstance(stream_id, str) and stream_id else None,
         eventtype=eventtype if isinstance(eventtype, str) else None,
+        event_key=event_key[:1024] if isinstance(event_key, str) else None,
+        task_id=card_task[:128] if isinstance(card_task, str) else None,
     )
 
 
@@ -143,10 +153,15 @@ def question_text(content: str, in_group: bool) -> str:
     return (_MENTION.sub("", content) if in_group else content).strip()
 
 
-def inbox_message(message: RobotMessage, question: str) -> WeComMessage:
-    """The robot message as the inbox keeps it (so leases and recovery work as for the app)."""
+def inbox_message(
+    message: RobotMessage, question: str, transport: str = "callback"
+) -> WeComMessage:
+    """The robot message as the inbox keeps it (so leases and recovery work as for the app);
+    ``transport`` is how it came: ``callback`` (the callback URL) or ``ws`` (the long
+    connection)."""
     fields = {
         "channel": "robot",
+        "transport": transport,
         "chattype": message.chattype,
         "chatid": message.chatid or "",
         "aibotid": message.aibotid,
@@ -158,6 +173,28 @@ def inbox_message(message: RobotMessage, question: str) -> WeComMessage:
         create_time=int(time.time()),
         content=question,
         msg_id=MSG_ID_PREFIX + message.msgid,
+        fields=fields,
+    )
+
+
+def card_event_message(message: RobotMessage) -> WeComMessage:
+    """A pressed card button as the inbox keeps it: an app-style ``template_card_event``
+    (its ``EventKey`` and ``TaskId``), answered one to one by the app channel, deduplicated
+    by the robot's msgid."""
+    fields = {
+        "Event": "template_card_event",
+        "EventKey": message.event_key or "",
+        "TaskId": message.task_id or "",
+        "chattype": message.chattype,
+        "chatid": message.chatid or "",
+        "response_url": message.response_url or "",
+    }
+    return WeComMessage(
+        msg_type="event",
+        from_user_name=message.userid,
+        create_time=int(time.time()),
+        msg_id=MSG_ID_PREFIX + message.msgid,
+        event="template_card_event",
         fields=fields,
     )
 

@@ -49,6 +49,8 @@ class RobotConfig:
     token: str = "stubrobottoken"
     aes_key: str = field(default_factory=random_aes_key)
     aibotid: str = "aibstub0001"
+    response_base: str = "https://qyapi.weixin.qq.com/cgi-bin/aibot/response"
+    """Where each message's response_url points (a stand-in's ``/cgi-bin/aibot/response``)."""
     clock: Callable[[], float] = time.time
     """WeCom's clock, which signs its callbacks (a test whose hrq runs in another process
     passes that process's clock)."""
@@ -135,12 +137,26 @@ class RobotStub:
         payload: dict[str, Any] = {
             "msgid": msgid or self.new_msgid(), "aibotid": self.config.aibotid,
             "chattype": "group" if chatid else "single", "from": {"userid": userid},
-            "response_url": "https://qyapi.weixin.qq.com/cgi-bin/aibot/response?response_code=stub",
+            "response_url": f"{self.config.response_base}?response_code={secrets.token_hex(16)}",
             "msgtype": "text", "text": {"content": text},
         }  # fmt: skip
         if chatid:
             payload["chatid"] = chatid
         return payload
+
+    def press(self, userid: str, event_key: str, task_id: str, *,
+              chatid: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """The event of ``userid`` pressing a card's button (接收事件 › 模板卡片事件)."""
+        payload = self.message(userid, "", chatid=chatid)
+        del payload["text"]
+        return payload | {
+            "msgtype": "event",
+            "event": {
+                "eventtype": "template_card_event",
+                "template_card_event": {"card_type": "button_interaction",
+                                        "event_key": event_key, "task_id": task_id},
+            },
+        }  # fmt: skip
 
     def refresh(self, message: dict[str, Any], stream_id: str) -> dict[str, Any]:
         """The stream-refresh callback for ``message``'s stream (its own msgid)."""

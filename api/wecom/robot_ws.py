@@ -174,7 +174,7 @@ class RobotConnection:
     async def _answer(self, ws: ClientConnection, frame: dict[str, Any]) -> None:
         req_id = str(frame.get("headers", {}).get("req_id", ""))
         message = parse_robot_message(json.dumps(frame.get("body", {}), ensure_ascii=False))
-        reply = await asyncio.to_thread(self.service.reply, message)
+        reply = await asyncio.to_thread(self.service.reply, message, "ws")
         if reply is None:
             return
         cmd = RESPOND_WELCOME if frame.get("cmd") == EVENT_CALLBACK else RESPOND

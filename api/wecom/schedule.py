@@ -1,4 +1,5 @@
-"""Scheduled jobs (live crossings every few minutes), run by one process per time slot.
+"""Scheduled jobs (live crossings every few minutes, the daily digest), run by one process per
+time slot.
 
 Time is cut into slots of ``every_s`` seconds (slot = seconds since the epoch // every_s).
 Every process that schedules a job (``hrq watch``, each ``hrq serve`` process with
@@ -111,11 +112,13 @@ class JobLeases:
 
 @dataclass(frozen=True)
 class Job:
-    """A job run every ``every_s`` seconds."""
+    """A job run every ``every_s`` seconds; its slots start ``offset_s`` seconds after the
+    epoch's (a daily job at a time of day)."""
 
     name: str
     every_s: float
     run: Callable[[], object]
+    offset_s: float = 0.0
 
 
 class Scheduler:
@@ -141,7 +144,7 @@ class Scheduler:
         """Run every job whose current slot this process claims; the names of those run."""
         ran: list[str] = []
         for job in self.jobs:
-            slot = slot_of(self.clock(), job.every_s)
+            slot = slot_of(self.clock() - job.offset_s, job.every_s)
             if not self.leases.claim(job.name, slot):
                 continue
             error: str | None = None

@@ -1,16 +1,18 @@
 """A local stand-in for WeCom: the API hrq calls, and the callbacks WeCom makes.
 
 It serves ``GET /cgi-bin/gettoken``, ``POST /cgi-bin/message/send``,
-``POST /cgi-bin/media/upload`` and ``POST /cgi-bin/webhook/send`` with WeCom's JSON
+``POST /cgi-bin/media/upload``, ``POST /cgi-bin/webhook/send`` and a robot message's
+``response_url`` (``POST /cgi-bin/aibot/response?response_code=...``) with WeCom's JSON
 shapes and errcodes (40001/40013 bad credentials, 41001 no token, 40014 unknown
 token, 42001 expired token, 40008 bad msgtype, 40007 unknown media, 45002 markdown
-too long, 81013 no valid recipient, 45009 rate limit, 93000 bad robot key...). It
+too long, 40058 a template card that breaks its rules (:func:`card_problem`), 81013
+no valid recipient, 45009 rate limit, 93000 bad robot key...). It
 records every request, and can be told to expire tokens, rate-limit or fail the
 next calls, hold the next sends (lost on the way, or taken with the answer
 withheld, as when the sender crashes mid-send), or be stopped (connection refused) and
 started again. It also sends signed, encrypted callbacks to a URL, exactly as
 WeCom does, each with a fresh 64-bit MsgId (time and randomness, like WeCom's),
-unique across runs.
+unique across runs, and the event of a card's button being pressed (:meth:`WeComStub.press_button`).
 
 ``message/send`` honours WeCom's duplicate check: with ``enable_duplicate_check``
 1, a request identical (the whole JSON body) to one taken within
@@ -28,6 +30,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -45,14 +48,46 @@ from pydantic import SecretStr
 
 from api.wecom.crypto import WeComCrypto
 from api.wecom.limits import MARKDOWN_LIMIT_BYTES, WEBHOOK_PER_MINUTE, Clock, SystemClock, utf8_len
-from api.wecom.messages import callback_xml, text_message_xml
+from api.wecom.messages import callback_xml, text_message_xml, xml_document
 from api.wecom.server import ServerThread
 from schema.settings import Settings
 
 WEBHOOK_MARKDOWN_LIMIT_BYTES = 4096
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-MESSAGE_TYPES = frozenset({"text", "markdown", "image", "file", "news", "textcard", "mpnews"})
+MESSAGE_TYPES = frozenset(
+    {"text", "markdown", "image", "file", "news", "textcard", "mpnews", "template_card"}
+)
+CARD_TYPES = frozenset(
+    {"text_notice", "news_notice", "button_interaction", "vote_interaction", "multiple_interaction"}
+)
+WEBHOOK_CARD_TYPES = frozenset({"text_notice", "news_notice"})
+_TASK_ID = re.compile(r"^[0-9A-Za-z_@-]{1,128}$")
+
+
+def card_problem(card: dict[str, Any], card_types: frozenset[str]) -> str | None:
+    """What is wrong with a template card (发送应用消息 › 模板卡片消息; 群机器人配置说明), if
+    anything: its type, title, task id, at most 6 horizontal items and buttons, a button's
+    key, and a text notice's required card_action."""
+    card_type = card.get("card_type")
+    if card_type not in card_types:
+        return f"card_type {card_type!r} not allowed here"
+    title = card.get("main_title", {})
+    if not isinstance(title, dict) or not title.get("title"):
+        return "main_title.title missing"
+    if card_type != "text_notice" and not _TASK_ID.match(str(card.get("task_id", ""))):
+        return "invalid task_id"
+    if len(card.get("horizontal_content_list", [])) > 6:
+        return "more than 6 horizontal_content_list items"
+    buttons = card.get("button_list", [])
+    if card_type == "button_interaction" and not 1 <= len(buttons) <= 6:
+        return "button_interaction needs 1 to 6 buttons"
+    if any(not b.get("text") or not b.get("key") or len(b["key"]) > 1024 for b in buttons):
+        return "a button lacks text or key"
+    action = card.get("card_action")
+    if card_type == "text_notice" and (not isinstance(action, dict) or not action.get("type")):
+        return "text_notice needs card_action"
+    return None
 
 
 def random_aes_key() -> str:
@@ -74,6 +109,9 @@ class StubConfig:
     """Known userids; None accepts every userid."""
     webhook_keys: frozenset[str] | None = None
     """Known robot keys; None accepts every non-empty key."""
+    cards: bool = True
+    """Whether ``message/send`` and webhooks take template cards (False: 40008, as a WeCom
+    that has no such message type)."""
     clock: Callable[[], float] = time.time
     """WeCom's clock, which signs its callbacks (a test whose hrq runs in another process
     passes that process's clock)."""
@@ -152,6 +190,9 @@ class StubState:
         self.duplicates: list[dict[str, Any]] = []
         """``message/send`` bodies dropped by WeCom's duplicate check."""
         self.webhook_messages: list[tuple[str, dict[str, Any]]] = []
+        #: Replies posted to robot messages' response_url: (response_code, body).
+        self.robot_responses: list[tuple[str, dict[str, Any]]] = []
+        self._response_codes: set[str] = set()
 
     # -- control ----------------------------------------------------------------
 
@@ -270,6 +311,8 @@ class StubState:
         msgtype = body.get("msgtype")
         if msgtype not in MESSAGE_TYPES or not isinstance(body.get(msgtype), dict):
             return _error(40008, "invalid message type")
+        if msgtype == "template_card" and not self.config.cards:
+            return _error(40008, "invalid message type")
         if body.get("agentid") != self.config.agent_id:
             return _error(40056, "invalid agentid")
         problem = self._content_problem(msgtype, body[msgtype])
@@ -303,6 +346,10 @@ class StubState:
                 return _error(45002, "content size out of limit")
         if msgtype == "image" and self.media(str(part.get("media_id"))) is None:
             return _error(40007, "invalid media_id")
+        if msgtype == "template_card":
+            problem = card_problem(part, CARD_TYPES)
+            if problem:
+                return _error(40058, f"template_card: {problem}")
         return None
 
     def media_upload(
@@ -329,6 +376,29 @@ class StubState:
             "created_at": str(int(self.config.clock())),
         }
 
+    def aibot_response(self, code: str | None, body: Any) -> dict[str, Any]:
+        """A reply to a robot message's response_url: markdown (at most 20,480 bytes) or a
+        card, once per response_code (the stand-in refuses a second use with 40058)."""
+        if not code:
+            return _error(40058, "response_code missing")
+        if not isinstance(body, dict) or body.get("msgtype") not in ("markdown", "template_card"):
+            return _error(40008, "invalid message type")
+        part = body.get(body["msgtype"])
+        if not isinstance(part, dict):
+            return _error(47001, "data format error")
+        if body["msgtype"] == "markdown":
+            content = part.get("content")
+            if not isinstance(content, str) or not content:
+                return _error(44004, "empty content")
+            if utf8_len(content) > 20_480:
+                return _error(45002, "content size out of limit")
+        with self._lock:
+            if code in self._response_codes:
+                return _error(40058, "response_code already used")
+            self._response_codes.add(code)
+            self.robot_responses.append((code, body))
+        return {"errcode": 0, "errmsg": "ok"}
+
     def webhook_send(self, key: str | None, body: Any) -> dict[str, Any]:
         keys = self.config.webhook_keys
         if not key or (keys is not None and key not in keys):
@@ -336,6 +406,12 @@ class StubState:
         if not isinstance(body, dict) or not isinstance(body.get(body.get("msgtype", "")), dict):
             return _error(40008, "invalid message type")
         part = body[body["msgtype"]]
+        if body["msgtype"] == "template_card":
+            if not self.config.cards:
+                return _error(40008, "invalid message type")
+            problem = card_problem(part, WEBHOOK_CARD_TYPES)
+            if problem:
+                return _error(40058, f"template_card: {problem}")
         if body["msgtype"] == "markdown" and utf8_len(str(part.get("content", ""))) > (
             WEBHOOK_MARKDOWN_LIMIT_BYTES
         ):
@@ -431,6 +507,12 @@ def _dispatch(
 ) -> dict[str, Any]:
     if api == "gettoken":
         return state.gettoken(query.get("corpid"), query.get("corpsecret"))
+    if api == "aibot/response":
+        return (
+            state.aibot_response(query.get("response_code"), body)
+            if method == "POST"
+            else _error(43002, "require POST method")
+        )
     if api == "webhook/send":
         return (
             state.webhook_send(query.get("key"), body)
@@ -528,6 +610,26 @@ class WeComStub:
             headers={"Content-Type": "text/xml"},
             timeout=timeout_s,
         )
+
+    def press_button(
+        self, url: str, from_user: str, event_key: str, task_id: str, **options: Any
+    ) -> httpx.Response:
+        """Send the event of ``from_user`` pressing a card's button (模板卡片事件推送)."""
+        plaintext = xml_document(
+            {
+                "ToUserName": self.config.corp_id,
+                "FromUserName": from_user,
+                "CreateTime": int(self.config.clock()),
+                "MsgType": "event",
+                "Event": "template_card_event",
+                "EventKey": event_key,
+                "TaskId": task_id,
+                "CardType": "button_interaction",
+                "ResponseCode": secrets.token_hex(16),
+                "AgentID": self.config.agent_id,
+            }
+        )
+        return self.send_callback(url, plaintext, **options)
 
     def send_text(
         self, url: str, from_user: str, content: str, msg_id: int | None = None, **options: Any

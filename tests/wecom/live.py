@@ -129,9 +129,16 @@ def sent_to(stub: WeComStub, userid: str) -> list[dict[str, Any]]:
 
 
 def content_of(message: dict[str, Any]) -> str:
-    """The text of a text or markdown message ('' for an image)."""
+    """The text of a text or markdown message, a card's titles and items ('' for an image)."""
     part = message.get(message.get("msgtype", ""), {})
-    return str(part.get("content", "")) if isinstance(part, dict) else ""
+    if not isinstance(part, dict):
+        return ""
+    if message.get("msgtype") == "template_card":
+        title = part.get("main_title", {})
+        items = [f"{i['keyname']} {i['value']}" for i in part.get("horizontal_content_list", [])]
+        return "\n".join([title.get("title", ""), title.get("desc", ""),
+                          part.get("sub_title_text", ""), *items])  # fmt: skip
+    return str(part.get("content", ""))
 
 
 def environment(settings: Settings) -> dict[str, str]:

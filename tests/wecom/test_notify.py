@@ -69,7 +69,7 @@ def test_month_end_follows_the_performance_engine(warehouse: sa.Engine, settings
     assert eligible and below
     by_kind: dict[str, dict[str, str]] = {}
     for n in plan:
-        text = "\n".join(m.content for m in n.messages if m.msgtype == "markdown")
+        text = "\n".join(m.content for m in n.messages if m.msgtype != "image")
         by_kind.setdefault(n.kind, {})[n.recipient] = text
     assert set(by_kind["congratulation"]) == set(eligible)
     assert set(by_kind["reminder"]) == set(below)
@@ -86,8 +86,9 @@ def test_month_end_follows_the_performance_engine(warehouse: sa.Engine, settings
     assert f"奖金合计 ¥{fmt_money(summary.total_bonus or 0)}" in manager
     (team,) = [n for n in plan if n.kind == "team_leaderboard"]
     assert team.recipient == f"robot:{DEPARTMENT}"
-    assert [m.msgtype for m in team.messages] == ["image", "markdown"]
+    assert [m.msgtype for m in team.messages] == ["image", "template_card"]
     assert "奖金" not in team.messages[1].content  # the group sees no one's bonus
+    assert "奖金" not in json.dumps(team.messages[1].card, ensure_ascii=False)
 
 
 def test_month_end_twice_sends_nothing_twice(
@@ -101,7 +102,13 @@ def test_month_end_twice_sends_nothing_twice(
     assert first.delivery is not None and not first.delivery.retrying and not first.delivery.failed
     app_messages = len(stub.state.messages)
     assert app_messages == sum(len(n.messages) for n in plan if n.channel == "app")
-    assert [body["msgtype"] for _, body in stub.state.webhook_messages] == ["image", "markdown"]
+    assert [body["msgtype"] for _, body in stub.state.webhook_messages] == [
+        "image",
+        "template_card",
+    ]
+    group_card = stub.state.webhook_messages[1][1]["template_card"]
+    assert group_card["card_type"] == "text_notice" and "button_list" not in group_card
+    assert group_card["card_action"] == {"type": 1, "url": settings.public_base_url}
     second = send(box, plan_month_end(warehouse, MONTH, department=DEPARTMENT,
                                       group_webhooks=settings.wecom_group_webhooks))  # fmt: skip
     assert second.queued == [] and len(second.skipped) == len(plan)
