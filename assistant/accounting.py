@@ -448,6 +448,7 @@ def _shares(c: Context) -> bool:
         return (
             plan.share
             or bool(plan.share_of or plan.share_of_departments)
+            or plan.change == "growth"  # 涨了百分之多少: the growth is a percentage
             or any(c.model.metrics[m].format == "percent" for m in plan.metrics)
         )
     return plan.focus in ("share", "attainment") or _stated(plan)

@@ -54,7 +54,7 @@ from schema.errors import HrqError, WarehouseError
 from schema.jsonvalue import json_rows
 from schema.semantic import SemanticModel, load_semantic_model
 from schema.settings import Settings
-from tools.errors import ToolError
+from tools.errors import OutOfScopeError, ToolError
 from tools.period import parse_month
 from tools.policy import BonusPolicy, load_policy
 from tools.snapshot import SnapshotSource
@@ -262,7 +262,9 @@ class Assistant:
                 return self._run_tool(base, the_plan, caller, as_of, live)
             return self._run_query(base, the_plan, caller, as_of)
         except GuardError as exc:
-            return _refusal(base, exc.reason, str(exc), str(exc))
+            return _refusal(base, exc.reason, _guard_zh(exc), str(exc))
+        except OutOfScopeError as exc:  # a team the asker may not see: refused, not failed
+            return _refusal(base, "out_of_scope_rows", _OUT_OF_SCOPE_ROWS_ZH, str(exc))
         except (ToolError, CompileError, HrqError) as exc:
             base.kind = "error"
             base.reason = getattr(exc, "code", "error")
@@ -384,6 +386,18 @@ def _check_question(question: str) -> str:
     if printable < len(text) * 0.9 or "\x00" in text:
         raise BadQuestionError("the question contains binary data; send plain text")
     return text
+
+
+_OUT_OF_SCOPE_ROWS_ZH = "你无权查看这部分数据：只能查看你权限范围内的人员和部门。"
+
+
+def _guard_zh(exc: GuardError) -> str:
+    """The guard's refusal in Chinese: what the asker may do, the detail in English."""
+    if exc.reason.startswith("denied") or exc.reason == "no_scope":
+        return f"{_OUT_OF_SCOPE_ROWS_ZH}（{exc}）"
+    if exc.reason == "not_read_only":
+        return "我只能查询数据，不能修改、删除或新增任何记录。"
+    return f"这个查询没有通过安全检查，未执行（{exc}）。"
 
 
 def _refusal(base: Answer, reason: str, zh: str, en: str) -> Answer:

@@ -744,10 +744,29 @@ SURNAMES = frozenset(
 )
 
 
+#: The whole company named as one group (全公司的中位数): the median has none, it is per team.
+WHOLE_COMPANY = ("全公司", "整个公司", "公司整体", "全公司的", "company-wide", "company wide", "whole company",
+                 "entire company", "across the company", "company median", "overall median")  # fmt: skip
+#: One group meant, by a place that has several (杭州那个组, the Hangzhou team): which one?
+ONE_GROUP = re.compile(
+    r"那个组|这个组|那组|那个部门|那个团队|那个队|\bthe \w+ team\b|\bthat team\b"
+)
+
+#: Words of a question that asks how things are going without naming a figure
+#: (上个月表现如何, how is the team doing): answered with "which figure?".
+VAGUE_WORDS = ("表现", "做得", "干得", "进展", "状况", "状态", "成绩", "doing", "going", "performing",
+               "getting on", "how", "well", "looking")  # fmt: skip
+
 #: The filler words as one pattern, longest first (Latin words only as whole words).
 FILLER_PATTERN = re.compile(
     "|".join(
         rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
         for w in sorted(set(FILLER), key=len, reverse=True)
+    )
+)
+VAGUE_PATTERN = re.compile(
+    "|".join(
+        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
+        for w in sorted(VAGUE_WORDS, key=len, reverse=True)
     )
 )

@@ -53,7 +53,8 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
                  "大家都", "全员都", "全部都", "都达标", "都过了", "is everyone", "are all", "did everyone",
                  "has everyone", "have all", "is everybody", "did everybody"),
     # a comparison between periods or a change
-    "change": ("环比", "同比", "增长率", "增长", "增幅", "增加了", "减少了", "下降", "上涨", "涨了", "降了", "多卖了",
+    "change": ("同比去年", "比去年同期", "较去年同期", "较去年", "环比上月", "环比上个月", "较上月", "涨了还是跌了",
+               "涨还是跌", "涨跌幅", "涨跌", "幅度", "跌了", "环比", "同比", "增长率", "增长", "增幅", "增加了", "减少了", "下降", "上涨", "涨了", "降了", "多卖了",
                "多了多少", "少了多少", "比上个月", "比上月", "比去年", "去年同期", "growth", "grew", "increase",
                "decrease", "change", "mom", "yoy", "month over month", "month on month", "year over year",
                "year on year", "difference", "how much more", "how much less"),

@@ -18,6 +18,7 @@ refused, never guessed.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from assistant import lexicon as lx
@@ -233,20 +234,25 @@ def _read(
     )
     if metrics and not (u.coverage < MIN_COVERAGE and ranks_people):
         if u.coverage < MIN_COVERAGE:
-            return _unknown_name_or_refuse(u, gazetteer), u
+            return _unknown_name_or_refuse(u, gazetteer, pins), u
         return query_plan(u, metrics, departments, employees, model, gazetteer), u
     if employees or departments or ranks_people:
-        figures = (
-            ["业绩", "订单数", "迟到次数", "请假天数"] if u.language == "zh"
-            else ["sales", "orders", "late days", "leave days"]
-        )  # fmt: skip
-        return Clarify(
-            message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
-            message_en="Which figure would you like? For example sales, orders, attendance or leave.",
-            options=figures,
-            choices=[Choice(label=f, question=f"{u.text} {f}", pins=pins) for f in figures],
-        ), u
-    return _unknown_name_or_refuse(u, gazetteer), u
+        return _which_figure(u, pins), u
+    return _unknown_name_or_refuse(u, gazetteer, pins), u
+
+
+def _which_figure(u: Understanding, pins: dict[str, int] | None) -> Clarify:
+    """A question about someone, a team or a period that names no figure: which one?"""
+    figures = (
+        ["业绩", "订单数", "迟到次数", "请假天数"] if u.language == "zh"
+        else ["sales", "orders", "late days", "leave days"]
+    )  # fmt: skip
+    return Clarify(
+        message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
+        message_en="Which figure would you like? For example sales, orders, attendance or leave.",
+        options=figures,
+        choices=[Choice(label=f, question=f"{u.text} {f}", pins=pins) for f in figures],
+    )
 
 
 def _payroll_of_others(
@@ -316,9 +322,13 @@ def _others_rows(plan: QueryPlan, caller: Caller) -> bool:
     return any(e != caller.employee_id for e in plan.employees)
 
 
-def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
+def _unknown_name_or_refuse(
+    u: Understanding, gz: Gazetteer, pins: dict[str, int] | None = None
+) -> Plan:
     """A question the plan cannot read: asked back with the closest names when it names
-    warehouse things (a metric, a department, a person), refused only when it names none."""
+    warehouse things (a metric, a department, a person), asked which figure when it names
+    only a period or a team (上个月数据怎么样, how is the team doing), refused only when it
+    names none of these."""
     masked = list(u.text)
     for tag in u.tags:
         masked[tag.start : tag.end] = " " * (tag.end - tag.start)
@@ -327,6 +337,11 @@ def _unknown_name_or_refuse(u: Understanding, gz: Gazetteer) -> Plan:
     warehouse_words = [
         t for t in u.tags if t.kind in ("metric", "concept", "bundle", "department", "employee")
     ]
+    if not warehouse_words and (u.period_spans or u.kinds("self") or u.kinds("dimension")):
+        rest = lx.FILLER_PATTERN.sub(" ", "".join(masked))
+        unread = re.findall(r"[\u4e00-\u9fff]+|[a-z]+", lx.VAGUE_PATTERN.sub(" ", rest))
+        if not unread:  # 上个月数据怎么样, how is the team doing: which figure?
+            return _which_figure(u, pins)
     if not warehouse_words:
         return _refuse("out_of_scope", _OUT_OF_SCOPE_ZH, _OUT_OF_SCOPE_EN)
     return unknown_names(u.text, "".join(masked), u.language, gz)

@@ -199,7 +199,7 @@ def _tool_parts(plan: ToolPlan, gz: Gazetteer, zh: bool) -> list[str]:
     scope = _scope(_names(gz, departments, plan.employees, zh), zh)
     if plan.per_month:
         scope += " · 按月份" if zh else " · by month"
-    elif plan.grouped and not plan.employees:
+    elif (plan.grouped or plan.focus == "median") and not plan.employees:
         scope = ("各销售部门" if zh else "each sales department") if not departments else scope
     if plan.tool == "forecast":
         return [period, scope, "月底业绩预测" if zh else "month-end forecast"]

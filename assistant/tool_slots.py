@@ -76,6 +76,8 @@ def tool_plan(
         cities = {v.split(":", 1)[1] for t in u.kinds("value") for v in t.values if _is_city(v, gz)}
         departments = [d for d, city in gz.department_city.items()
                        if city in cities and gz.department_kind.get(d) == "sales"]  # fmt: skip
+        if len(departments) > 1 and lx.ONE_GROUP.search(u.text):
+            return _which_team(u, [gz.departments[d].name for d in departments])
     if u.managers and not departments:
         departments = [d for m in u.managers if (d := gz.employees[m].department_id) is not None]
     months: list[date] = []
@@ -132,6 +134,16 @@ def tool_plan(
     focus = _focus(concepts, conditions, employees, counting, totalling)
     if months and bonus_sum and set(conditions) <= {"bonus_eligible"}:
         focus, conditions = "total_bonus", []  # only the eligible have a bonus to add up
+    if focus == "median" and not departments and u.has(lx.WHOLE_COMPANY):
+        teams = [e.name for d, e in gz.departments.items() if gz.department_kind.get(d) == "sales"]
+        return Clarify(
+            message_zh="中位数按销售部门各自计算，全公司没有一个中位数。要看各销售部门的中位数，还是其中一个？",
+            message_en="Medians are computed per sales department; the company has no single median. "
+                       "Each department's, or one of them?",
+            options=["各销售部门", *teams[:4]],
+            choices=[Choice(label="各销售部门", question=_replace_company(u.text, "各销售部门")),
+                     *(Choice(label=t, question=_replace_company(u.text, t)) for t in teams[:4])],
+        )  # fmt: skip
     if employees and (any(w in u.rest for w in lx.RANK_WORDS) or "leaderboard" in concepts):
         focus = "rank"
     if u.has(lx.SHARE_WORDS) and conditions:
@@ -178,6 +190,22 @@ def tool_plan(
         asked=asked,
         each=per_person_asked(u),
     )
+
+
+def _which_team(u: Understanding, teams: list[str]) -> Clarify:
+    return Clarify(
+        message_zh=f"这里有{len(teams)}个销售部门：{'、'.join(teams)}。请问是哪一个？",
+        message_en=f"There are {len(teams)} sales departments there: {', '.join(teams)}. Which one?",
+        options=teams,
+        choices=[Choice(label=t, question=f"{t} {u.text}") for t in teams],
+    )
+
+
+def _replace_company(text: str, by: str) -> str:
+    for word in sorted(lx.WHOLE_COMPANY, key=len, reverse=True):
+        if word in text:
+            return text.replace(word, by, 1)
+    return f"{by} {text}"
 
 
 def _is_city(reading: str, gz: Gazetteer) -> bool:

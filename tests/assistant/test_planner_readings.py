@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from assistant.ask import Assistant
+from assistant.callers import resolve_caller
 from assistant.gazetteer import department_aliases
 from schema.caller import Caller
 from schema.settings import Settings
@@ -460,3 +461,58 @@ def test_a_named_month_against_the_same_month_last_year(demo: Assistant) -> None
                        "order_date BETWEEN DATE '2025-09-01' AND DATE '2025-09-30'")  # fmt: skip
     figures = sorted(v for row in answer.rows for v in row if isinstance(v, float))
     assert pytest.approx(float(now)) in figures and pytest.approx(float(then)) in figures
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "reason"),
+    [
+        # a period or a team, and no figure: which figure? (not "out of my scope")
+        ("上个月数据怎么样", "clarification", None),
+        ("How is the team doing?", "clarification", None),
+        ("上个月表现如何", "clarification", None),
+        # a period and words of another domain: out of scope
+        ("what's our stock price today?", "refusal", "out_of_scope"),
+        # the company has no single median: per department, asked back
+        ("全公司上个月业绩中位数多少", "clarification", None),
+    ],
+)
+def test_questions_that_name_no_figure(
+    demo: Assistant, question: str, kind: str, reason: str | None
+) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == kind, answer.answer
+    if reason:
+        assert answer.reason == reason
+
+
+def test_one_team_of_a_city_with_several_is_asked_back(tmp_path: Path) -> None:
+    october = date(2026, 10, 1)
+    b = WarehouseBuilder()
+    b.department(1, "杭州门店一组", "Hangzhou Stores 1", city="杭州")
+    b.department(2, "杭州门店二组", "Hangzhou Stores 2", city="杭州")
+    for employee_id, department in ((1, 1), (2, 1), (3, 2), (4, 2)):
+        b.employee(employee_id, f"员工{employee_id}", department).target(employee_id, october, "50")
+        b.order(employee_id, date(2026, 10, 9), str(100 * employee_id))
+    built = _assistant(b.duckdb(tmp_path))
+    try:
+        one = built.ask("杭州那个组上个月中位数多少", Caller.operator(), as_of=AS_OF)
+        assert one.kind == "clarification" and {"杭州门店一组", "杭州门店二组"} <= set(one.options)
+        both = built.ask("杭州那边上个月中位数多少", Caller.operator(), as_of=AS_OF)
+        assert both.kind == "answer" and len(both.rows) == 2
+    finally:
+        built.warehouse.dispose()
+
+
+def test_another_team_s_figures_are_refused_in_the_question_s_language(demo: Assistant) -> None:
+    """A manager asking for a team outside their subtree: a refusal (never an error), in
+    Chinese for a Chinese question."""
+    (head,) = _scalars(demo, (
+        "SELECT m.employee_no FROM employees e JOIN employees m ON m.employee_id = e.manager_id "
+        "JOIN departments d ON d.department_id = e.department_id WHERE d.name = '华东销售一部' "
+        "GROUP BY m.employee_no ORDER BY count(*) DESC LIMIT 1"
+    ))  # fmt: skip
+    manager = resolve_caller(str(head), warehouse=demo.warehouse)
+    for question in ("华北销售部上个月的排行榜发我一下", "华北销售部上个月谁超过了中位数"):
+        answer = demo.ask(question, manager, as_of=AS_OF)
+        assert answer.kind == "refusal" and answer.rows == [], answer.answer
+        assert "无权查看" in answer.answer

@@ -23,12 +23,12 @@ DEPARTMENTS: dict[str, tuple[str, str, str]] = {
     "成都销售组": ("昆明特通渠道组", "Kunming Special Channels", "昆明"),
     "武汉销售部": ("合肥社群团购组", "Hefei Group Buying", "合肥"),
     "市场部": ("品牌推广中心", "Brand Promotion Centre", "济南"),
-    "人力资源部": ("人事行政部", "HR & Administration", "济南"),
-    "运营部": ("仓储物流部", "Warehousing & Logistics", "青岛"),
+    "人力资源部": ("人力行政服务部", "HR & Admin Services", "济南"),
+    "运营部": ("冷链仓配部", "Cold-Chain Warehousing", "青岛"),
 }
 PRODUCT_LINES: dict[str, str] = {
     "SaaS": "低温乳品",
-    "Hardware": "休闲零食",
+    "Hardware": "烘焙零食",
     "Services": "冷链配送服务",
 }
 

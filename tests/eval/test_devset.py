@@ -366,8 +366,8 @@ def check_clarified_names_are_shared(con: Any, entries: list[dict[str, Any]]) ->
     for e in entries:
         if e["family"] != "clarify.person":
             continue
-        (name,) = re.findall(r"name = '([^']+)'", e["gold_sql"])
-        _, rows = _run(con, f"SELECT COUNT(*) FROM employees WHERE name = '{name}'")
+        ((column, name),) = re.findall(r"\b(name|name_en) = '([^']+)'", e["gold_sql"])
+        _, rows = _run(con, f"SELECT COUNT(*) FROM employees WHERE {column} = '{name}'")
         assert rows[0][0] >= 2, (e["id"], name)
 
 

@@ -27,11 +27,11 @@ class WarehouseBuilder:
 
     def department(
         self, department_id: int, name: str, name_en: str | None = None, *,
-        parent_id: int | None = None, kind: str = "sales",
+        parent_id: int | None = None, kind: str = "sales", city: str | None = None,
     ) -> WarehouseBuilder:  # fmt: skip
         return self.add(
             "departments", department_id=department_id, name=name, name_en=name_en,
-            parent_id=parent_id, kind=kind, city=None,
+            parent_id=parent_id, kind=kind, city=city,
         )  # fmt: skip
 
     def employee(
