@@ -251,7 +251,7 @@ def _which_figure(u: Understanding, pins: dict[str, int] | None) -> Clarify:
         message_zh="您想了解哪一项数据？例如业绩、订单数、考勤或请假。",
         message_en="Which figure would you like? For example sales, orders, attendance or leave.",
         options=figures,
-        choices=[Choice(label=f, question=f"{u.text} {f}", pins=pins) for f in figures],
+        choices=[Choice(label=f, question=f"{u.text} {f}", pins=pins or {}) for f in figures],
     )
 
 
