@@ -166,7 +166,8 @@ def _lines(
         bonus = (f"奖金：{fmt_rate(rate)} ×（¥{fmt_money(row.sales)} − ¥{fmt_money(row.median)}）"
                  f"{capped} = ¥{fmt_money(row.bonus)}" if row.eligible else "奖金：¥0.00")  # fmt: skip
         return [
-            f"{snapshot.label} 奖金结算单：{row.name}（{row.employee_no}），{row.department}",
+            f"{snapshot.month.year}年{snapshot.month.month}月奖金结算单：{row.name}（{row.employee_no}），"
+            f"{row.department}",
             f"业绩：¥{fmt_money(row.sales)}（{orders} 笔已付款订单）",
             f"最低目标：¥{fmt_money(row.min_target)}，{'已达到' if row.met_minimum else '未达到'}",
             f"部门中位数：¥{fmt_money(row.median)}（{how}）",
@@ -186,7 +187,7 @@ def _lines(
              f"¥{fmt_money(row.bonus)}" if row.eligible else "Bonus: ¥0.00")  # fmt: skip
     name = row.name_en or row.name
     return [
-        f"Bonus statement {snapshot.label}: {name} ({row.employee_no}), {row.department_en or row.department}",
+        f"Bonus statement {snapshot.month:%b %Y}: {name} ({row.employee_no}), {row.department_en or row.department}",
         f"Sales: ¥{fmt_money(row.sales)} ({orders} paid orders)",
         f"Minimum target: ¥{fmt_money(row.min_target)}, {'met' if row.met_minimum else 'not met'}",
         f"Department median: ¥{fmt_money(row.median)} ({how})",

@@ -188,7 +188,7 @@ def test_statements_go_out_on_close_once_per_person_and_version(
             continue
         (message,) = sent_to(stub, reached[r.employee_no])
         text = content_of(message)
-        assert text.startswith(f"**{MONTH} 奖金结算单：{r.name}（{r.employee_no}）")
+        assert text.startswith(f"**2026年10月奖金结算单：{r.name}（{r.employee_no}）")
         assert f"> 奖金：¥{r.bonus:,.2f}" in text or f"= ¥{r.bonus:,.2f}" in text
         assert "结账快照第 1 版" in text
         assert not any(o.employee_no in text for o in roster if o.employee_no != r.employee_no)
