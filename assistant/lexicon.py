@@ -752,6 +752,12 @@ ONE_GROUP = re.compile(
     r"那个组|这个组|那组|那个部门|那个团队|那个队|\bthe \w+ team\b|\bthat team\b"
 )
 
+#: The person farthest from the median (离中位数最远, furthest below the median).
+FARTHEST = re.compile(r"最远|差得最多|差最多|差距最大|\b(?:farthest|furthest)\b|\bmost behind\b")
+_BELOW_MEDIAN_WORDS = r"低于|以下|没过|没超过|不到|落后|below|under|behind"
+FARTHEST_BELOW = re.compile(_BELOW_MEDIAN_WORDS)
+FARTHEST_ABOVE = re.compile(r"高于|以上|超过|超出|above|ahead|over")
+
 #: Words of a question that asks how things are going without naming a figure
 #: (上个月表现如何, how is the team doing): answered with "which figure?".
 VAGUE_WORDS = ("表现", "做得", "干得", "进展", "状况", "状态", "成绩", "doing", "going", "performing",

@@ -34,6 +34,7 @@ TOOL_CONCEPTS = {"per_head", "median", "above_median", "below_median", "not_abov
                   "forecast", "suggest_targets"}  # fmt: skip
 _CONDITIONS = {"above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
                "bonus_eligible"}  # fmt: skip
+_MEDIAN_SIDES = {"above_median", "below_median", "not_above_median"}
 _NEGATED_ELIGIBLE = re.compile(
     r"(没|没有|未|不能|不会|拿不到|没能|not|n't|no)\s*(拿到|获得|有|能拿|拿|eligible|get|got|qualify|earn)?\s*(奖金|业绩奖励|bonus)"
     r"|\b(?:missed|misses|miss|missing)\s+(?:out\s+on\s+)?(?:the\s+|a\s+)?bonus"
@@ -134,6 +135,22 @@ def tool_plan(
     focus = _focus(concepts, conditions, employees, counting, totalling)
     if months and bonus_sum and set(conditions) <= {"bonus_eligible"}:
         focus, conditions = "total_bonus", []  # only the eligible have a bonus to add up
+    if "gap" in concepts and lx.FARTHEST.search(u.text) and not employees:
+        # 谁离中位数最远（低于的）: the person farthest on the side asked, ties kept
+        below, above = lx.FARTHEST_BELOW.search(u.text), lx.FARTHEST_ABOVE.search(u.text)
+        if bool(below) == bool(above):
+            return Clarify(
+                message_zh="是问高于中位数最多的人，还是低于中位数最多的人？",
+                message_en="The person furthest above the median, or furthest below it?",
+                options=["高于中位数最多", "低于中位数最多"] if u.language == "zh"
+                        else ["furthest above", "furthest below"],
+                choices=[Choice(label=w, question=f"{u.text}（{w}）")
+                         for w in ("高于中位数最多", "低于中位数最多")],
+            )  # fmt: skip
+        condition: Condition = "below_median" if below else "above_median"
+        conditions = [c for c in conditions if c not in _MEDIAN_SIDES] + [condition]
+        focus = "gap"
+        order, limit = ("asc" if below else "desc"), limit or 1
     if focus == "median" and not departments and u.has(lx.WHOLE_COMPANY):
         teams = [e.name for d, e in gz.departments.items() if gz.department_kind.get(d) == "sales"]
         return Clarify(

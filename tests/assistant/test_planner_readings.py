@@ -516,3 +516,19 @@ def test_another_team_s_figures_are_refused_in_the_question_s_language(demo: Ass
         answer = demo.ask(question, manager, as_of=AS_OF)
         assert answer.kind == "refusal" and answer.rows == [], answer.answer
         assert "无权查看" in answer.answer
+
+
+def test_the_person_farthest_below_the_median(demo: Assistant) -> None:
+    from tools.performance import monthly_performance
+
+    answer = demo.ask("上个月华东销售一部谁离中位数最远（低于的）", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer", answer.answer
+    with demo.warehouse.connect() as conn:
+        report = monthly_performance(conn, "2026-10", caller=Caller.operator(), as_of=AS_OF,
+                                     policy=demo.policy)  # fmt: skip
+    team = [r for r in report.rows if r.department == "华东销售一部"]
+    lowest = min(r.gap_to_median for r in team)
+    assert {row[0] for row in answer.rows} == {r.name for r in team if r.gap_to_median == lowest}
+    # which side is not said: asked back
+    either = demo.ask("上个月华东销售一部谁离中位数最远", Caller.operator(), as_of=AS_OF)
+    assert either.kind == "clarification"
