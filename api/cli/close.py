@@ -358,6 +358,7 @@ def payroll_export(
     acting: AsOpt = None,
 ) -> None:
     """A closed month's payroll (HR and admins): employee_no, month, bonus, version."""
+    from assistant.disputes import close_adjustments
     from tools.payroll import payroll, payroll_csv
 
     if fmt not in ("csv", "xlsx"):
@@ -366,7 +367,7 @@ def payroll_export(
         fail("--format xlsx needs --out FILE")
     with _opened(acting) as (book, _conn, caller), user_errors():
         snapshot = book.get(month)
-        rows = payroll(snapshot, caller)
+        rows = payroll(snapshot, caller, close_adjustments(book.engine, snapshot))
     if fmt == "csv":
         body = payroll_csv(rows)
     else:

@@ -242,7 +242,7 @@ def payroll_export(
     format: Annotated[Literal["csv", "xlsx"], Query(description="File format.")] = "csv",
 ) -> Response:
     snapshot = services.closes.get(month)
-    rows = payroll(snapshot, caller)
+    rows = payroll(snapshot, caller, close_adjustments(services.closes.engine, snapshot))
     if format == "csv":
         body, media = payroll_csv(rows), CSV_TYPE
     else:

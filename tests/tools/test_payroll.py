@@ -55,3 +55,26 @@ def test_nobody_else_gets_the_payroll(caller: Caller) -> None:
     with pytest.raises(PayrollForbiddenError, match="only HR and admins") as refused:
         payroll(_snapshot(_closed()), caller)
     assert isinstance(refused.value, OutOfScopeError)  # answered 403 over HTTP
+
+
+def test_accepted_adjustments_are_paid_with_the_closed_bonus() -> None:
+    from tools.adjustment import Adjustment
+
+    snapshot = _snapshot(_closed(), version=2)
+    person = sorted(snapshot.rows, key=lambda s: s.employee_no)[0]
+    adjustments = [
+        Adjustment(
+            dispute_id=i,
+            employee_no=person.employee_no,
+            amount=Decimal(amount),
+            reason="a refund was not this person's",
+            statement_version=i + 1,
+            created_at="2026-11-03T10:00:00Z",
+            created_by="hr",
+        )  # fmt: skip
+        for i, amount in enumerate(("120.50", "-20.25"), start=1)
+    ]
+    rows = payroll(snapshot, Caller(role=Role.HR, employee_no="E00900"), adjustments)
+    paid = {r.employee_no: r.bonus for r in rows}
+    assert paid[person.employee_no] == person.bonus + Decimal("100.25")
+    assert all(paid[s.employee_no] == s.bonus for s in snapshot.rows if s is not person)
