@@ -36,6 +36,7 @@ class _Dialect(ClickHouseDialect):
 class ClickHouseServerDialect(_Dialect):
     """A ClickHouse server over HTTP (clickhouse-connect's client)."""
 
+    supports_statement_cache = False
     secure = False
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
@@ -54,11 +55,14 @@ class ClickHouseServerDialect(_Dialect):
 class ClickHouseSecureDialect(ClickHouseServerDialect):
     """A ClickHouse server over HTTPS."""
 
+    supports_statement_cache = False
     secure = True
 
 
 class ChdbDialect(_Dialect):
     """chDB on a data folder in this process (created on first use)."""
+
+    supports_statement_cache = False
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
         folder = url.database or ""
