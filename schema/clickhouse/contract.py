@@ -53,3 +53,15 @@ def insert_arrow(conn: Connection, table: str, data: Any) -> None:
     """Append a pyarrow table whose columns are ``table``'s (names and order)."""
     if data.num_rows:
         client_of(conn).insert_arrow(table, data)
+
+
+def copy_from_duckdb(duckdb_connection: Any, conn: Connection) -> dict[str, int]:
+    """Copy every contract table from a DuckDB connection into ClickHouse tables that
+    :func:`create_contract` made; returns the rows copied per table."""
+    copied = {}
+    for table in TABLES:
+        columns = ", ".join(c.name for c in table.columns)
+        data = duckdb_connection.sql(f"SELECT {columns} FROM {table.name}").to_arrow_table()
+        insert_arrow(conn, table.name, data)
+        copied[table.name] = int(data.num_rows)
+    return copied

@@ -23,20 +23,17 @@ from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import ConnectArgsType
 
 
-class _Dialect(ClickHouseDialect):
-    supports_statement_cache = False
+def _import_dbapi(cls: type) -> Any:
+    from clickhouse_connect import dbapi
 
-    @classmethod
-    def import_dbapi(cls) -> Any:
-        from clickhouse_connect import dbapi
-
-        return dbapi
+    return dbapi
 
 
-class ClickHouseServerDialect(_Dialect):
+class ClickHouseServerDialect(ClickHouseDialect):
     """A ClickHouse server over HTTP (clickhouse-connect's client)."""
 
     supports_statement_cache = False
+    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
     secure = False
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
@@ -56,13 +53,15 @@ class ClickHouseSecureDialect(ClickHouseServerDialect):
     """A ClickHouse server over HTTPS."""
 
     supports_statement_cache = False
+    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
     secure = True
 
 
-class ChdbDialect(_Dialect):
+class ChdbDialect(ClickHouseDialect):
     """chDB on a data folder in this process (created on first use)."""
 
     supports_statement_cache = False
+    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
         folder = url.database or ""

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from schema.clickhouse.contract import create_contract, insert_arrow
+from schema.clickhouse.contract import copy_from_duckdb, create_contract
 from schema.db import is_clickhouse, warehouse_engine
 from schema.demodata.build import Progress, build
 from schema.demodata.errors import DemoDataError
@@ -170,10 +170,7 @@ def _generate_clickhouse(
                 build(Sink(con), seed=seed, end_date=end_date, scale=scale, progress=progress)
                 with engine.connect() as conn:
                     create_contract(conn, replace=existing)
-                    for table in TABLES:
-                        columns = ", ".join(c.name for c in table.columns)
-                        data = con.sql(f"SELECT {columns} FROM {table.name}").to_arrow_table()
-                        insert_arrow(conn, table.name, data)
+                    copy_from_duckdb(con, conn)
             finally:
                 con.close()
         return summarize(engine)

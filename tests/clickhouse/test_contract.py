@@ -45,7 +45,11 @@ def _expected(table: sa.Table) -> dict[str, tuple[str, bool]]:
     for column in table.columns:
         if isinstance(column.type, sa.Numeric):
             money = column.type.scale == 2 and (column.type.precision or 0) >= 12
-            kind = "Decimal(18, 2)" if money else f"Decimal({column.type.precision}, {column.type.scale})"
+            kind = (
+                "Decimal(18, 2)"
+                if money
+                else f"Decimal({column.type.precision}, {column.type.scale})"
+            )
         else:
             generic = column.type.compile(dialect=sa.create_engine("sqlite://").dialect)
             kind = EXPECTED_TYPES[{"INTEGER": "INT"}.get(generic, generic)]
