@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import ConnectArgsType
 
 
-def _import_dbapi(cls: type) -> Any:
+def _dbapi() -> Any:
     from clickhouse_connect import dbapi
 
     return dbapi
@@ -33,7 +33,11 @@ class ClickHouseServerDialect(ClickHouseDialect):
     """A ClickHouse server over HTTP (clickhouse-connect's client)."""
 
     supports_statement_cache = False
-    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
+
+    @classmethod
+    def import_dbapi(cls) -> Any:  # (SQLAlchemy looks for it in each class's own dict)
+        return _dbapi()
+
     secure = False
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
@@ -53,7 +57,11 @@ class ClickHouseSecureDialect(ClickHouseServerDialect):
     """A ClickHouse server over HTTPS."""
 
     supports_statement_cache = False
-    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
+
+    @classmethod
+    def import_dbapi(cls) -> Any:  # (SQLAlchemy looks for it in each class's own dict)
+        return _dbapi()
+
     secure = True
 
 
@@ -61,7 +69,10 @@ class ChdbDialect(ClickHouseDialect):
     """chDB on a data folder in this process (created on first use)."""
 
     supports_statement_cache = False
-    import_dbapi = classmethod(_import_dbapi)  # (SQLAlchemy looks in each class's own dict)
+
+    @classmethod
+    def import_dbapi(cls) -> Any:  # (SQLAlchemy looks for it in each class's own dict)
+        return _dbapi()
 
     def create_connect_args(self, url: URL) -> ConnectArgsType:
         folder = url.database or ""

@@ -23,21 +23,22 @@ from __future__ import annotations
 
 from sqlglot import exp
 from sqlglot.dialects.clickhouse import ClickHouse as BaseClickHouse
+from sqlglot.generators.clickhouse import ClickHouseGenerator
 
 
-def _div_sql(self: BaseClickHouse.Generator, expression: exp.Div) -> str:
+def _div_sql(self: ClickHouseGenerator, expression: exp.Div) -> str:
     if expression.args.get("typed"):  # integer division asked for by the SQL's own dialect
         return self.binary(expression, "/")
     dividend = self.sql(expression, "this")
     return f"toFloat64({dividend}) / {self.sql(expression, 'expression')}"
 
 
-def _median_sql(self: BaseClickHouse.Generator, expression: exp.Median) -> str:
+def _median_sql(self: ClickHouseGenerator, expression: exp.Median) -> str:
     value = self.sql(expression, "this")
     return f"((quantileExactLow(0.5)({value}) + quantileExactHigh(0.5)({value})) / 2)"
 
 
-def _quantile_sql(self: BaseClickHouse.Generator, expression: exp.Quantile) -> str:
+def _quantile_sql(self: ClickHouseGenerator, expression: exp.Quantile) -> str:
     value = self.sql(expression, "this")
     quantile = expression.args["quantile"]
     if isinstance(quantile, exp.Array):
@@ -48,9 +49,9 @@ def _quantile_sql(self: BaseClickHouse.Generator, expression: exp.Quantile) -> s
 class ClickHouse(BaseClickHouse):
     """sqlglot's ClickHouse dialect with the meanings of DuckDB and PostgreSQL."""
 
-    class Generator(BaseClickHouse.Generator):
+    class Generator(ClickHouseGenerator):
         TRANSFORMS = {
-            **BaseClickHouse.Generator.TRANSFORMS,
+            **ClickHouseGenerator.TRANSFORMS,
             exp.Div: _div_sql,
             exp.Median: _median_sql,
             exp.Quantile: _quantile_sql,
