@@ -14,6 +14,8 @@ The differences, each found by answering the development set on every engine
   sample on large inputs). Written as the mean of the exact low and high middle
   values, the median of an even count as DuckDB and PostgreSQL define it, and exact
   for decimals.
+- ``SELECT a.name, b.name``: the guard names every column (``AS name``); ClickHouse
+  refuses an alias given twice, so a repeated one is left off (the column is ``b.name``).
 - ``quantile_cont(x, q)``: ``quantileExactInclusive`` (exact, linear interpolation),
   over ``toFloat64`` since it takes no decimals. (``percentile_cont ... WITHIN GROUP``
   keeps sqlglot's form.)
@@ -46,10 +48,35 @@ def _quantile_sql(self: ClickHouseGenerator, expression: exp.Quantile) -> str:
     return f"quantileExactInclusive({self.sql(quantile)})(toFloat64({value}))"
 
 
+def _distinct_aliases(select: exp.Select) -> exp.Select:
+    """``select`` without the repeated aliases of plain columns (``a.name AS name, b.name AS
+    name``): ClickHouse refuses an alias given twice, DuckDB returns both columns; the
+    second then keeps its own name (``b.name``)."""
+    seen: set[str] = set()
+    repeated: list[int] = []
+    for i, projection in enumerate(select.expressions):
+        alias = projection.alias_or_name
+        if alias in seen and isinstance(projection, exp.Alias):
+            if isinstance(projection.this, exp.Column):
+                repeated.append(i)
+        seen.add(alias)
+    if not repeated:
+        return select
+    select = select.copy()
+    projections = list(select.expressions)
+    for i in repeated:
+        projections[i] = projections[i].this
+    select.set("expressions", projections)
+    return select
+
+
 class ClickHouse(BaseClickHouse):
     """sqlglot's ClickHouse dialect with the meanings of DuckDB and PostgreSQL."""
 
     class Generator(ClickHouseGenerator):
+        def select_sql(self, expression: exp.Select) -> str:
+            return super().select_sql(_distinct_aliases(expression))
+
         TRANSFORMS = {
             **ClickHouseGenerator.TRANSFORMS,
             exp.Div: _div_sql,

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import duckdb
 import pytest
 import sqlalchemy as sa
 
@@ -116,14 +115,14 @@ def duckdb_answers(demo_warehouse_url: str, cases: list[EvalCase]) -> Answers:
 def chdb_url(demo_warehouse_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo warehouse copied table by table into chDB on a folder."""
     url = f"chdb:///{tmp_path_factory.mktemp('chdb') / 'warehouse'}"
-    source = duckdb.connect(sa.make_url(demo_warehouse_url).database or "", read_only=True)
+    source = warehouse_engine(demo_warehouse_url)
     engine = warehouse_engine(url, read_only=False)
     try:
-        with engine.connect() as conn:
+        with engine.connect() as conn, source.connect() as duck:
             create_contract(conn)
-            copied = copy_from_duckdb(source, conn)
+            copied = copy_from_duckdb(duck.connection.driver_connection, conn)
     finally:
-        source.close()
+        source.dispose()
         engine.dispose()
     assert copied["sales_orders"] > 10_000
     yield url
