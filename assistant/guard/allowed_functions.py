@@ -78,7 +78,10 @@ DIALECT_ANONYMOUS = {
 #: ClickHouse's parameterised and combined aggregates (``quantileExact(0.5)(x)``,
 #: ``sumIf(x, c)``), checked by their function name.
 NAMED_AGGREGATES = (
-    exp.AnonymousAggFunc, exp.ParameterizedAgg, exp.CombinedAggFunc, exp.CombinedParameterizedAgg
+    exp.AnonymousAggFunc,
+    exp.ParameterizedAgg,
+    exp.CombinedAggFunc,
+    exp.CombinedParameterizedAgg,
 )
 
 #: Expression kinds that are not complete text (filled in by someone else at run time).
