@@ -53,16 +53,20 @@ class Settings(BaseSettings):
         gt=0,
         le=600,
         description="Statement timeout for guarded queries, seconds: a DuckDB statement still "
-        "running then is stopped by killing its worker process.",
+        "running then is stopped by killing its worker process (ClickHouse: max_execution_time).",
     )
     sql_memory_limit_mb: int = Field(
         default=1024,
         ge=64,
         description="Memory a guarded DuckDB statement may use, MB (DuckDB's memory_limit in its "
-        "worker process; the worker is killed above this plus 512 MB resident).",
+        "worker process; the worker is killed above this plus 512 MB resident); on ClickHouse "
+        "the statement's max_memory_usage.",
     )
     sql_threads: int = Field(
-        default=2, ge=1, le=64, description="Threads a guarded DuckDB statement may use."
+        default=2,
+        ge=1,
+        le=64,
+        description="Threads a guarded DuckDB statement may use (ClickHouse: max_threads).",
     )
     sql_work_mem_mb: int = Field(
         default=64,
