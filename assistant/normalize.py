@@ -74,6 +74,13 @@ def normalize(text: str) -> str:
     text = _SEVERAL_GROUPS.sub(r"\1各个", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # bonus-eligible -> bonus eligible
     text = re.sub(r"n['’]t\b", " not", text)  # hasn't -> has not
+    # last month vs the month before: month on month (mom; not a grouping by month)
+    text = re.sub(
+        r"\b(?:vs\.?|versus|compared (?:with|to)|than)\s+(?:the\s+)?"
+        r"(?:month before|previous month|prior month|month prior)\b",
+        "mom",
+        text,
+    )
     text = re.sub(r"['’]s\b", "", text)  # my team's -> my team
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)
     text = _PUNCT.sub(" ", text)

@@ -193,6 +193,13 @@ _VERSUS_NAMED = re.compile(
     r"比|对比|相比|\bvs\b|versus|compared?|side by side|多卖|少卖|多了|少了|差了|difference|增长|growth|变化"
 )
 _GROWTH = re.compile(r"增长率|增幅|增速|涨幅|百分之|%|growth|grew|increase|增长|上涨|下降|涨|降")
+#: Words that make the period after them the one compared with (vs June, 比6月).
+_AGAINST = re.compile(
+    r"(?:\bvs\.?|\bversus|\bthan|\bcompared (?:with|to)|\bagainst|比|对比|相比)\s*$"
+)
+_BARE_GROWTH = re.compile(
+    r"增长了?多少|增长率|增幅|增速|涨了多少|涨幅|\bgrowth\b|\bgrew\b|\bgrow\b"
+)
 _DIFFERENCE = re.compile(
     r"多了多少|少了多少|多卖了|少卖了|多多少|少多少|差多少|差了多少|多出|how much more|how much less|"
     r"difference|差额"
@@ -209,6 +216,12 @@ def compared(u: Understanding) -> tuple[Literal["previous", "year_ago", "named"]
         else "named" if u.also is not None and _VERSUS_NAMED.search(text)
         else None
     )  # fmt: skip
+    if (
+        compare is None and u.period is not None and u.also is None
+        and u.period.grain in ("month", "quarter") and _BARE_GROWTH.search(text)
+        and not (u.period_span and _AGAINST.search(text[: u.period_span[0]]))
+    ):  # fmt: skip
+        compare = "previous"  # 上个月销售额增长了多少, sales growth last month: on the one before
     if compare is None:
         return None, None
     if _DIFFERENCE.search(text):

@@ -532,3 +532,34 @@ def test_the_person_farthest_below_the_median(demo: Assistant) -> None:
     # which side is not said: asked back
     either = demo.ask("上个月华东销售一部谁离中位数最远", Caller.operator(), as_of=AS_OF)
     assert either.kind == "clarification"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["上个月销售额增长了多少", "sales growth last month", "last month's sales vs the month before"],
+)
+def test_growth_of_one_month_is_on_the_month_before(demo: Assistant, question: str) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer", answer.answer
+    assert (answer.plan or {}).get("compare") == "previous"
+    (now,) = _scalars(demo, "SELECT SUM(amount) FROM sales_orders WHERE status = 'paid' AND "
+                      "order_date BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'")  # fmt: skip
+    (then,) = _scalars(demo, "SELECT SUM(amount) FROM sales_orders WHERE status = 'paid' AND "
+                       "order_date BETWEEN DATE '2026-09-01' AND DATE '2026-09-30'")  # fmt: skip
+    assert answer.rows[0][:2] == [pytest.approx(float(now)), pytest.approx(float(then))]
+
+
+def test_the_team_that_grew_most_is_ranked_by_growth(demo: Assistant) -> None:
+    answer = demo.ask(
+        "Which team grew sales the most last month vs the month before?", Caller.operator(),
+        as_of=AS_OF,
+    )  # fmt: skip
+    assert answer.kind == "answer", answer.answer
+    rows = _scalars(demo, (
+        "SELECT d.name FROM sales_orders o JOIN employees e ON e.employee_id = o.employee_id "
+        "JOIN departments d ON d.department_id = e.department_id WHERE o.status = 'paid' "
+        "GROUP BY d.name ORDER BY SUM(o.amount) FILTER (WHERE o.order_date BETWEEN DATE '2026-10-01' "
+        "AND DATE '2026-10-31') / SUM(o.amount) FILTER (WHERE o.order_date BETWEEN "
+        "DATE '2026-09-01' AND DATE '2026-09-30') DESC LIMIT 1"
+    ))  # fmt: skip
+    assert [row[0] for row in answer.rows] == rows
