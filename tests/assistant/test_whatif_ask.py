@@ -204,7 +204,7 @@ def test_a_manager_asks_about_a_named_person_on_their_team(
     outsider = next(r for r in rows if r.department_id not in manager.department_ids
                     and len(shared[r.name]) == 1)  # fmt: skip
     refused = demo.ask(f"{outsider.name}还差多少能拿奖金", manager, as_of=AS_OF)
-    assert refused.kind == "error" and refused.reason == "out_of_scope" and not refused.rows
+    assert refused.kind == "refusal" and refused.reason == "out_of_scope_rows" and not refused.rows
 
 
 def _leaks(answer: Answer, row: PerformanceRow, figures: list[Decimal]) -> list[str]:
