@@ -58,10 +58,17 @@ def query_plan(
             and not u.has(("各", "每个", "分别", "each", "per", "by"))
         ):
             continue
-        if dim == "employee" and (
-            employees or not _per_person(u, tag) or len(departments) > 1 and not per_person_asked(u)
+        if (
+            dim == "employee"
+            and (
+                employees
+                or not _per_person(u, tag)
+                or len(departments) > 1
+                and not per_person_asked(u)
+            )
+            and not (_PER_ONE.search(u.text) and not _averaged(model, metrics[0]))
         ):
-            continue
+            continue  # (外勤天数 per person: each person's count; average pay per person: one)
         if dim not in group_by:
             group_by.append(dim)
     if len(departments) > 1 and "department" not in group_by and not per_person_asked(u):
@@ -260,6 +267,15 @@ _PER_PERSON = (
     "individual",
     "everyone's",
 )
+
+
+#: "per person" after a figure that is not an average: each person's figure.
+_PER_ONE = re.compile(r"\bper (?:person|rep|employee|salesperson|head)\b")
+
+
+def _averaged(model: SemanticModel, metric: str) -> bool:
+    expr = model.metrics[metric].expr.upper()
+    return expr.startswith("AVG(") or "/" in expr or model.metrics[metric].ratio is not None
 
 
 def per_person_asked(u: Understanding) -> bool:
