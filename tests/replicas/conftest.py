@@ -1,0 +1,96 @@
+"""Three ``hrq serve`` replicas on one fresh PostgreSQL app database, with a stand-in WeCom.
+
+Skipped without ``HRQ_TEST_POSTGRES_URL``. One cluster serves the whole module (starting
+three servers takes seconds); the test that kills a replica runs last.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from api.wecom.stub import StubConfig, WeComStub, running_stub
+from schema.db import app_engine, warehouse_engine
+from tests.replicas.cluster import Cluster
+from tests.wecom.live import child_clock, environment, wecom_settings
+
+#: Requests one API key may make per minute in the suite.
+RATE_PER_MINUTE = 60
+#: How often the replicas run the live crossings, seconds.
+CROSSINGS_EVERY_S = 2.0
+
+
+@pytest.fixture(scope="module")
+def app_db_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for the module's replicas, dropped afterwards."""
+    name = f"hrq_r_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(postgres_server_url).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def app_db(app_db_url: str) -> Iterator[Engine]:
+    engine = app_engine(app_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[WeComStub]:
+    with running_stub(StubConfig(clock=child_clock)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def replica_env(
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_warehouse_url: str,
+    app_db_url: str,
+    stub: WeComStub,
+) -> dict[str, str]:
+    """The ``HRQ_*`` settings every replica gets: the same app database and warehouse."""
+    data_dir: Path = tmp_path_factory.mktemp("replicas")
+    settings = wecom_settings(
+        data_dir, demo_warehouse_url, stub,
+        app_db_url=app_db_url,
+        api_rate_limit_per_minute=RATE_PER_MINUTE,
+        wecom_process_lease_s=3.0, wecom_send_lease_s=3.0, wecom_recovery_poll_s=0.5,
+        wecom_crossings_every_s=CROSSINGS_EVERY_S,
+    )  # fmt: skip
+    return environment(settings)
+
+
+@pytest.fixture(scope="module")
+def cluster(replica_env: dict[str, str]) -> Iterator[Cluster]:
+    running = Cluster(replica_env, size=3)
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def people(demo_warehouse_url: str) -> dict[str, str]:
+    """Employee numbers and WeCom userids of an HR partner and a sales manager."""
+    engine = warehouse_engine(demo_warehouse_url)
+    query = sa.text(
+        "SELECT employee_no, wecom_userid FROM employees WHERE title = :title "
+        "AND status = 'active' AND wecom_userid IS NOT NULL ORDER BY employee_id"
+    )
+    with engine.connect() as conn:
+        hr = conn.execute(query, {"title": "HR Business Partner"}).first()
+        manager = conn.execute(query, {"title": "Sales Manager"}).first()
+    engine.dispose()
+    assert hr is not None and manager is not None
+    return {"hr": hr.employee_no, "manager_userid": manager.wecom_userid}
