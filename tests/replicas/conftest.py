@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from tests.replicas.cluster import Cluster
 from tests.wecom.live import child_clock, environment, wecom_settings
 
 #: Requests one API key may make per minute in the suite.
-RATE_PER_MINUTE = 60
+RATE_PER_MINUTE = 30
 #: How often the replicas run the live crossings, seconds.
 CROSSINGS_EVERY_S = 2.0
 
@@ -81,16 +82,19 @@ def cluster(replica_env: dict[str, str]) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="module")
-def people(demo_warehouse_url: str) -> dict[str, str]:
-    """Employee numbers and WeCom userids of an HR partner and a sales manager."""
+def people(demo_warehouse_url: str) -> dict[str, Any]:
+    """The employee number of an HR partner, and WeCom userids of active employees (one
+    per message, so that every reply's request body is unique)."""
     engine = warehouse_engine(demo_warehouse_url)
-    query = sa.text(
-        "SELECT employee_no, wecom_userid FROM employees WHERE title = :title "
-        "AND status = 'active' AND wecom_userid IS NOT NULL ORDER BY employee_id"
-    )
     with engine.connect() as conn:
-        hr = conn.execute(query, {"title": "HR Business Partner"}).first()
-        manager = conn.execute(query, {"title": "Sales Manager"}).first()
+        hr = conn.execute(
+            sa.text("SELECT employee_no FROM employees WHERE title = 'HR Business Partner' "
+                    "AND status = 'active' ORDER BY employee_id")  # fmt: skip
+        ).scalar()
+        userids = conn.execute(
+            sa.text("SELECT wecom_userid FROM employees WHERE status = 'active' "
+                    "AND wecom_userid IS NOT NULL ORDER BY employee_id")  # fmt: skip
+        ).scalars().all()
     engine.dispose()
-    assert hr is not None and manager is not None
-    return {"hr": hr.employee_no, "manager_userid": manager.wecom_userid}
+    assert hr is not None and len(userids) >= 40
+    return {"hr": hr, "userids": list(userids)}
