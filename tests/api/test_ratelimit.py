@@ -66,7 +66,7 @@ def test_a_new_keys_first_requests_at_once_are_all_allowed(engine: Engine) -> No
     limiters = [RateLimiter(engine, 60) for _ in range(3)]
     for key in ("a", "b", "c"):
         with ThreadPoolExecutor(12) as pool:
-            results = list(pool.map(lambda i: limiters[i % 3].acquire(key), range(30)))
+            results = list(pool.map(lambda i, k=key: limiters[i % 3].acquire(k), range(30)))
         assert results == [None] * 30
 
 

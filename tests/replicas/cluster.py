@@ -93,6 +93,16 @@ class Outcome:
     response: httpx.Response | None
     error: str | None = None
 
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and self.response.status_code == 200
+
+    def what(self) -> str:
+        """The error, or the response's status and body."""
+        if self.response is None:
+            return self.error or "no response"
+        return f"{self.response.status_code} {self.response.text[:200]}"
+
 
 class Cluster:
     """``size`` replicas of ``hrq serve`` with the same settings."""

@@ -81,20 +81,24 @@ def cluster(replica_env: dict[str, str]) -> Iterator[Cluster]:
     running.close()
 
 
+HR_QUERY = (
+    "SELECT employee_no FROM employees WHERE title = 'HR Business Partner' "
+    "AND status = 'active' ORDER BY employee_id"
+)
+USERIDS_QUERY = (
+    "SELECT wecom_userid FROM employees WHERE status = 'active' "
+    "AND wecom_userid IS NOT NULL ORDER BY employee_id"
+)
+
+
 @pytest.fixture(scope="module")
 def people(demo_warehouse_url: str) -> dict[str, Any]:
     """The employee number of an HR partner, and WeCom userids of active employees (one
     per message, so that every reply's request body is unique)."""
     engine = warehouse_engine(demo_warehouse_url)
     with engine.connect() as conn:
-        hr = conn.execute(
-            sa.text("SELECT employee_no FROM employees WHERE title = 'HR Business Partner' "
-                    "AND status = 'active' ORDER BY employee_id")  # fmt: skip
-        ).scalar()
-        userids = conn.execute(
-            sa.text("SELECT wecom_userid FROM employees WHERE status = 'active' "
-                    "AND wecom_userid IS NOT NULL ORDER BY employee_id")  # fmt: skip
-        ).scalars().all()
+        hr = conn.execute(sa.text(HR_QUERY)).scalar()
+        userids = list(conn.execute(sa.text(USERIDS_QUERY)).scalars())
     engine.dispose()
     assert hr is not None and len(userids) >= 40
-    return {"hr": hr, "userids": list(userids)}
+    return {"hr": hr, "userids": userids}
