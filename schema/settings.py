@@ -270,6 +270,16 @@ class Settings(BaseSettings):
             "seconds; one process runs each round. 0: only `hrq watch` or the command run them."
         ),
     )
+    wecom_month_end_day: int = Field(
+        default=0,
+        ge=0,
+        le=28,
+        description=(
+            "Day of the month on which the `hrq serve` processes push the previous month's "
+            "month-end notifications (hrq notify month-end), once, in one process; 0: only the "
+            "command sends them."
+        ),
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

@@ -69,7 +69,7 @@ def replica_env(
         app_db_url=app_db_url,
         api_rate_limit_per_minute=RATE_PER_MINUTE,
         wecom_process_lease_s=3.0, wecom_send_lease_s=3.0, wecom_recovery_poll_s=0.5,
-        wecom_crossings_every_s=CROSSINGS_EVERY_S,
+        wecom_crossings_every_s=CROSSINGS_EVERY_S, wecom_month_end_day=1,
     )  # fmt: skip
     return environment(settings)
 

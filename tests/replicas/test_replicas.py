@@ -3,7 +3,7 @@
 Requests go to the replicas at random (:class:`~tests.replicas.cluster.Cluster`): a key's
 rate limit counts across them, a conversation continues on any of them, a WeCom message
 delivered to several is answered once and its reply sent once, the scheduled crossings run
-in one replica per slot, concurrent asks leave one unbroken audit chain, and a replica
+in one replica per slot and the month-end once, concurrent asks leave one unbroken audit chain, and a replica
 killed mid-load loses and doubles nothing.
 
 ``HRQ_REPLICA_ASKS`` sets how many concurrent asks the audit test sends (default 200, so
@@ -20,12 +20,14 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from api.wecom.month_end import month_index, month_of_index
 from api.wecom.stub import WeComStub
 from assistant.audit import AuditLog
 from assistant.keys import create_key
@@ -208,11 +210,12 @@ def test_the_scheduled_crossings_run_in_one_replica_per_slot(
     cluster: Cluster, app_db: Engine, stub: WeComStub
 ) -> None:
     started = time.time()
+    crossings = scheduled_jobs.c.job == "crossings"
     with app_db.connect() as conn:
-        before = conn.execute(sa.select(scheduled_jobs.c.runs)).scalar_one_or_none() or 0
+        before = conn.execute(sa.select(scheduled_jobs.c.runs).where(crossings)).scalar() or 0
     time.sleep(3 * CROSSINGS_EVERY_S)
     with app_db.connect() as conn:
-        job = conn.execute(sa.select(scheduled_jobs)).one()
+        job = conn.execute(sa.select(scheduled_jobs).where(crossings)).one()
         recorded = conn.execute(sa.select(sa.func.count()).select_from(notifications_sent)).scalar()
     slots = int(time.time() // CROSSINGS_EVERY_S) - int(started // CROSSINGS_EVERY_S) + 1
     runs = job.runs - before
@@ -221,6 +224,29 @@ def test_the_scheduled_crossings_run_in_one_replica_per_slot(
     assert recorded and recorded > 0
     _sent_once(app_db, stub)  # no notification went out twice
     assert stub.state.duplicates == []
+
+
+def test_the_month_end_pushes_run_once_in_one_replica(
+    cluster: Cluster, app_db: Engine, stub: WeComStub, replica_env: dict[str, str]
+) -> None:
+    """Every replica schedules the previous month's month-end on start; one runs it."""
+    month = month_index(date.fromisoformat(replica_env["HRQ_AS_OF"])) - 1
+    job = scheduled_jobs.c.job == "month_end"
+
+    def finished() -> Any:
+        with app_db.connect() as conn:
+            row = conn.execute(sa.select(scheduled_jobs).where(job)).first()
+        return row if row is not None and row.finished_slot == month else None
+
+    row = wait_for(finished, timeout_s=90, interval_s=0.5)
+    assert (row.runs, row.last_error) == (1, None)  # three replicas tried, one ran it
+    with app_db.connect() as conn:
+        kinds = Counter(conn.execute(
+            sa.select(notifications_sent.c.kind)
+            .where(notifications_sent.c.month == month_of_index(month))
+        ).scalars())  # fmt: skip
+    assert kinds["congratulation"] > 0 and kinds["manager_leaderboard"] > 0, kinds
+    _sent_once(app_db, stub)
 
 
 def _audited(app_db: Engine, answer_ids: set[str]) -> Counter[str]:
