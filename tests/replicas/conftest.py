@@ -57,9 +57,9 @@ def stub() -> Iterator[WeComStub]:
 
 @pytest.fixture(scope="module")
 def replica_env(
+    app_db_url: str,  # first: without PostgreSQL, skip before building anything
     tmp_path_factory: pytest.TempPathFactory,
     demo_warehouse_url: str,
-    app_db_url: str,
     stub: WeComStub,
 ) -> dict[str, str]:
     """The ``HRQ_*`` settings every replica gets: the same app database and warehouse."""
