@@ -24,10 +24,14 @@ like a log from before the key; the one honest case, a key set but nothing
 recorded since, clears with the next record). The key cannot be rotated:
 records keyed with an earlier key fail to verify with a new one.
 
-Appends are serialized by the database: ``seq`` is the primary key and each
-append reads the last link and inserts ``seq + 1`` in one transaction; when
-another process wins the race the insert fails on the key and is retried
-against the new last link. Several server processes can share one database.
+Appends are serialized by the database: each append reads the last link and
+inserts ``seq + 1`` in one transaction, and ``seq`` is the primary key, so two
+appends of the same link cannot both land (no fork). On PostgreSQL the
+transaction first takes a transaction-level advisory lock (:data:`CHAIN_LOCK`),
+so concurrent appends from several server processes queue for it instead of
+racing and retrying; on SQLite the database's write lock does the same, and a
+writer that read a stale last link fails on the key (or on the lock) and is
+retried against the new one. Several server processes can share one database.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, SecretStr
-from sqlalchemy import Connection, Engine, Row, event, func, insert, select
+from sqlalchemy import Connection, Engine, Row, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from assistant.answer import Answer
@@ -70,6 +74,10 @@ _LAST_LINK = (
     .limit(1)
 )
 _INSERT = insert(audit_log)
+#: The PostgreSQL advisory lock key every append holds for its transaction (an arbitrary
+#: constant: the first eight bytes of SHA-256("hrq audit_log"), as a signed 64-bit integer).
+CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"hrq audit_log").digest()[:8], "big", signed=True)
+_TAKE_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def prepare_sqlite(engine: Engine) -> None:
@@ -319,6 +327,8 @@ class AuditLog:
         self, content: dict[str, Any], then: Callable[[Connection, int], None] | None = None
     ) -> int:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # held until commit: appends queue here
+                conn.execute(_TAKE_CHAIN_LOCK, {"key": CHAIN_LOCK})
             last = conn.execute(_LAST_LINK).first()
             if last is not None and last.hash_scheme != PLAIN and self._key is None:
                 raise AuditError(

@@ -7,9 +7,12 @@ ready on first use.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     DateTime,
     Engine,
     Float,
@@ -75,6 +78,16 @@ turns = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("answer", Text, nullable=False),
     UniqueConstraint("conversation_id", "seq", name="uq_turns_conversation_seq"),
+)
+
+#: The API's rate limit, a token bucket per API key shared by every server process:
+#: ``tokens`` left at ``updated_at`` (seconds since the epoch), refilled continuously.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )
 
 #: What askers said about answers: correct ones become examples, wrong ones are reviewed.
@@ -357,9 +370,23 @@ ADDED_COLUMNS = (
 )
 
 
+#: The PostgreSQL advisory lock :func:`create_app_schema` holds for its transaction, so that
+#: server processes starting at once on an empty database do not race to create the same
+#: tables (an arbitrary constant: the first eight bytes of SHA-256("hrq app schema")).
+SCHEMA_LOCK = int.from_bytes(hashlib.sha256(b"hrq app schema").digest()[:8], "big", signed=True)
+
+
 def create_app_schema(engine: Engine) -> None:
-    """Create hrq's tables that do not exist yet, and the columns added since (see ADDED_COLUMNS)."""
-    metadata.create_all(engine)
+    """Create hrq's tables that do not exist yet, and the columns added since (see ADDED_COLUMNS).
+
+    Several processes may call it at once on one database: on PostgreSQL they take turns
+    (:data:`SCHEMA_LOCK`; DDL is transactional, so the next one sees the tables), on
+    SQLite the write lock and a re-check after a failed ``ALTER`` keep it idempotent.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        metadata.create_all(conn)
     _add_missing_columns(engine)
 
 
@@ -375,12 +402,18 @@ def _add_missing_columns(engine: Engine) -> None:
             ddl += " NOT NULL"
         try:
             with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                    if _has_column(conn, table.name, name):
+                        continue
                 conn.execute(text(ddl))
         except DBAPIError:  # another process added it first
             if not _has_column(engine, table.name, name):
                 raise
 
 
-def _has_column(engine: Engine, table: str, name: str) -> bool:
-    with engine.connect() as conn:
+def _has_column(bind: Engine | Connection, table: str, name: str) -> bool:
+    if isinstance(bind, Connection):
+        return name in {c["name"] for c in inspect(bind).get_columns(table)}
+    with bind.connect() as conn:
         return name in {c["name"] for c in inspect(conn).get_columns(table)}

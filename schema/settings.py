@@ -295,6 +295,16 @@ class Settings(BaseSettings):
         "leaderboard digest to each team group (hrq notify digest); one process sends it. "
         "None: only the command sends it.",
     )
+    wecom_month_end_day: int = Field(
+        default=0,
+        ge=0,
+        le=28,
+        description=(
+            "Day of the month on which the `hrq serve` processes push the previous month's "
+            "month-end notifications (hrq notify month-end), once, in one process; 0: only the "
+            "command sends them."
+        ),
+    )
     public_base_url: str | None = Field(
         default=None,
         description="Public URL of hrq's web page, for links to full reports from WeCom.",

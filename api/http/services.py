@@ -49,7 +49,7 @@ class Services:
             self.app_engine,
             AuditLog(self.app_engine, create_schema=False, hmac_key=settings.audit_hmac_key),
         )
-        self.limiter = RateLimiter(settings.api_rate_limit_per_minute)
+        self.limiter = RateLimiter(self.app_engine, settings.api_rate_limit_per_minute)
         self.metrics = Metrics()
         self._lock = threading.RLock()
         #: Asks that run at once in this process; the rest wait their turn on the event loop

@@ -50,10 +50,13 @@ from api.wecom.messages import (
     parse_message_json,
     parse_message_xml,
 )
+from api.wecom.month_end import POLL_S, month_end_job
 from api.wecom.outbox import Outbox
-from api.wecom.schedule import JobLeases
+from api.wecom.schedule import JobLeases, Scheduler
 from api.wecom.streams import Streams
 from api.wecom.worker import CallbackWorker
+from schema.db import app_engine
+from schema.settings import Settings
 
 QUERY_FIELDS = ("msg_signature", "timestamp", "nonce")
 
@@ -172,34 +175,44 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             app.state.wecom = await run_in_threadpool(WeComService, services)
         except WeComConfigError:  # WeCom not configured: callbacks answer 503
             pass
-    scheduler = None
-    if isinstance(services, Services) and services.settings.wecom_crossings_every_s > 0:
-        try:
-            require_channel(services.settings)
-            scheduler = crossings_scheduler(
-                services.settings, services.settings.wecom_crossings_every_s
-            )
-            scheduler.start()
-        except WeComConfigError as exc:
-            log.warning("live crossings not scheduled: %s", exc)
+    schedulers = _schedulers(services.settings) if isinstance(services, Services) else []
+    for scheduler in schedulers:
+        scheduler.start()
     runner = _robot_runner(getattr(app.state, "wecom", None))
-    digest = None
-    if isinstance(services, Services) and services.settings.wecom_digest_at:
-        if services.settings.wecom_group_webhooks:
-            digest = digest_scheduler(services.settings, services.settings.wecom_digest_at)
-            digest.start()
-        else:
-            log.warning("daily digest not scheduled: set HRQ_WECOM_GROUP_WEBHOOKS")
     yield
     if runner is not None:
         runner.close()
-    if digest is not None:
-        digest.close()
-    if scheduler is not None:
+    for scheduler in schedulers:
         scheduler.close()
     service = getattr(app.state, "wecom", None)
     if isinstance(service, WeComService):
         service.close()
+
+
+def _schedulers(settings: Settings) -> list[Scheduler]:
+    """The scheduled pushes this server runs (with other processes, one run per slot): the
+    live crossings (``HRQ_WECOM_CROSSINGS_EVERY_S``) and the month-end notifications
+    (``HRQ_WECOM_MONTH_END_DAY``), if set and the self-built app is configured, and the
+    daily digest to the team groups (``HRQ_WECOM_DIGEST_AT``, through their webhooks)."""
+    schedulers: list[Scheduler] = []
+    if settings.wecom_digest_at:
+        if settings.wecom_group_webhooks:
+            schedulers.append(digest_scheduler(settings, settings.wecom_digest_at))
+        else:
+            log.warning("daily digest not scheduled: set HRQ_WECOM_GROUP_WEBHOOKS")
+    if settings.wecom_crossings_every_s <= 0 and settings.wecom_month_end_day <= 0:
+        return schedulers
+    try:
+        require_channel(settings)
+    except WeComConfigError as exc:
+        log.warning("scheduled pushes not scheduled: %s", exc)
+        return schedulers
+    if settings.wecom_crossings_every_s > 0:
+        schedulers.append(crossings_scheduler(settings, settings.wecom_crossings_every_s))
+    if settings.wecom_month_end_day > 0:
+        leases = JobLeases(app_engine(settings.app_db_url))
+        schedulers.append(Scheduler(leases, [month_end_job(settings)], poll_s=POLL_S))
+    return schedulers
 
 
 router = APIRouter(tags=["wecom"], include_in_schema=False, lifespan=_lifespan)

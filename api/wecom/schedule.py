@@ -1,7 +1,8 @@
-"""Scheduled jobs (live crossings every few minutes, the daily digest), run by one process per
-time slot.
+"""Scheduled jobs (live crossings every few minutes, the daily digest, month-end pushes once a
+month), run by one process per time slot.
 
-Time is cut into slots of ``every_s`` seconds (slot = seconds since the epoch // every_s).
+Time is cut into slots of ``every_s`` seconds (slot = seconds since the epoch // every_s),
+or as the job says (the month-end job: one slot per month, :mod:`api.wecom.month_end`).
 Every process that schedules a job (``hrq watch``, each ``hrq serve`` process with
 ``HRQ_WECOM_CROSSINGS_EVERY_S``) tries, once per slot, to claim the job's row in the app
 database (``scheduled_jobs``) with a conditional update: the claim succeeds only when no
@@ -10,8 +11,8 @@ in exactly one process, however many try; the winner holds a lease while it runs
 by a :class:`~api.wecom.leases.LeaseKeeper`, like the WeCom message leases), and a run
 left by a stopped process is taken over when its lease expires (at once when that process
 ran on this host and ended: :func:`~api.wecom.leases.stopped`). A taken-over run repeats
-the job; the crossings job is idempotent (each event is recorded once), so nothing is sent
-twice.
+the job; both jobs are idempotent (each notification is recorded once), so nothing is
+sent twice.
 """
 
 from __future__ import annotations
@@ -112,13 +113,21 @@ class JobLeases:
 
 @dataclass(frozen=True)
 class Job:
-    """A job run every ``every_s`` seconds; its slots start ``offset_s`` seconds after the
-    epoch's (a daily job at a time of day)."""
+    """A job run once per time slot: by default every ``every_s`` seconds, its slots starting
+    ``offset_s`` seconds after the epoch's (a daily job at a time of day); ``slot`` gives
+    another cut (e.g. one slot a month), or None while nothing is due."""
 
     name: str
     every_s: float
     run: Callable[[], object]
     offset_s: float = 0.0
+    slot: Callable[[float], int | None] | None = None
+
+    def slot_at(self, epoch_s: float) -> int | None:
+        """The slot ``epoch_s`` falls in (None: no run is due)."""
+        if self.slot is not None:
+            return self.slot(epoch_s)
+        return slot_of(epoch_s - self.offset_s, self.every_s)
 
 
 class Scheduler:
@@ -144,8 +153,8 @@ class Scheduler:
         """Run every job whose current slot this process claims; the names of those run."""
         ran: list[str] = []
         for job in self.jobs:
-            slot = slot_of(self.clock() - job.offset_s, job.every_s)
-            if not self.leases.claim(job.name, slot):
+            slot = job.slot_at(self.clock())
+            if slot is None or not self.leases.claim(job.name, slot):
                 continue
             error: str | None = None
             try:
