@@ -34,6 +34,10 @@ def narrowed_plan(
     """``fresh`` over the previous answer: its month, team and people unless this question
     names its own, and its conditions kept (其中: among those)."""
     update: dict = {"conditions": list(dict.fromkeys([*previous.conditions, *fresh.conditions]))}
+    ranked = previous.order or previous.focus in ("leaderboard", "rank")
+    if fresh.limit and ranked and fresh.sort_by != previous.sort_by:
+        # 业绩排名 -> 前三名的奖金呢: the top three of that ranking, their bonus shown
+        update.update(order=previous.order or "desc", sort_by=previous.sort_by)
     if u.period is None:
         update.update(month=previous.month, months=previous.months, period=previous.period)
     if not departments and not employees:

@@ -174,7 +174,10 @@ def _read(
         if shared is not None:
             return shared, u
 
-    if previous and previous.get("kind") == "tool" and REFERS_BACK.search(u.text):
+    if (
+        previous and previous.get("kind") == "tool"
+        and (REFERS_BACK.search(u.text) or u.text.endswith("呢"))
+    ):  # fmt: skip
         # 其中谁也达标了, 那他们的奖金呢, which of them: this question, about the people,
         # month and team of the previous answer
         fresh, _ = _read(question, as_of, caller, gazetteer, model, None, pins)

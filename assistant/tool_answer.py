@@ -291,7 +291,7 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         total = sum((r.bonus or Decimal("0") for r in eligible), Decimal("0"))
         return result(["total_bonus"], [[total]])
     focus = plan.focus
-    if focus == "bonus" and not plan.employees and not plan.conditions and not plan.each:
+    if focus == "bonus" and not (plan.employees or plan.conditions or plan.each or plan.limit):
         rows = [r for r in rows if r.bonus_eligible]
         context["conditions"] = ["bonus_eligible"]
     keys = list(_FOCUS_COLUMNS.get(focus, _FOCUS_COLUMNS["rows"]))
