@@ -191,7 +191,7 @@ def compile_query(
             query = _top_with_ties(query, columns, metrics[0], plan, (at, start, end), partition)
         query = query.order_by(ranking, copy=False)
     elif group:
-        query = query.order_by(*[f'"{label}"' for label in labels[:1]], copy=False)
+        query = query.order_by(*[f'"{label}"' for label in labels], copy=False)  # no ties left
     if plan.limit and not (plan.order and metric_labels and group):
         query = query.limit(plan.limit, copy=False)
     return CompiledQuery(query.sql(), columns, metric_labels, period, formats=formats)

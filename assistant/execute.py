@@ -5,6 +5,9 @@
   memory grows past the limit: DuckDB's own interrupt does not stop every
   function. The worker stays warm between statements; only one that overran is
   replaced.
+- ClickHouse (a server, or chDB in this process): the statement carries
+  ``readonly=1``, ``max_execution_time``, ``max_memory_usage`` and
+  ``max_result_rows`` as its own query settings (:mod:`assistant.run_clickhouse`).
 - PostgreSQL: a ``READ ONLY`` transaction with ``SET LOCAL statement_timeout``
   and ``work_mem``, rows fetched through a server-side cursor (the client holds a
   few at a time), always rolled back; a cancelled statement (SQLSTATE 57014) is a
@@ -27,14 +30,20 @@ from sqlalchemy import Engine, event
 
 from assistant.errors import GuardError, QueryError
 from assistant.guard import GuardedSql
+from assistant.run_clickhouse import run_clickhouse
 from assistant.run_postgres import run_postgres
 from assistant.sqlworker import Config, Failed, Request, Rows
 from assistant.sqlworkers import RSS_HEADROOM_MB, SqlWorkers, memory_error
+from schema.db import SQLGLOT_DIALECTS as WAREHOUSE_DIALECTS
 from schema.jsonvalue import JsonRows, json_rows
 from schema.settings import Settings
 
-#: SQLAlchemy backend name -> sqlglot dialect name.
-SQLGLOT_DIALECTS = {"postgresql": "postgres", "duckdb": "duckdb"}
+#: SQLAlchemy backend name -> sqlglot dialect name, for the warehouses guarded SQL runs on.
+SQLGLOT_DIALECTS = {
+    backend: dialect
+    for backend, dialect in {**WAREHOUSE_DIALECTS, "duckdb": "duckdb"}.items()
+    if dialect in ("duckdb", "postgres", "clickhouse")
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +146,8 @@ class Executor:
         sql = guarded.sql if guarded.dialect == dialect else guarded.sql_for(dialect)
         started = time.perf_counter()
         timeout = self.limits.timeout_s if timeout_s is None else timeout_s
-        run = self._duckdb if backend == "duckdb" else self._postgres
+        run = {"duckdb": self._duckdb, "postgres": self._postgres,
+               "clickhouse": self._clickhouse}[dialect]  # fmt: skip
         rows = run(sql, guarded.limit, timeout)
         return QueryResult(
             columns=rows.columns,
@@ -178,6 +188,13 @@ class Executor:
             self.engine, sql, limit, timeout_s,
             work_mem_mb=self.limits.work_mem_mb, max_bytes=self.limits.max_result_bytes,
             memory_limit_mb=self.limits.memory_limit_mb,
+        )  # fmt: skip
+
+    def _clickhouse(self, sql: str, limit: int, timeout_s: float) -> Rows:
+        return run_clickhouse(
+            self.engine, sql, limit, timeout_s,
+            max_bytes=self.limits.max_result_bytes,
+            memory_limit_mb=self.limits.memory_limit_mb, threads=self.limits.threads,
         )  # fmt: skip
 
 

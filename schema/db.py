@@ -1,8 +1,8 @@
 """Engines for the warehouse and for hrq's own app database.
 
 The question-answering path only ever gets a read-only warehouse engine:
-DuckDB is opened with ``read_only=True`` and every PostgreSQL transaction is
-``READ ONLY``. Only the demo-data loader opens the warehouse for writing.
+DuckDB is opened with ``read_only=True``, every PostgreSQL transaction is
+``READ ONLY`` and every guarded ClickHouse statement runs with ``readonly=1``. Only the demo-data loader opens the warehouse for writing.
 """
 
 from __future__ import annotations
@@ -20,10 +20,26 @@ from schema.errors import ConfigError, WarehouseError
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+#: SQLAlchemy backend name -> sqlglot dialect name, where they differ.
+SQLGLOT_DIALECTS = {
+    "postgresql": "postgres",
+    "chdb": "clickhouse",
+    "clickhouse": "clickhouse",
+    "clickhouses": "clickhouse",
+    "clickhousedb": "clickhouse",
+}
+
+
 def dialect_of(url: str) -> str:
-    """The sqlglot dialect name of a SQLAlchemy URL: 'duckdb', 'postgres' or 'sqlite'."""
+    """The sqlglot dialect name of a SQLAlchemy URL: 'duckdb', 'postgres', 'clickhouse' or
+    'sqlite'."""
     backend = _parse(url).get_backend_name()
-    return {"postgresql": "postgres"}.get(backend, backend)
+    return SQLGLOT_DIALECTS.get(backend, backend)
+
+
+def is_clickhouse(url: str) -> bool:
+    """Whether ``url`` names a ClickHouse warehouse (a server, or chDB on a folder)."""
+    return dialect_of(url) == "clickhouse"
 
 
 def warehouse_engine(url: str, *, read_only: bool = True) -> Engine:
@@ -43,6 +59,10 @@ def warehouse_engine(url: str, *, read_only: bool = True) -> Engine:
         if read_only:
             event.listen(engine, "connect", _postgres_read_only)
         return engine
+    if backend in ("chdb", "clickhouse", "clickhouses"):
+        # Read-only is ClickHouse's own ``readonly=1``, set on every guarded statement by
+        # :mod:`assistant.run_clickhouse`; a deployment also connects as a read-only user.
+        return create_engine(parsed)
     if backend == "sqlite" and read_only:
         database = parsed.database or ""
         return create_engine(
@@ -86,6 +106,9 @@ def _postgres_read_only(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _parse(url: str) -> URL:
+    from schema.clickhouse import register
+
+    register()  # the chdb:// and clickhouse:// schemes
     try:
         return make_url(url)
     except ArgumentError as exc:

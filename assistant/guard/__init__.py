@@ -11,7 +11,8 @@ Refusal reasons (``GuardError.reason``):
 ``parse_error``            not valid SQL in the dialect
 ``multiple_statements``    more than one statement
 ``not_read_only``          anything but a query; a write, DDL, COPY, ATTACH,
-                           PRAGMA, SET, CALL, SELECT ... INTO, FOR UPDATE, also
+                           PRAGMA, SET, CALL, SELECT ... INTO, FOR UPDATE, a
+                           SETTINGS or FORMAT clause (ClickHouse), also
                            inside CTEs and subqueries
 ``function_not_allowed``   a function (or table function) outside the allowlist
 ``parameter_not_allowed``  a bind parameter or session variable
@@ -32,6 +33,7 @@ Refusal reasons (``GuardError.reason``):
 
 from __future__ import annotations
 
+import schema.clickhouse.sql  # noqa: F401  (registers hrq's "clickhouse" sqlglot dialect)
 from assistant.guard.catalog import Catalog, Owner
 from assistant.guard.guard import CHECKS, DEFAULT_LIMIT, GuardedSql, guard
 

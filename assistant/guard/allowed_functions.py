@@ -53,12 +53,39 @@ ANONYMOUS = frozenset(
     "date_bin bool_and bool_or every".split()
 )
 
+#: Functions of one dialect that sqlglot does not type, by lower-case name: ClickHouse's
+#: date, conversion, conditional and aggregate functions (its file, URL, dictionary,
+#: setting and system functions are not here, so they are refused).
+DIALECT_ANONYMOUS = {
+    "clickhouse": frozenset(
+        "tostartofmonth tostartofquarter tostartofyear tostartofweek tostartofday tomonday "
+        "toyyyymm toyyyymmdd toyear tomonth toquarter todayofmonth todayofweek todayofyear "
+        "tohour tominute todate todate32 todatetime todatetime64 tostring tofixedstring "
+        "tofloat32 tofloat64 toint8 toint16 toint32 toint64 touint8 touint16 touint32 touint64 "
+        "todecimal32 todecimal64 todecimal128 todecimalstring tointervalday tointervalmonth "
+        "tointervalyear addmonths adddays addyears addweeks subtractmonths subtractdays "
+        "subtractyears subtractweeks datetrunc date_trunc formatdatetime yesterday "
+        "tolastdayofmonth uniq uniqexact quantile quantiles quantileexact quantileexactlow "
+        "quantileexacthigh quantileexactinclusive quantileexactexclusive "
+        "quantilesexactinclusive median medianexact any anylast grouparray countif sumif "
+        "avgif minif maxif uniqif argmaxif argminif roundbankers intdiv intdivorzero modulo "
+        "divide multiply plus minus multiif assumenotnull tonullable isnull isnotnull "
+        "ifnull lowerutf8 upperutf8 lengthutf8 substringutf8 positionutf8 empty notempty "
+        "has arrayjoin numbers".split()
+    ),
+}
+
+#: ClickHouse's parameterised and combined aggregates (``quantileExact(0.5)(x)``,
+#: ``sumIf(x, c)``), checked by their function name.
+NAMED_AGGREGATES = (exp.ParameterizedAgg, exp.CombinedAggFunc, exp.CombinedParameterizedAgg)
+
 #: Expression kinds that are not complete text (filled in by someone else at run time).
 PARAMETER_NODES = (exp.Placeholder, exp.Parameter, exp.SessionParameter)
 
 
 def allowed_functions(tree: exp.Expression, ctx: GuardContext) -> exp.Expression:
     """Return ``tree`` unchanged, or raise ``function_not_allowed`` / ``parameter_not_allowed``."""
+    dialect_names = DIALECT_ANONYMOUS.get(ctx.catalog.dialect, frozenset())
     for node in tree.walk():
         if isinstance(node, PARAMETER_NODES):
             raise GuardError(
@@ -68,9 +95,9 @@ def allowed_functions(tree: exp.Expression, ctx: GuardContext) -> exp.Expression
             )
         if not isinstance(node, exp.Func) or isinstance(node, exp.Connector):  # AND, OR, XOR
             continue
-        if isinstance(node, exp.Anonymous):
+        if isinstance(node, (exp.Anonymous, *NAMED_AGGREGATES)):
             name = node.name
-            if name.lower() in ANONYMOUS:
+            if name.lower() in ANONYMOUS or name.lower() in dialect_names:
                 continue
         else:
             if type(node).__name__ in TYPED:

@@ -24,6 +24,7 @@ from sqlglot.schema import MappingSchema
 DEFAULT_SCHEMAS: Mapping[str, frozenset[str]] = {
     "duckdb": frozenset({"main"}),
     "postgres": frozenset({"public"}),
+    "clickhouse": frozenset({"default"}),
 }
 
 

@@ -24,7 +24,7 @@ SYSTEM_SCHEMAS = frozenset(
 #: Name prefixes of system tables, views and table functions.
 SYSTEM_PREFIXES = ("pg_", "duckdb_", "sqlite_", "information_schema")
 #: Table functions that only generate values (they read nothing).
-GENERATOR_FUNCTIONS = frozenset({"generate_series", "range", "unnest"})
+GENERATOR_FUNCTIONS = frozenset({"generate_series", "range", "unnest", "numbers"})
 #: The same generators as typed sqlglot nodes (the name depends on the dialect read).
 GENERATOR_NODES = frozenset({"GenerateSeries", "ExplodingGenerateSeries", "Unnest", "Explode"})
 

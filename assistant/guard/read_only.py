@@ -5,7 +5,9 @@ queries. Anywhere in the tree (CTE bodies, subqueries) every node that
 belongs to sqlglot's DDL, DML, property or constraint families is refused, as
 are ``SELECT ... INTO``, locking clauses (``FOR UPDATE``) and statement-like
 query nodes. Statements sqlglot only knows as a ``Command`` (``CALL``, ``LOAD``,
-``EXPLAIN ANALYZE ...``) are refused with the rest.
+``EXPLAIN ANALYZE ...``) are refused with the rest, and so are ClickHouse's
+``SETTINGS`` clause (it could lift ``readonly`` or the limits the statement runs
+under) and ``FORMAT`` clause (the driver chooses the wire format).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ DENIED_MODULES = frozenset(
         "sqlglot.expressions.constraints",
     }
 )
+
+#: Query clauses that change how the engine runs the statement (ClickHouse).
+DENIED_CLAUSES = ("settings", "format")
 
 #: Nodes of other modules that write, lock, or are statements rather than expressions.
 DENIED_NODES = frozenset(
@@ -71,6 +76,13 @@ def read_only(tree: exp.Expression, ctx: GuardContext) -> exp.Expression:
             raise GuardError(
                 f"only reading is allowed; the query contains {_describe(node)}"
                 f"{' (SELECT ... INTO writes a table)' if cls.__name__ == 'Into' else ''}",
+                reason="not_read_only",
+            )
+        clause = next((name for name in DENIED_CLAUSES if node.args.get(name)), None)
+        if clause is not None and isinstance(node, exp.Query):
+            raise GuardError(
+                f"a {clause.upper()} clause is not allowed: the limits and the read-only mode "
+                "a query runs under are hrq's, not the query's",
                 reason="not_read_only",
             )
     return tree

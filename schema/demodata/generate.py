@@ -25,6 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from schema.clickhouse.contract import copy_from_duckdb, create_contract
+from schema.db import is_clickhouse, warehouse_engine
 from schema.demodata.build import Progress, build
 from schema.demodata.errors import DemoDataError
 from schema.demodata.scales import spec_of
@@ -58,6 +60,8 @@ def generate(
                 "a DuckDB warehouse needs a file path, e.g. duckdb:///data/demo.duckdb"
             )
         return generate_duckdb(Path(database), force=force, **options)  # type: ignore[arg-type]
+    if is_clickhouse(url):
+        return _generate_clickhouse(url, force=force, **options)  # type: ignore[arg-type]
     return _generate_database(url, force=force, **options)  # type: ignore[arg-type]
 
 
@@ -140,6 +144,37 @@ def _generate_database(
                 conn.execute(sa.text("ANALYZE"))
         return summarize(engine)
     except SQLAlchemyError as exc:
+        raise DemoDataError(f"cannot load {safe}: {_first_line(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def _generate_clickhouse(
+    url: str, *, seed: int, end_date: date, scale: str, force: bool, progress: Progress | None
+) -> Summary:
+    """Load ClickHouse (a server or chDB) from a DuckDB build, table by table through Arrow.
+
+    ClickHouse has no transactions: the tables are created and filled one after another,
+    so a failed load leaves them partly filled, and the next load needs ``force``.
+    """
+    import duckdb
+    from clickhouse_connect.driver.exceptions import ClickHouseError
+
+    safe = make_url(url).render_as_string(hide_password=True)
+    engine = warehouse_engine(url, read_only=False)
+    try:
+        existing = _check_target(engine, safe, force)
+        with tempfile.TemporaryDirectory(prefix="hrq-demo-") as folder:
+            con = duckdb.connect(str(Path(folder) / "build.duckdb"))
+            try:
+                build(Sink(con), seed=seed, end_date=end_date, scale=scale, progress=progress)
+                with engine.connect() as conn:
+                    create_contract(conn, replace=existing)
+                    copy_from_duckdb(con, conn)
+            finally:
+                con.close()
+        return summarize(engine)
+    except (SQLAlchemyError, ClickHouseError) as exc:
         raise DemoDataError(f"cannot load {safe}: {_first_line(exc)}") from None
     finally:
         engine.dispose()
