@@ -44,7 +44,9 @@ PER_REGION = 10
 PRODUCT_LINES = ("SaaS", "Hardware", "Services")
 CHANNELS = ("online", "offline", "partner")
 #: Order status by hash bucket out of 20: 18 paid, 1 refunded, 1 cancelled.
-STATUS_SQL = "CASE WHEN h % 20 < 18 THEN 'paid' WHEN h % 20 = 18 THEN 'refunded' ELSE 'cancelled' END"
+STATUS_SQL = (
+    "CASE WHEN h % 20 < 18 THEN 'paid' WHEN h % 20 = 18 THEN 'refunded' ELSE 'cancelled' END"
+)
 
 
 @dataclass
@@ -228,7 +230,9 @@ def measure_report(url: str, month: date, repeat: int) -> dict[str, float]:
             floor_times.append(t1 - t0)
             report_times.append(t2 - t1)
         month_orders = conn.execute(
-            sa.text("SELECT count(*) FROM sales_orders WHERE order_date >= :start AND order_date < :end"),
+            sa.text(
+                "SELECT count(*) FROM sales_orders WHERE order_date >= :start AND order_date < :end"
+            ),
             params,
         ).scalar_one()
     engine.dispose()
@@ -251,9 +255,9 @@ def _rss_mb() -> float:
 
 def measure_gazetteer(url: str, questions: int) -> dict[str, float]:
     """Gazetteer start-up time and memory; planner latency with it."""
+    from assistant.evaluate import load_cases
     from assistant.gazetteer import build_gazetteer
     from assistant.planner import plan
-    from assistant.evaluate import load_cases
     from schema.caller import Caller
     from schema.db import warehouse_engine
     from schema.semantic import load_semantic_model

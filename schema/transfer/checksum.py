@@ -3,7 +3,8 @@
 Each row is written as one canonical text: integers in decimal, money and other
 exact numbers as integers of their smallest unit (cents), dates as days since
 1970-01-01, timestamps as microseconds since 1970-01-01, strings as they are,
-``\\N`` for NULL, fields joined by the ASCII unit separator. The engine hashes
+the ASCII record separator (0x1e) for NULL, fields joined by the ASCII unit
+separator (0x1f). The engine hashes
 that text with MD5 and sums two 32-bit slices of the hashes over the table.
 ``(rows, sum1, sum2)`` does not depend on row order, and any changed, lost or
 doubled row changes it (a value moved from one row to another too, unlike sums
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, Integer, Numeric, String, Table, text
 from sqlalchemy.types import TIMESTAMP, TypeEngine
-
-NULL_TEXT = "'\\N'"
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,10 @@ class RowSql:
     hex32: str
     #: The field separator (ASCII unit separator, 0x1f).
     separator: str = "chr(31)"
+    #: The text of NULL (ASCII record separator, 0x1e).
+    null: str = "chr(30)"
+    #: The 64-bit integer type to cast to (one that may hold NULL).
+    integer_type: str = "BIGINT"
 
 
 DUCKDB = RowSql(
@@ -53,6 +56,16 @@ POSTGRES = RowSql(
     micros="CAST(EXTRACT(EPOCH FROM {0}) * 1000000 AS BIGINT)",
     md5="md5({0})",
     hex32="CAST(CAST('x' || substr({0}, {start}, 8) AS BIT(32)) AS BIGINT)",
+)
+CLICKHOUSE = RowSql(
+    text_type="Nullable(String)",
+    integer_type="Nullable(Int64)",
+    days="({0} - toDate('1970-01-01'))",
+    micros="toUnixTimestamp64Micro({0})",
+    md5="lower(hex(MD5({0})))",
+    hex32="CAST(reinterpretAsUInt32(reverse(unhex(substring({0}, {start}, 8)))) AS BIGINT)",
+    separator="char(31)",
+    null="char(30)",
 )
 
 
@@ -74,9 +87,9 @@ def canonical_value(sql: RowSql, column: str, kind: TypeEngine[object]) -> str:
     """SQL for the canonical text of one column (NULL stays NULL)."""
     if isinstance(kind, Numeric) and not isinstance(kind, Integer):
         unit = 10 ** (kind.scale or 0)
-        number = f"CAST(ROUND({column} * {unit}) AS BIGINT)"
+        number = f"CAST(ROUND({column} * {unit}) AS {sql.integer_type})"
     elif isinstance(kind, Integer):
-        number = f"CAST({column} AS BIGINT)"
+        number = f"CAST({column} AS {sql.integer_type})"
     elif isinstance(kind, Date):
         number = sql.days.format(column)
     elif isinstance(kind, TIMESTAMP):
@@ -91,7 +104,7 @@ def canonical_value(sql: RowSql, column: str, kind: TypeEngine[object]) -> str:
 def checksum_sql(sql: RowSql, table: Table) -> str:
     """The one query that checksums ``table`` on an engine spelled by ``sql``."""
     fields = [
-        f"COALESCE({canonical_value(sql, c.name, c.type)}, {NULL_TEXT})" for c in table.columns
+        f"COALESCE({canonical_value(sql, c.name, c.type)}, {sql.null})" for c in table.columns
     ]
     row_text = f" || {sql.separator} || ".join(fields)
     first, second = sql.hex32.format("h", start=1), sql.hex32.format("h", start=9)

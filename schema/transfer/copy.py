@@ -24,7 +24,7 @@ from schema.errors import HrqError
 from schema.transfer.checksum import Checksum, table_checksum
 from schema.transfer.endpoints import Endpoint, open_endpoint
 from schema.transfer.errors import CopyError, CopyInterrupted
-from schema.warehouse import TABLES, metadata
+from schema.warehouse import TABLES
 
 #: Rows per batch read from the source and written to the destination.
 BATCH_ROWS = 50_000
@@ -101,13 +101,18 @@ def copy_warehouse(
                 if created_file:
                     _remove_duckdb_file(destination)
                 if isinstance(exc, KeyboardInterrupt):
-                    raise CopyInterrupted(
-                        f"copy interrupted; nothing was kept in {destination.label}"
-                    ) from None
+                    raise CopyInterrupted(f"copy interrupted; {_undone(destination)}") from None
                 raise
             try:
                 _analyze(destination)
                 tables = _verify(source, destination)
+            except Exception as exc:
+                if not _is_database_error(exc):
+                    raise
+                raise CopyError(
+                    f"the rows are in {destination.label} but checking them failed: "
+                    f"{_first_line(exc)}"
+                ) from None
             except KeyboardInterrupt:
                 raise CopyInterrupted(
                     f"interrupted while checking the copy: {destination.label} holds the rows "
@@ -197,28 +202,35 @@ def _copy_rows(
     progress: Progress | None,
 ) -> None:
     """Drop and create the contract tables and fill them, all in one destination transaction."""
+    transaction = destination.engine.begin if destination.kind.transactional else None
     try:
-        with source.engine.connect() as reader, destination.engine.begin() as writer:
-            present = set(sa.inspect(writer).get_table_names())
-            metadata.drop_all(writer, tables=[t for t in TABLES if t.name in present])
-            metadata.create_all(writer, tables=list(TABLES))
-            for table in TABLES:
-                done = 0
-                if progress:
-                    progress(table.name, 0, totals[table.name])
-                write = destination.writer(writer, table)
-                for rows in source.read(reader, table, batch_rows):
-                    write(rows)
-                    done += len(rows)
+        with (
+            source.engine.connect() as reader,
+            transaction() if transaction else destination.engine.connect() as writer,
+        ):
+            try:
+                destination.create_tables(writer, set(sa.inspect(writer).get_table_names()))
+                for table in TABLES:
+                    done = 0
                     if progress:
-                        progress(table.name, done, totals[table.name])
+                        progress(table.name, 0, totals[table.name])
+                    write = destination.writer(writer, table)
+                    for rows in source.read(reader, table, batch_rows):
+                        write(rows)
+                        done += len(rows)
+                        if progress:
+                            progress(table.name, done, totals[table.name])
+            except BaseException:
+                if not transaction:  # no rollback: undo by dropping what was written
+                    destination.drop_tables(writer)
+                raise
     except HrqError:
         raise
     except Exception as exc:
         if not _is_database_error(exc):
             raise
         raise CopyError(
-            f"copy to {destination.label} failed, nothing was kept: {_first_line(exc)}"
+            f"copy to {destination.label} failed, {_undone(destination)}: {_first_line(exc)}"
         ) from None
 
 
@@ -247,6 +259,16 @@ def _verify(source: Endpoint, destination: Endpoint) -> tuple[TableCopy, ...]:
     return tuple(results)
 
 
+def _undone(destination: Endpoint) -> str:
+    """What a failed or interrupted copy left in the destination."""
+    if destination.kind.transactional:
+        return f"nothing was kept in {destination.label}"
+    return (
+        f"nothing was kept in {destination.label} (it has no transactions: its contract "
+        "tables were dropped, run the copy again)"
+    )
+
+
 def _remove_duckdb_file(endpoint: Endpoint) -> None:
     local = endpoint.local_file
     if local is not None:
@@ -258,7 +280,7 @@ def _is_database_error(exc: Exception) -> bool:
     if isinstance(exc, SQLAlchemyError):
         return True
     module = type(exc).__module__ or ""
-    return module.split(".")[0] in {"duckdb", "_duckdb", "psycopg"}
+    return module.split(".")[0] in {"duckdb", "_duckdb", "psycopg", "clickhouse_connect", "chdb"}
 
 
 def _first_line(exc: BaseException) -> str:

@@ -54,9 +54,7 @@ def test_counts_follow_the_size(built: tuple[Path, object]) -> None:
     path, result = built
     assert one(path, "SELECT COUNT(*) FROM employees") == (EMPLOYEES,)
     assert one(path, "SELECT COUNT(*) FROM sales_orders") == (ORDERS,)
-    assert one(path, "SELECT COUNT(*) FROM departments WHERE kind = 'sales'") == (
-        EMPLOYEES // 100,
-    )
+    assert one(path, "SELECT COUNT(*) FROM departments WHERE kind = 'sales'") == (EMPLOYEES // 100,)
     assert one(path, "SELECT COUNT(*) FROM sales_targets") == (EMPLOYEES * MONTHS,)
     assert result.orders == ORDERS and result.departments == EMPLOYEES // 100  # type: ignore[attr-defined]
 
@@ -70,9 +68,13 @@ def test_values_are_spread_and_inside_the_period(built: tuple[Path, object]) -> 
     )
     assert first >= date(2026, 6, 1) and last <= date(2026, 11, 30)  # type: ignore[operator]
     assert people > EMPLOYEES * 0.95 and customers > EMPLOYEES  # type: ignore[operator]
-    (paid,) = one(path, "SELECT AVG(CASE WHEN status = 'paid' THEN 1.0 ELSE 0 END) FROM sales_orders")
+    (paid,) = one(
+        path, "SELECT AVG(CASE WHEN status = 'paid' THEN 1.0 ELSE 0 END) FROM sales_orders"
+    )
     assert 0.85 < paid < 0.95  # type: ignore[operator]
-    names, spelled = one(path, "SELECT COUNT(DISTINCT name), COUNT(DISTINCT name_en) FROM employees")
+    names, spelled = one(
+        path, "SELECT COUNT(DISTINCT name), COUNT(DISTINCT name_en) FROM employees"
+    )
     assert names > EMPLOYEES * 0.95 and spelled > EMPLOYEES * 0.9  # type: ignore[operator]
 
 

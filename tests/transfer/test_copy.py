@@ -275,3 +275,43 @@ def test_interrupted_replace_keeps_the_old_postgres_data(
     assert rows_of(postgres_url, PROBES[0]) == kept
     with pytest.raises(CopyError, match="already holds"):
         copy_warehouse(demo_warehouse_url, postgres_url)
+
+
+def test_duckdb_chdb_duckdb_round_trip(demo_warehouse_url: str, tmp_path: Path) -> None:
+    """ClickHouse (chDB in this process) computes the same checksums as DuckDB."""
+    pytest.importorskip("chdb")
+    warehouse = f"chdb:///{tmp_path / 'warehouse'}"
+    back = f"duckdb:///{tmp_path / 'back.duckdb'}"
+    there = copy_warehouse(demo_warehouse_url, warehouse, batch_rows=5_000)
+    again = copy_warehouse(warehouse, back)
+    assert there.exact and again.exact
+    assert [t.source_checksum for t in there.tables] == [
+        t.destination_checksum for t in again.tables
+    ]
+    assert_same_data(demo_warehouse_url, back)
+    with pytest.raises(CopyError, match="already holds warehouse data"):
+        copy_warehouse(demo_warehouse_url, warehouse)
+
+
+def test_interrupted_copy_into_chdb_drops_its_tables(
+    demo_warehouse_url: str, tmp_path: Path
+) -> None:
+    """ClickHouse has no transactions: an interrupted copy drops the tables it made."""
+    pytest.importorskip("chdb")
+    warehouse = f"chdb:///{tmp_path / 'warehouse'}"
+
+    def interrupt(table: str, done: int, total: int) -> None:
+        if table == "sales_orders" and done > 0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(CopyInterrupted, match="no transactions"):
+        copy_warehouse(demo_warehouse_url, warehouse, batch_rows=1000, progress=interrupt)
+    from schema.db import warehouse_engine
+
+    engine = warehouse_engine(warehouse, read_only=False)
+    try:
+        with engine.connect() as conn:
+            left = set(sa.inspect(conn).get_table_names()) & {t.name for t in TABLES}
+    finally:
+        engine.dispose()
+    assert left == set()
