@@ -169,8 +169,12 @@ class Gazetteer:
         key = normalize(phrase)
         if not key:
             return
-        self.phrases.setdefault(key, defaultdict(set))[kind].add(value)
-        self.max_len = max(self.max_len, len(key))
+        entry = self.phrases.get(key)
+        if entry is None:
+            entry = self.phrases[key] = defaultdict(set)
+        entry[kind].add(value)
+        if len(key) > self.max_len:
+            self.max_len = len(key)
 
     def add_spelled(self) -> None:
         """Add the phrases spelled in pinyin (once; safe to call from several threads)."""
@@ -447,21 +451,17 @@ def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
     _prefer_exact_department_names(gz)
 
     e = employees
-    for person in conn.execute(
-        sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id)
-    ):
-        dept = gz.departments.get(person.department_id)
-        gz.employees[person.employee_id] = Entity(
-            person.employee_id,
-            person.name,
-            person.name_en,
-            person.department_id,
-            dept.name if dept else None,
+    people = conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id))
+    for employee_id, name, name_en, department_id in people.tuples():
+        dept = gz.departments.get(department_id)
+        gz.employees[employee_id] = Entity(
+            employee_id, name, name_en, department_id, dept.name if dept else None
         )
-        gz.add(person.name, "employee", str(person.employee_id))
-        if person.name_en:
-            gz.add(person.name_en, "employee", str(person.employee_id))
-            gz.add(person.name_en.replace(" ", ""), "employee", str(person.employee_id))
+        value = str(employee_id)
+        gz.add(name, "employee", value)
+        if name_en:
+            gz.add(name_en, "employee", value)
+            gz.add(name_en.replace(" ", ""), "employee", value)
     return gz
 
 

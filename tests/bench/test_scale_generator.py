@@ -8,6 +8,7 @@ description, and that the performance engine reports on it.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from datetime import date
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,7 @@ def _scale() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_scale", SCALE)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
