@@ -14,6 +14,7 @@ takes longer than answering a question in Chinese characters.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
 from collections import defaultdict
@@ -385,7 +386,22 @@ def _is_han(text: str) -> bool:
 
 
 def build_gazetteer(model: SemanticModel, conn: Connection) -> Gazetteer:
-    """Build the gazetteer from the semantic model and the warehouse's entities."""
+    """Build the gazetteer from the semantic model and the warehouse's entities.
+
+    The cyclic garbage collector is paused while it builds: the build makes a few hundred
+    thousand small dicts and sets (three phrases per employee) and no cycles, and each
+    collection would walk all of them again (a quarter of the time with 100,000 names).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(model, conn)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(model: SemanticModel, conn: Connection) -> Gazetteer:
     gz = Gazetteer()
     for name, metric in model.metrics.items():
         for phrase in metric.phrases():

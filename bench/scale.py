@@ -182,6 +182,36 @@ def build(
     )
 
 
+def load_clickhouse(duckdb_path: Path, url: str) -> float:
+    """Hand the built warehouse to ClickHouse (chDB or a server on this machine) table by
+    table as Parquet: DuckDB writes each file, ClickHouse reads it with ``file()``; no row
+    passes through Python. Returns the seconds it took."""
+    import tempfile
+
+    import duckdb
+
+    from schema.clickhouse.contract import client_of, create_contract
+    from schema.db import warehouse_engine
+    from schema.warehouse import TABLES
+
+    started = time.perf_counter()
+    engine = warehouse_engine(url, read_only=False)
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        with engine.connect() as conn, tempfile.TemporaryDirectory(prefix="hrq-scale-") as tmp:
+            create_contract(conn, replace={t.name for t in TABLES})
+            client = client_of(conn)
+            for table in TABLES:
+                parquet = Path(tmp) / f"{table.name}.parquet"
+                con.execute(f"COPY {table.name} TO '{parquet}' (FORMAT parquet)")
+                client.command(f"INSERT INTO {table.name} SELECT * FROM file('{parquet}', Parquet)")
+                parquet.unlink()
+    finally:
+        con.close()
+        engine.dispose()
+    return time.perf_counter() - started
+
+
 def _months_before(day: date, count: int) -> date:
     index = day.year * 12 + day.month - 1 - count
     return date(index // 12, index % 12 + 1, 1)
@@ -268,9 +298,9 @@ def measure_gazetteer(url: str, questions: int) -> dict[str, float]:
         conn.exec_driver_sql("SELECT 1").all()  # connection opened before the clock starts
         gc.collect()
         before = _rss_mb()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         gz = build_gazetteer(model, conn)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
     engine.dispose()
     gc.collect()
     after = _rss_mb()
@@ -291,6 +321,7 @@ def measure_gazetteer(url: str, questions: int) -> dict[str, float]:
     return {
         "names": float(len(gz.employees)),
         "build_s": t1 - t0,
+        "build_cpu_s": c1 - c0,
         "build_mb": after - before,
         "spelled_s": t3 - t2,
         "spelled_mb": spelled - after,
@@ -311,6 +342,13 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--reuse", action="store_true", help="measure an existing file")
     parser.add_argument("--keep", action="store_true", help="keep the file afterwards")
+    parser.add_argument("--skip-report", action="store_true", help="measure the gazetteer only")
+    parser.add_argument(
+        "--clickhouse",
+        metavar="URL",
+        help="also load the warehouse into ClickHouse (e.g. chdb:////tmp/hrq-scale/ch) and "
+        "measure the report there",
+    )
     args = parser.parse_args()
 
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -326,10 +364,16 @@ def main() -> None:
         )
         print(json.dumps({"build": asdict(built)}), flush=True)
     month = _months_before(date(2026, 11, 30), 1)  # the last full month before the end
-    report = measure_report(url, month, args.repeat)
-    print(json.dumps({"report": report}), flush=True)
+    if not args.skip_report:
+        report = measure_report(url, month, args.repeat)
+        print(json.dumps({"report": report}), flush=True)
     gazetteer = measure_gazetteer(url, args.questions)
     print(json.dumps({"gazetteer": gazetteer}), flush=True)
+    if args.clickhouse:
+        seconds = load_clickhouse(path, args.clickhouse)
+        print(json.dumps({"clickhouse_load_s": seconds}), flush=True)
+        clickhouse = measure_report(args.clickhouse, month, args.repeat)
+        print(json.dumps({"clickhouse_report": clickhouse}), flush=True)
     if not args.keep:
         path.unlink(missing_ok=True)
 
