@@ -468,7 +468,7 @@ def _build(model: SemanticModel, conn: Connection) -> Gazetteer:
 
     e = employees
     people = conn.execute(sa.select(e.c.employee_id, e.c.name, e.c.name_en, e.c.department_id))
-    for employee_id, name, name_en, department_id in people.tuples():
+    for employee_id, name, name_en, department_id in people:
         dept = gz.departments.get(department_id)
         gz.employees[employee_id] = Entity(
             employee_id, name, name_en, department_id, dept.name if dept else None
