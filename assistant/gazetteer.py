@@ -18,9 +18,10 @@ import gc
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -30,6 +31,8 @@ from assistant.pinyin import spelled
 from schema.semantic import SemanticModel
 from schema.warehouse import departments, employees
 from schema.warehouse import metadata as warehouse_metadata
+
+T = TypeVar("T")
 
 #: Words that make a department name generic; removing them gives its abbreviations.
 _DEPT_GENERIC = ("销售", "营销")
@@ -134,6 +137,17 @@ class Gazetteer:
     _sounds: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
     #: English words of the vocabulary (built on first use)
     _latin: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    #: Tables derived from the departments and employees, by key (see :meth:`derived`)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    _deriving: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``'s result, built once per gazetteer and ``key``: for tables over every
+        department and employee (100,000 names) that a question would otherwise rebuild."""
+        with self._deriving:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return cast(T, self._derived[key])
 
     def department_names(self) -> dict[int, str]:
         """Each department's name, normalised as questions are."""
