@@ -10,6 +10,7 @@ question (:class:`assistant.plan.Choice`).
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from rapidfuzz import fuzz, process
 
@@ -157,20 +158,11 @@ _PLACE_WORDS = re.compile(r"(?:那边|这边|那个|这个|那里|这里)$")
 def _closest_names(word: str, language: str, gazetteer: Gazetteer) -> list[str]:
     """Departments and people whose names are like ``word``: by characters, and for a
     Latin word by the pinyin of Chinese names; shown in the question's language."""
-    shown: dict[str, str] = {}  # what is compared -> what is shown
-    for d in gazetteer.departments.values():
-        label = d.name if language == "zh" or not d.name_en else d.name_en
-        shown[d.name] = label
-        if d.name_en:
-            shown[d.name_en.lower()] = label
-    for e in gazetteer.employees.values():
-        label = f"{e.name}（{e.extra}）" if e.extra else e.name
-        shown[e.name] = label
-        if word.isascii():
-            shown[" ".join(pinyin(e.name))] = label
-        if e.name_en:
-            shown[e.name_en.lower()] = label
-    keys = [k for k in shown if k.isascii() == word.isascii()]
+    latin = word.isascii()
+    shown, keys = gazetteer.derived(
+        ("closest names", language == "zh", latin),
+        partial(_name_keys, gazetteer, language == "zh", latin),
+    )
     found = process.extract(
         word, keys, scorer=fuzz.WRatio if word.isascii() else fuzz.ratio, limit=6
     )
@@ -179,3 +171,22 @@ def _closest_names(word: str, language: str, gazetteer: Gazetteer) -> list[str]:
         if score >= NAME_CUTOFF and shown[key] not in names:
             names.append(shown[key])
     return names[:3]
+
+
+def _name_keys(gazetteer: Gazetteer, zh: bool, latin: bool) -> tuple[dict[str, str], list[str]]:
+    """What names are compared by (-> what is shown) and the keys a word of that script is
+    compared with; built once per gazetteer (pinyin of 100,000 names takes seconds)."""
+    shown: dict[str, str] = {}  # what is compared -> what is shown
+    for d in gazetteer.departments.values():
+        label = d.name if zh or not d.name_en else d.name_en
+        shown[d.name] = label
+        if d.name_en:
+            shown[d.name_en.lower()] = label
+    for e in gazetteer.employees.values():
+        label = f"{e.name}（{e.extra}）" if e.extra else e.name
+        shown[e.name] = label
+        if latin:
+            shown[" ".join(pinyin(e.name))] = label
+        if e.name_en:
+            shown[e.name_en.lower()] = label
+    return shown, [k for k in shown if k.isascii() == latin]

@@ -64,24 +64,51 @@ def _digits(numeral: str) -> str:
     return str(int(value)) if value.is_integer() else str(value)
 
 
+#: Text no step below changes: CJK ideographs other than numerals and 几 (NFKC and
+#: lower-casing keep them; every pattern needs a numeral, 几, a digit, a Latin letter,
+#: punctuation or a space).
+_UNCHANGED = re.compile(r"[\u4e00-\u9fff]+")
+_UNCHANGED_EXCEPT = frozenset(_CN_DIGITS + "几")
+#: Latin letters and spaces: only lower-casing, number words and spaces apply.
+_LATIN_WORDS = re.compile(r"[A-Za-z ]+")
+_INLINE_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
+_NOT = re.compile(r"n['’]t\b")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+#: last month vs the month before: month on month (mom; not a grouping by month)
+_MOM = re.compile(
+    r"\b(?:vs\.?|versus|compared (?:with|to)|than)\s+(?:the\s+)?"
+    r"(?:month before|previous month|prior month|month prior)\b"
+)
+
+
 def normalize(text: str) -> str:
-    """The normalised form the gazetteer and the time parser work on."""
+    """The normalised form the gazetteer and the time parser work on.
+
+    Two shapes of text skip the steps that cannot change them (the gazetteer normalises
+    every employee's name and pinyin at start-up): Chinese characters alone, and Latin
+    letters with spaces. ``tests/assistant/test_normalize.py`` checks both give what the
+    full path gives.
+    """
+    if _UNCHANGED.fullmatch(text) and _UNCHANGED_EXCEPT.isdisjoint(text):
+        return text
+    if _LATIN_WORDS.fullmatch(text):
+        words = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], _MOM.sub("mom", text.lower()))
+        return _SPACES.sub(" ", words).strip()
+    return _normalize_full(text)
+
+
+def _normalize_full(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _PREFIXED.sub(lambda m: m.group(1) + _digits(m.group(2)), text)
     text = _SUFFIXED.sub(lambda m: _digits(m.group(1)) + m.group(2), text)
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 100,000 -> 100000
+    text = _INLINE_DIGIT_COMMA.sub("", text)  # 100,000 -> 100000
     # 我下面几个组 / 这几个部门: the few groups meant, each of them; not "how many groups"
     text = _SEVERAL_GROUPS.sub(r"\1各个", text)
-    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)  # bonus-eligible -> bonus eligible
-    text = re.sub(r"n['’]t\b", " not", text)  # hasn't -> has not
-    # last month vs the month before: month on month (mom; not a grouping by month)
-    text = re.sub(
-        r"\b(?:vs\.?|versus|compared (?:with|to)|than)\s+(?:the\s+)?"
-        r"(?:month before|previous month|prior month|month prior)\b",
-        "mom",
-        text,
-    )
-    text = re.sub(r"['’]s\b", "", text)  # my team's -> my team
+    text = _HYPHEN.sub(" ", text)  # bonus-eligible -> bonus eligible
+    text = _NOT.sub(" not", text)  # hasn't -> has not
+    text = _MOM.sub("mom", text)
+    text = _POSSESSIVE.sub("", text)  # my team's -> my team
     text = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m.group(1)], text)
     text = _PUNCT.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

@@ -26,6 +26,7 @@ from api.cli import performance as _performance  # noqa: F401  (registers comman
 from api.cli import serve as _serve  # noqa: F401  (registers commands)
 from api.cli import sql as _sql  # noqa: F401  (registers commands)
 from api.cli import users as _users  # noqa: F401  (registers commands)
+from api.cli import warehouse as _warehouse  # noqa: F401  (registers commands)
 from api.cli import wecom as _wecom  # noqa: F401  (registers commands)
 from api.cli.app import app, database_error, err_console
 

@@ -33,6 +33,7 @@ from assistant.planner import plan
 from assistant.reading import detect_language
 from schema.caller import Caller
 from schema.settings import Settings
+from tests.guard.olap_trees import round_trip_problem
 
 DEVSET = Path(__file__).parents[1] / "eval" / "devset.yaml"
 DIALECTS = ("starrocks", "doris")
@@ -182,3 +183,20 @@ def test_the_scope_check_catches_an_unscoped_or_foreign_filter(
     other = Caller(role=rep.role, employee_id=(rep.employee_id or 0) + 1,
                    department_id=(rep.department_id or 0) + 1)  # fmt: skip
     assert _scope_problems(_parse_back(scoped.sql, dialect)[1], other, catalog)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("who", ["operator", "rep"])
+def test_devset_sql_parses_back_to_an_equivalent_tree(
+    statements: dict[str, list[Statement]], dialect: str, who: str
+) -> None:
+    """The DuckDB guard's tree, written in the dialect and parsed back, means the same
+    (``tests/guard/olap_trees.py`` says which spellings are allowed to differ)."""
+    problems = []
+    for statement in statements[who]:
+        duck = guard(statement.compiled_sql, statement.caller, Catalog.from_contract("duckdb"),
+                     read="duckdb")  # fmt: skip
+        problem = round_trip_problem(duck.sql, "duckdb", dialect)
+        if problem:
+            problems.append(f"{statement.case_id}: {problem}")
+    assert not problems, "\n".join(problems[:10])
