@@ -11,6 +11,7 @@ Both files show the same rows, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -69,6 +70,14 @@ def word(key: str, language: str, **values: object) -> str:
     """The word ``key`` in ``language`` (zh, else English), with ``values`` filled in."""
     zh, en = WORDS[key]
     return (zh if language == "zh" else en).format(**values)
+
+
+def heading(doc: dict[str, Any], language: str) -> str:
+    """The statement's title with its month as a person writes it (2026年10月奖金结算单)."""
+    year, month = (int(part) for part in str(doc["month"]).split("-"))
+    if language == "zh":
+        return f"{year}年{month}月{word('title', language)}"
+    return f"{word('title', language)}, {date(year, month, 1):%B %Y}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from api.http.statement_fields import fields, word
+from api.http.statement_fields import fields, heading, word
 from api.http.xlsx import _width
 from tools.cjk_font import find_cjk_font
 
@@ -72,7 +72,7 @@ def statement_pdf(doc: dict[str, Any]) -> bytes:
             ))  # fmt: skip
 
         y = MARGIN + 0.3
-        text(MARGIN, y, f"{word('title', lang)}  {doc['month']}", fontsize=18, weight="bold")
+        text(MARGIN, y, heading(doc, lang), fontsize=18, weight="bold")
         y += 0.34
         text(MARGIN, y, f"{doc['name']}（{doc['employee_no']}）  {doc['department']}"
              if lang == "zh" else f"{doc['name']} ({doc['employee_no']}), {doc['department']}",

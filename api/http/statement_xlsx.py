@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from api.http.statement_fields import Field, fields, word
+from api.http.statement_fields import Field, fields, heading, word
 from api.http.xlsx import HEADER_FILL, MAX_WIDTH, MIN_WIDTH, NUMBER_FORMATS, _printable, _width
 
 FORMATS = {
@@ -71,7 +71,7 @@ def statement_xlsx(doc: dict[str, Any]) -> bytes:
     sheet.page_setup.orientation = "portrait"
 
     about = book.create_sheet(word("about", lang))
-    about.append([f"{word('title', lang)} {doc['month']}: {doc['name']} ({doc['employee_no']})"])
+    about.append([f"{heading(doc, lang)}: {doc['name']} ({doc['employee_no']})"])
     about["A1"].font = Font(bold=True, size=13)
     for line in doc["lines"]:
         about.append([line])
