@@ -365,6 +365,7 @@ def _concept_used(tag: Tag, c: Context) -> bool:
         or plan.sort_by == "bonus"
         or bool(conditions & {"bonus_eligible", "not_bonus_eligible"}),
         "gap": lambda: plan.focus in ("gap", "rows", "leaderboard") or plan.sort_by == "gap_to_median",
+        "target_gap": lambda: plan.focus == "target_gap",
         "attainment": lambda: plan.focus in ("attainment", "rows")
         or plan.sort_by == "attainment"
         or _stated(plan),

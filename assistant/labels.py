@@ -24,6 +24,7 @@ TOOL_COLUMNS: dict[str, ColumnLabel] = {
     "attainment": ColumnLabel("目标完成率", "attainment", "percent"),
     "median": ColumnLabel("部门中位数", "department median", "money"),
     "gap_to_median": ColumnLabel("与中位数差距", "gap to median", "money"),
+    "short_of_minimum": ColumnLabel("距最低目标还差", "short of minimum target", "money"),
     "met_minimum": ColumnLabel("达到最低目标", "met minimum", "flag"),
     "above_median": ColumnLabel("超过中位数", "above median", "flag"),
     "bonus_eligible": ColumnLabel("获得奖金", "bonus eligible", "flag"),

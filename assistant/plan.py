@@ -95,7 +95,7 @@ class QueryPlan(BaseModel):
 
 Focus = Literal[
     "rows", "median", "bonus", "total_bonus", "gap", "attainment", "min_target", "sales",
-    "count", "leaderboard", "rank", "share", "per_head",
+    "count", "leaderboard", "rank", "share", "per_head", "target_gap",
 ]  # fmt: skip
 Condition = Literal["above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum", "bonus_eligible",
                     "not_bonus_eligible"]  # fmt: skip

@@ -33,6 +33,7 @@ _FOCUS = {
     "bonus": ("奖金", "bonus"),
     "total_bonus": ("奖金总额", "total bonus"),
     "gap": ("与中位数的差距", "gap to the median"),
+    "target_gap": ("距最低目标还差多少", "shortfall to the minimum target"),
     "attainment": ("目标完成率", "target attainment"),
     "min_target": ("最低目标", "minimum target"),
     "sales": ("业绩", "sales"),

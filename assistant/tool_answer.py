@@ -35,6 +35,8 @@ _FOCUS_COLUMNS = {
     "rows": ("name", "employee_no", "department", "sales", "min_target", "median", "gap_to_median", "bonus"),
     "bonus": ("name", "employee_no", "department", "sales", "median", "bonus_eligible", "bonus"),
     "gap": ("name", "employee_no", "department", "sales", "median", "gap_to_median"),
+    "target_gap": ("name", "employee_no", "department", "sales", "min_target", "short_of_minimum",
+                   "met_minimum"),
     "attainment": ("name", "employee_no", "department", "sales", "min_target", "attainment"),
     "min_target": ("name", "employee_no", "department", "min_target"),
     "rank": ("rank", "name", "employee_no", "department", "sales"),

@@ -27,11 +27,12 @@ CONDITION_WORDS = {
 PERSON_FIGURES = (
     ("sales", "业绩", "sales"), ("min_target", "最低目标", "minimum target"),
     ("median", "部门中位数", "department median"), ("gap_to_median", "与中位数差距", "gap to median"),
-    ("bonus", "奖金", "bonus"),
+    ("short_of_minimum", "距最低目标还差", "short of the minimum target"), ("bonus", "奖金", "bonus"),
 )  # fmt: skip
 #: The figure said beside each name when a few people are listed.
 LISTED_FIGURE = {"rank": "sales", "sales": "sales", "bonus": "bonus", "gap": "gap_to_median",
-                 "attainment": "attainment", "min_target": "min_target", "leaderboard": "sales"}  # fmt: skip
+                 "attainment": "attainment", "min_target": "min_target", "leaderboard": "sales",
+                 "target_gap": "short_of_minimum"}  # fmt: skip
 
 
 def _figure(key: str, value: Any) -> str:
@@ -203,6 +204,9 @@ def _person(zh: bool, when: str, r: list[Any], index: dict[str, int]) -> str:
         bits.append(f"排名第 {r[index['rank']]}" if zh else f"rank {r[index['rank']]}")
     for key, zh_word, en_word in PERSON_FIGURES:
         if key in index and r[index[key]] is not None:
+            if key == "short_of_minimum" and not r[index[key]]:
+                bits.append("已达到最低目标" if zh else "minimum target met")
+                continue
             bits.append(f"{zh_word if zh else en_word} {money(r[index[key]])}")
     if "attainment" in index and r[index["attainment"]] is not None:
         pct = percent(r[index["attainment"]])
@@ -217,7 +221,7 @@ def _people(zh: bool, when: str, what: str, team: str, focus: str | None,
             rows: list[list[Any]], index: dict[str, int]) -> str:  # fmt: skip
     """People listed: with their figure when a few are ranked or shown, else by name."""
     key = LISTED_FIGURE.get(focus or "")
-    if key in index and len(rows) <= 10 and not what:
+    if key in index and len(rows) <= 10 and (not what or focus == "target_gap"):
 
         def place(r: list[Any]) -> str:
             if "rank" not in index:

@@ -30,7 +30,7 @@ from assistant.timeparse import month_period
 from tools.period import next_month
 
 TOOL_CONCEPTS = {"per_head", "median", "above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
-                  "bonus_eligible", "bonus", "gap", "attainment", "leaderboard", "min_target",
+                  "bonus_eligible", "bonus", "gap", "target_gap", "attainment", "leaderboard", "min_target",
                   "forecast", "suggest_targets"}  # fmt: skip
 _CONDITIONS = {"above_median", "below_median", "not_above_median", "met_minimum", "missed_minimum",
                "bonus_eligible"}  # fmt: skip
@@ -247,6 +247,8 @@ def _focus(
 ) -> Focus:
     if counting and (conditions or not employees):
         return "count"
+    if "target_gap" in concepts:  # 我离最低目标还差多少: sales still needed for the minimum
+        return "target_gap"
     if concepts & {"bonus", "bonus_eligible"} and totalling and not employees:
         return "total_bonus"
     if "leaderboard" in concepts and not employees:

@@ -64,6 +64,8 @@ def asks_how_much_more(u: Understanding, model: SemanticModel) -> bool:
     if not lx.HOW_MUCH_MORE.search(u.text):
         return False
     concepts = set(u.values_of("concept"))
+    if "target_gap" in concepts:  # 离最低目标还差多少: the minimum alone, not the bonus
+        return False
     medians = model.concepts.get("median", [])
     gap_to_median = any(  # 离中位数 is a gap word that names the median
         t.value == "gap" and any(m.lower() in t.text for m in medians) for t in u.kinds("concept")

@@ -35,6 +35,7 @@ Concept = Literal[
     "bonus_eligible",
     "bonus",
     "gap",
+    "target_gap",
     "attainment",
     "leaderboard",
     "forecast",

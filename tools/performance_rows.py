@@ -49,6 +49,13 @@ class PerformanceRow:
     bonus: Decimal | None
     rank: int
 
+    @property
+    def short_of_minimum(self) -> Decimal | None:
+        """How much more sales reach the minimum target (0 once met; None if hidden)."""
+        if self.min_target is None:
+            return None
+        return max(self.min_target - self.sales, Decimal(0))
+
 
 @dataclass(frozen=True, slots=True)
 class MemberIdentity:

@@ -563,3 +563,29 @@ def test_the_team_that_grew_most_is_ranked_by_growth(demo: Assistant) -> None:
         "DATE '2026-09-01' AND DATE '2026-09-30') DESC LIMIT 1"
     ))  # fmt: skip
     assert [row[0] for row in answer.rows] == rows
+
+
+def test_the_shortfall_to_the_minimum_target(demo: Assistant) -> None:
+    """离最低目标还差多少: minimum target less sales (0 once met), not the gap to the median."""
+    from tools.performance import monthly_performance
+
+    answer = demo.ask(
+        "上个月华北销售部没达标的人各自离目标还差多少", Caller.operator(), as_of=AS_OF
+    )
+    assert answer.kind == "answer", answer.answer
+    with demo.warehouse.connect() as conn:
+        report = monthly_performance(conn, "2026-10", caller=Caller.operator(), as_of=AS_OF,
+                                     policy=demo.policy)  # fmt: skip
+    missed = {
+        r.name: float(r.min_target - r.sales)
+        for r in report.rows
+        if r.department == "华北销售部" and r.min_target is not None and r.sales < r.min_target
+    }
+    column = answer.columns.index("距最低目标还差")
+    assert {row[0]: row[column] for row in answer.rows} == pytest.approx(missed)
+    met = next(r for r in report.rows if r.met_minimum and r.employee_no)
+    mine = demo.ask(
+        "我上个月离最低目标还差多少", resolve_caller(str(met.employee_no), warehouse=demo.warehouse),
+        as_of=AS_OF,
+    )  # fmt: skip
+    assert mine.kind == "answer" and "已达到最低目标" in mine.answer
