@@ -432,7 +432,9 @@ def _how_much_more(c: Context) -> bool:
 def _counts(c: Context) -> bool:
     plan = c.plan
     if isinstance(plan, QueryPlan):
-        return True  # a figure: how many orders, days, minutes
+        # a figure: how many orders, days, minutes; never an amount of money (花了多少钱，
+        # 带来几个客户: the second figure asked is not the one measured)
+        return not all(c.model.metrics[m].format == "money" for m in plan.metrics)
     return plan.focus in ("count", "share")
 
 

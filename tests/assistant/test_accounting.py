@@ -57,6 +57,8 @@ CASES = [
     ("本月华东销售一部哪些人超过了中为数", None, ["超过"]),
     # two metrics asked, one planned: the other is named
     ("上个月业绩最高的部门的获客成本环比", None, ["获客成本"]),
+    # an amount asked, then a count of something else: the second figure is not answered
+    ("上个月市场投入花了多少钱，带来几个客户", None, ["几个"]),
 ]
 
 
