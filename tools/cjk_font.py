@@ -40,6 +40,11 @@ NO_CJK_FONT = (
     "(on Debian: apt-get install fonts-noto-cjk)"
 )
 
+NO_CJK_FONT_PDF = (
+    "no CJK font found, so the PDF uses DejaVu Sans and Chinese shows as boxes "
+    "(on Debian: apt-get install fonts-noto-cjk)"
+)
+
 
 def find_cjk_font() -> str | None:
     """The family name of a CJK font registered with matplotlib, or None if there is none."""

@@ -340,6 +340,11 @@ def statement(
 
         body, _media = statement_file(document, fmt)  # type: ignore[arg-type]
         out = out or file_name(document, fmt)
+        if fmt == "pdf":
+            from tools.cjk_font import NO_CJK_FONT_PDF, find_cjk_font
+
+            if find_cjk_font() is None:
+                typer.echo(f"note: {NO_CJK_FONT_PDF}", err=True)
     from pathlib import Path
 
     Path(out).write_bytes(body)

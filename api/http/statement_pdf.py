@@ -10,6 +10,8 @@ text can be searched and copied.
 from __future__ import annotations
 
 import io
+import logging
+import warnings
 from typing import Any
 
 import matplotlib
@@ -18,7 +20,9 @@ from matplotlib.lines import Line2D
 
 from api.http.statement_fields import fields, heading, word
 from api.http.xlsx import _width
-from tools.cjk_font import find_cjk_font
+from tools.cjk_font import NO_CJK_FONT_PDF, find_cjk_font
+
+log = logging.getLogger(__name__)
 
 PAGE = (8.27, 11.69)  # A4, inches
 MARGIN = 0.75
@@ -55,6 +59,8 @@ def statement_pdf(doc: dict[str, Any]) -> bytes:
     """The statement document (``tools.statement.statement``) as a one-page PDF."""
     lang = doc["language"]
     family = find_cjk_font()
+    if family is None:
+        log.warning("statement PDF: %s", NO_CJK_FONT_PDF)
     fonts = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
     with matplotlib.rc_context({"pdf.fonttype": 42, "font.family": fonts}):
         fig = Figure(figsize=PAGE)
@@ -115,6 +121,8 @@ def statement_pdf(doc: dict[str, Any]) -> bytes:
         text(MARGIN, height - MARGIN, f"{word('hash', lang)}: {doc['hash']}", fontsize=7,
              color=GREY, family=["DejaVu Sans Mono", *fonts])  # fmt: skip
         out = io.BytesIO()
-        fig.savefig(out, format="pdf", metadata={"Title": f"{word('title', lang)} {doc['month']} "
-                                                 f"{doc['employee_no']}", "Creator": "hrq"})  # fmt: skip
+        with warnings.catch_warnings():  # one line says what is missing (above), not a glyph each
+            warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+            fig.savefig(out, format="pdf", metadata={"Title": f"{word('title', lang)} {doc['month']} "
+                                                     f"{doc['employee_no']}", "Creator": "hrq"})  # fmt: skip
     return out.getvalue()

@@ -6,6 +6,7 @@ extractable (Chinese included) with the full hash."""
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -198,3 +199,21 @@ def test_an_adjustment_kept_from_an_earlier_close_says_so_in_both_files() -> Non
             c.startswith("沿用第 1 版")] == [note]  # fmt: skip
     made_here = _document("zh", adjustments=[replace(kept, close_version=2)])
     assert next(f.note for f in fields(made_here) if f.key == "adjustment") == kept.reason
+
+
+def test_a_machine_without_a_cjk_font_still_gets_the_pdf_and_is_told_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No CJK font installed (simulated: the font search finds none): the PDF is made with
+    the figures, and the log says Chinese will show as boxes and which package to install."""
+    import api.http.statement_pdf as pdf
+
+    monkeypatch.setattr(pdf, "find_cjk_font", lambda: None)
+    with caplog.at_level("WARNING"), warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        body, _ = statement_file(_document("zh"), "pdf")
+    assert "fonts-noto-cjk" in caplog.text
+    assert not [w for w in shown if "missing from font" in str(w.message)]  # said once, above
+    text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
+    row = _snapshot().row_of("E00004")
+    assert row is not None and f"¥{fmt_money(row.sales)}" in text
