@@ -100,23 +100,23 @@ def copy_warehouse(
                 destination.engine.dispose()
                 if created_file:
                     _remove_duckdb_file(destination)
-                if isinstance(exc, KeyboardInterrupt):
+                if _interrupted(exc):
                     raise CopyInterrupted(f"copy interrupted; {_undone(destination)}") from None
                 raise
             try:
                 _analyze(destination)
                 tables = _verify(source, destination)
-            except Exception as exc:
-                if not _is_database_error(exc):
+            except BaseException as exc:
+                if _interrupted(exc):
+                    raise CopyInterrupted(
+                        f"interrupted while checking the copy: {destination.label} holds the "
+                        "rows but they are not verified; run the copy again with --replace"
+                    ) from None
+                if not isinstance(exc, Exception) or not _is_database_error(exc):
                     raise
                 raise CopyError(
                     f"the rows are in {destination.label} but checking them failed: "
                     f"{_first_line(exc)}"
-                ) from None
-            except KeyboardInterrupt:
-                raise CopyInterrupted(
-                    f"interrupted while checking the copy: {destination.label} holds the rows "
-                    "but they are not verified; run the copy again with --replace"
                 ) from None
         finally:
             destination.engine.dispose()
@@ -227,11 +227,33 @@ def _copy_rows(
     except HrqError:
         raise
     except Exception as exc:
+        if _interrupted(exc):
+            # Ctrl-C inside a statement: the engine aborted the transaction and the rollback
+            # on the way out failed with that, hiding the interrupt
+            raise KeyboardInterrupt from None
         if not _is_database_error(exc):
             raise
         raise CopyError(
             f"copy to {destination.label} failed, {_undone(destination)}: {_first_line(exc)}"
         ) from None
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a Ctrl-C: a KeyboardInterrupt in its chain, or the engine's
+    own report of one (DuckDB: "Query interrupted", "INTERRUPT Error", "KeyboardInterrupt:"),
+    often hidden behind the failed rollback that followed it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        first = str(cause).split("\n", 1)[0]
+        if isinstance(cause, KeyboardInterrupt) or any(w in first for w in _INTERRUPT_WORDS):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+_INTERRUPT_WORDS = ("KeyboardInterrupt", "Query interrupted", "INTERRUPT Error")
 
 
 def _analyze(destination: Endpoint) -> None:

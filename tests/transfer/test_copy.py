@@ -315,3 +315,22 @@ def test_interrupted_copy_into_chdb_drops_its_tables(
     finally:
         engine.dispose()
     assert left == set()
+
+
+def test_an_interrupt_hidden_behind_the_failed_rollback_is_still_an_interrupt() -> None:
+    """DuckDB reports Ctrl-C inside a statement as "Query interrupted"; the rollback on the
+    way out then fails with "transaction is aborted", which is what surfaces."""
+    from schema.transfer.copy import _interrupted
+
+    def failed_rollback(first: BaseException) -> BaseException:
+        try:
+            try:
+                raise first
+            except BaseException:
+                raise RuntimeError("TransactionContext Error: Current transaction is aborted")  # noqa: B904 (the implicit chain is the case)
+        except RuntimeError as exc:
+            return exc
+
+    assert _interrupted(failed_rollback(RuntimeError("Query interrupted")))
+    assert _interrupted(failed_rollback(KeyboardInterrupt()))
+    assert not _interrupted(failed_rollback(ValueError("disk full")))
