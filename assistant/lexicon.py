@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.operators import word_pattern
+
 DESC_WORDS = ("最严重", "最好的", "最高", "最多", "最大", "最好", "最强", "最厉害", "最棒", "最牛", "最佳", "第一", "冠军",
               "highest", "most", "top", "best", "largest", "biggest", "greatest", "leading", "maximum", "max",
               "number 1", "no 1")  # fmt: skip
@@ -754,8 +756,7 @@ ONE_GROUP = re.compile(
 
 #: The person farthest from the median (离中位数最远, furthest below the median).
 FARTHEST = re.compile(r"最远|差得最多|差最多|差距最大|\b(?:farthest|furthest)\b|\bmost behind\b")
-_BELOW_MEDIAN_WORDS = r"低于|以下|没过|没超过|不到|落后|below|under|behind"
-FARTHEST_BELOW = re.compile(_BELOW_MEDIAN_WORDS)
+FARTHEST_BELOW = re.compile(r"低于|以下|没过|没超过|不到|落后|below|under|behind")
 FARTHEST_ABOVE = re.compile(r"高于|以上|超过|超出|above|ahead|over")
 
 #: Words of a question that asks how things are going without naming a figure
@@ -764,15 +765,5 @@ VAGUE_WORDS = ("表现", "做得", "干得", "进展", "状况", "状态", "成�
                "getting on", "how", "well", "looking")  # fmt: skip
 
 #: The filler words as one pattern, longest first (Latin words only as whole words).
-FILLER_PATTERN = re.compile(
-    "|".join(
-        rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" if w.isascii() else re.escape(w)
-        for w in sorted(set(FILLER), key=len, reverse=True)
-    )
-)
-VAGUE_PATTERN = re.compile(
-    "|".join(
-        rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w)
-        for w in sorted(VAGUE_WORDS, key=len, reverse=True)
-    )
-)
+FILLER_PATTERN = word_pattern(FILLER)
+VAGUE_PATTERN = word_pattern(VAGUE_WORDS)

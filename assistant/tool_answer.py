@@ -127,6 +127,34 @@ def run_tool(
     return projected
 
 
+def _month_reports(
+    plan: ToolPlan,
+    conn: Connection,
+    caller: Caller,
+    as_of: date,
+    policy: BonusPolicy,
+    closes: SnapshotSource | None,
+) -> list[PerformanceReport]:
+    """The engine's report of each of the plan's months (one call per month)."""
+    return [
+        monthly_performance(
+            conn,
+            month.strftime("%Y-%m"),
+            caller=caller,
+            department=plan.department,
+            as_of=as_of,
+            policy=policy,
+            closes=closes,
+        )  # fmt: skip
+        for month in plan.months
+    ]
+
+
+def _latest_closed(reports: list[PerformanceReport]) -> ClosedMonth | None:
+    """The latest closed month among several (each one's close is in the trace)."""
+    return next((r.closed for r in reversed(reports) if r.closed is not None), None)
+
+
 def _median_trend(
     plan: ToolPlan,
     conn: Connection,
@@ -135,24 +163,21 @@ def _median_trend(
     policy: BonusPolicy,
     closes: SnapshotSource | None,
 ) -> ToolResult:
-    """The department medians of several months (one engine call per month); ``closed`` is
-    the latest closed month among them (each one's close is in the trace)."""
-    rows: list[list[Any]] = []
-    trace: list[str] = []
-    closed: ClosedMonth | None = None
-    for month in plan.months:
-        report = monthly_performance(conn, month.strftime("%Y-%m"), caller=caller, department=plan.department,
-                                     as_of=as_of, policy=policy, closes=closes)  # fmt: skip
-        rows.extend([month, s.department, s.median, s.roster_size] for s in report.summaries)
-        trace.extend(report.trace)
-        closed = report.closed or closed
+    """The department medians of several months."""
+    reports = _month_reports(plan, conn, caller, as_of, policy, closes)
+    rows: list[list[Any]] = [
+        [month, s.department, s.median, s.roster_size]
+        for month, report in zip(plan.months, reports, strict=True)
+        for s in report.summaries
+    ]
+    trace = [line for report in reports for line in report.trace]
     arguments = {
         "months": [m.strftime("%Y-%m") for m in plan.months],
         "department": plan.department,
     }
     context = {"month": plan.months[-1], "focus": "median_trend", "conditions": []}
     return ToolResult("monthly_performance", arguments, ["month", "department", "median", "roster_size"], rows,
-                      trace, context=context, closed=closed, measure="median")  # fmt: skip
+                      trace, context=context, closed=_latest_closed(reports), measure="median")  # fmt: skip
 
 
 def _bonus_over_months(
@@ -167,14 +192,10 @@ def _bonus_over_months(
     each month computed on its own (its roster, median and bonus), then summed per
     department or for the people named."""
     totals: dict[str, Decimal] = {}
-    trace: list[str] = []
-    closed: ClosedMonth | None = None
-    month_to_date = False
     people: list[str] = []
     per_month: dict[date, Decimal] = {}
-    for month in plan.months:
-        report = monthly_performance(conn, month.strftime("%Y-%m"), caller=caller, department=plan.department,
-                                     as_of=as_of, policy=policy, closes=closes)  # fmt: skip
+    reports = _month_reports(plan, conn, caller, as_of, policy, closes)
+    for month, report in zip(plan.months, reports, strict=True):
         if plan.departments:
             report = report.only(plan.departments)
         for s in report.summaries:
@@ -189,9 +210,8 @@ def _bonus_over_months(
             people += [r.name] if r.name not in people else []
             per_month[month] = per_month.get(month, Decimal("0")) + (r.bonus or Decimal("0"))
         per_month.setdefault(month, Decimal("0"))
-        trace.extend(report.trace)
-        closed = report.closed or closed
-        month_to_date = month_to_date or report.month_to_date
+    trace = [line for report in reports for line in report.trace]
+    month_to_date = any(report.month_to_date for report in reports)
     arguments = {"months": [m.strftime("%Y-%m") for m in plan.months], "department": plan.department,
                  "employees": plan.employees or None}  # fmt: skip
     context: dict[str, Any] = {
@@ -207,7 +227,7 @@ def _bonus_over_months(
     else:
         keys, table = ["total_bonus"], [[sum(totals.values(), Decimal("0"))]]
     return ToolResult("monthly_performance", arguments, keys, table, trace, context=context,
-                      closed=closed, measure="total_bonus")  # fmt: skip
+                      closed=_latest_closed(reports), measure="total_bonus")  # fmt: skip
 
 
 def _ranked_groups(plan: ToolPlan, figures: dict[str, Any]) -> list[list[Any]]:
