@@ -165,7 +165,9 @@ def test_non_empty_destination_is_refused_then_replaced(
 
 def _bad_urls(demo: str, tmp: Path) -> list[tuple[str, str, str]]:
     empty = tmp / "empty.duckdb"
-    sa.create_engine(f"duckdb:///{empty}").connect().close()
+    engine = sa.create_engine(f"duckdb:///{empty}")
+    engine.connect().close()
+    engine.dispose()  # else the pooled read-write handle clashes with the copy's read-only one
     return [
         ("no url at all", f"duckdb:///{tmp / 'x.duckdb'}", "not a database URL"),
         (demo, "not-a-url", "not a database URL"),
