@@ -377,7 +377,12 @@ def _concept_used(tag: Tag, c: Context) -> bool:
     return True if check is None else check()
 
 
+def _head_used(tag: Tag, c: Context) -> bool:
+    return isinstance(c.plan, QueryPlan) and c.plan.heads
+
+
 _TAG_CHECKS: dict[str, Callable[[Tag, Context], bool]] = {
+    "head": _head_used,
     "metric": _metric_used,
     "bundle": _bundle_used,
     "department": _department_used,

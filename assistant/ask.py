@@ -367,6 +367,13 @@ class Assistant:
             (d.name if language == "zh" or not d.name_en else d.name_en)
             for d in (self.gazetteer.departments[i] for i in the_plan.departments)
         ]
+        head = self.model.department_head
+        if names and the_plan.heads and head is not None:  # 组织人才部的负责人
+            return (
+                f"{'、'.join(names)}的{head.zh}"
+                if language == "zh"
+                else f"the {head.en} of {', '.join(names)}"
+            )
         return "、".join(names) if names else None
 
 

@@ -381,6 +381,9 @@ def _filters(
         needs.add("e")
         ids = ", ".join(str(i) for i in sorted(set(plan.managers)))
         where.append(f"e.manager_id IN ({ids})")
+    if plan.heads and model.department_head is not None:
+        needs.add("e")
+        where.append(model.department_head.condition)
     by_column: dict[str, list[str]] = {}
     for column, value in plan_value_filters(plan, model, metric.table):
         by_column.setdefault(column, []).append(value)

@@ -91,6 +91,11 @@ class QueryPlan(BaseModel):
     change: Literal["side_by_side", "difference", "growth"] | None = Field(
         default=None, description="What of the comparison the question asks for."
     )
+    heads: bool = Field(
+        default=False,
+        description="Only the heads of `departments` (those departments themselves, not the "
+        "teams below them): the semantic model's department_head condition.",
+    )
 
 
 Focus = Literal[

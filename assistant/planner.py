@@ -29,6 +29,7 @@ from assistant.dispute_slots import dispute_plan
 from assistant.entities import resolve_entities, shared_name_part
 from assistant.followups import REFERS_BACK, follow_up, is_follow_up, narrowed_plan
 from assistant.gazetteer import Gazetteer
+from assistant.heads import heads_plan
 from assistant.metric_words import metrics_named
 from assistant.operators import PER_HEAD
 from assistant.plan import (
@@ -123,6 +124,16 @@ def plan(
             "A share of the whole company needs the whole company's figures, which only HR "
             "may see; you may ask about the figures in your own scope.",
         ), u
+    if isinstance(the_plan, QueryPlan) and the_plan.heads and not _sees_whole(the_plan, caller):
+        # who heads a department is read off all of its members (whose manager is not one
+        # of them): scoped to part of it, anyone seen could look like its head
+        return _refuse(
+            "denied_department_head",
+            "查询部门负责人要用到这个部门全部人员的数据，你的权限看不到这个部门的全部人员；"
+            "可以请部门主管或 HR 查询。",
+            "Who heads a department is read from all of its members, and you may not see all "
+            "of this department's members; a manager of it or HR can ask.",
+        ), u
     if isinstance(the_plan, QueryPlan) and _others_rows(the_plan, caller):
         return _refuse(
             "denied_colleagues",
@@ -169,6 +180,9 @@ def _read(
     what_if = what_if_plan(u, departments, employees, caller, as_of, gazetteer, model)
     if what_if is not None:  # 如果我再卖5万, 我还差多少能拿奖金: one person's month recomputed
         return what_if, u
+    heads = heads_plan(u, departments, employees, model)
+    if heads is not None:  # 组织人才部负责人是谁: who heads the department named
+        return heads, u
     if not departments and not employees and not previous:
         shared = shared_name_part(u, gazetteer)
         if shared is not None:
@@ -315,6 +329,13 @@ def _one_sided_filter(plan: QueryPlan, model: SemanticModel) -> str | None:
     index, value = item.split(":", 1)
     label = model.values[int(index)].labels.get(value)
     return label.zh if label is not None else value
+
+
+def _sees_whole(plan: QueryPlan, caller: Caller) -> bool:
+    """Whether the caller may see every member of the plan's departments."""
+    if caller.role.sees_everything:
+        return True
+    return caller.role is Role.MANAGER and set(plan.departments) <= caller.department_ids
 
 
 def _others_rows(plan: QueryPlan, caller: Caller) -> bool:

@@ -117,6 +117,9 @@ def _query_parts(plan: QueryPlan, model: SemanticModel, gz: Gazetteer, zh: bool)
     if plan.managers:
         heads = _names(gz, [], plan.managers, zh)
         scope = f"{'、'.join(heads)}的直属下属" if zh else f"direct reports of {', '.join(heads)}"
+    if plan.heads and model.department_head is not None:
+        word = model.department_head.zh if zh else model.department_head.en
+        scope = f"{scope}的{word}" if zh else f"{word} of {scope}"
     grouping = [model.dimensions[g].zh if zh else model.dimensions[g].en for g in plan.group_by]
     if plan.share_of_departments:  # 合肥团购组占全公司: the team, and the whole it is part of
         named = ("、" if zh else ", ").join(_names(gz, plan.share_of_departments, [], zh))

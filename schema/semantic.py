@@ -187,6 +187,22 @@ class DisputeWords(BaseModel):
     )
 
 
+class DepartmentHead(BaseModel):
+    """The person in charge of a department (组织人才部负责人是谁, who heads Brand Centre)."""
+
+    zh: str
+    en: str
+    after: list[str] = Field(
+        default_factory=list, description="Words right after a department's name (的 allowed)."
+    )
+    before: list[str] = Field(
+        default_factory=list, description="Words right before a department's name."
+    )
+    condition: str = Field(
+        description="SQL over the employee alias e: whether e heads e's own department."
+    )
+
+
 class FactLinks(BaseModel):
     employee: str | None = None
     department: str | None = None
@@ -215,6 +231,8 @@ class SemanticModel(BaseModel):
     department_kinds: dict[str, list[str]] = Field(default_factory=dict)
     #: 我的奖金不对: words that open a dispute of a closed month's bonus
     disputes: DisputeWords = Field(default_factory=DisputeWords)
+    #: 组织人才部负责人是谁: who heads a department
+    department_head: DepartmentHead | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> SemanticModel:
