@@ -302,6 +302,24 @@ def _half_year(m: re.Match[str], as_of: date) -> Period:
     )
 
 
+def _first_quarters(m: re.Match[str], as_of: date) -> Period:
+    """今年前三季度, first three quarters of 2025, Q1-Q3: from the year's first day to the end
+    of its n-th quarter (this year's is capped at the reference date when measured)."""
+    rel = m.group("rel")
+    year = (
+        int(m.group("y")) if m.group("y")
+        else as_of.year + {"去年": -1, "last year": -1, "前年": -2}.get(rel or "", 0)
+    )  # fmt: skip
+    first = int(m.group("q1") or 1)
+    last = int(m.group("n") or m.group("q2") or 0)
+    if not 1 <= first <= last <= 4:
+        raise ValueError("not a run of quarters")
+    start = date(year, 3 * first - 2, 1)
+    label_zh = f"{year}年前{last}季度" if first == 1 else f"{year}年{first}-{last}季度"
+    return Period(start, add_months(start, 3 * (last - first + 1)), "range", label_zh,
+                  f"Q{first}-Q{last} {year}")  # fmt: skip
+
+
 def _month_range(m: re.Match[str], as_of: date) -> Period:
     first, last = sorted((int(m.group("m1")), int(m.group("m2"))))
     start = date(as_of.year, first, 1)
@@ -388,6 +406,12 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
         _relative_year_quarter,
     ),
     (r"(?:(?P<rel>去年|今年|前年)\s*)?(?P<half>上|下)半年", _half_year),
+    (
+        r"(?:(?P<rel>去年|今年|前年)\s*的?\s*)?前\s*(?P<n>[2-4])\s*个?季度?(?!\d)"
+        r"|(?:the\s+)?first\s+(?P<n_>[2-4])\s+quarters(?:\s+of\s+(?:(?P<rel_>this year|last year)|(?P<y>\d{4})))?"
+        r"|(?<![a-z0-9])q(?P<q1>[1-4])\s*(?:-|~|到|至|to|through)\s*q(?P<q2>[1-4])(?!\d)(?:\s*(?:of\s*)?(?P<y_>\d{4}))?",
+        _first_quarters,
+    ),
     (
         r"(?:the\s+)?(?P<half>first|second)\s+half\s+(?:of\s+)?(?P<y>\d{4})|\bh(?P<h>[12])\s*(?P<y_>\d{4})",
         _half_year_en,

@@ -113,6 +113,8 @@ def tool_plan(
         conditions.append("not_bonus_eligible")
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
+    elif "bonus" in concepts and not conditions and _counts_first(u):
+        conditions.append("bonus_eligible")  # how many people ... the bonus: those who get one
     both_ways = [c for c in conditions if OPPOSITE_CONDITION.get(c) in conditions]
     if both_ways and lx.EVERYONE_ASKED.search(u.text):
         # 是不是都达标了？没达标的是谁: one question, the exceptions listed

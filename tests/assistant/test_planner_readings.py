@@ -251,8 +251,30 @@ def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "How many people qualified for the bonus in each team last month?",
+        "how many people in each team had a bonus last month",
+        "上个月各组有几个人能拿奖",
+    ],
+)
+def test_how_many_with_the_bonus_counts_the_eligible_not_the_roster(
+    demo: Assistant, question: str
+) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    eligible = demo.ask("上个月各组拿到奖金的有几个人", Caller.operator(), as_of=AS_OF)
+    roster = demo.ask("上个月各组名册上有几个人", Caller.operator(), as_of=AS_OF)
+    assert answer.plan is not None and answer.plan["conditions"] == ["bonus_eligible"]
+    assert answer.rows == eligible.rows and answer.rows != roster.rows
+
+
+@pytest.mark.parametrize(
     ("question", "start", "end"),
     [
+        ("今年前三季度销售额", "2026-01-01", "2026-10-01"),
+        ("去年前两个季度的销售额", "2025-01-01", "2025-07-01"),
+        ("sales in the first three quarters of 2025", "2025-01-01", "2025-10-01"),
+        ("Q2-Q3 sales", "2026-04-01", "2026-10-01"),
         ("年初到现在一共卖了多少", "2026-01-01", "2026-11-27"),
         ("average review score in the last review cycle", "2026-07-01", "2026-10-01"),
         ("去年四季度的绩效得分", "2025-10-01", "2026-01-01"),
