@@ -457,8 +457,8 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
         _year_to_date,
     ),
     (r"今年|本年|this year|current year", _year_to_date),
-    (r"去年|上一年|last year|previous year", _relative_year(-1)),
-    (r"前年|the year before last", _relative_year(-2)),
+    (r"去年(?:一整年|整年|全年)?|上一年|last year|previous year", _relative_year(-1)),
+    (r"前年(?:一整年|整年|全年)?|the year before last", _relative_year(-2)),
     (r"上周|上个星期|上星期|last week", _week(-1)),
     (r"本周|这周|这个星期|this week", _week(0)),
     (r"昨天|yesterday", _day(-1)),
@@ -472,8 +472,11 @@ RULES: tuple[tuple[str, Callable[[re.Match[str], date], Period]], ...] = (
         _quarter,
     ),
     (rf"\b(?P<name>{_MONTH_EN})\b\.?(?:\s*,?\s*(?P<y>\d{{4}}))?", _en_month),
-    (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月份?(?![\d日号])", _bare_month),
-    (r"(?P<y>(?:19|20)\d{2})\s*年(?!\s*\d)|(?:in|for|during|of)\s+(?P<y_>(?:19|20)\d{2})\b", _year),
+    (r"(?<![\d年])(?P<mo>1[0-2]|0?[1-9])\s*月(?:份|底|末)?(?![\d日号])", _bare_month),
+    (
+        r"(?P<y>(?:19|20)\d{2})\s*年(?!\s*\d)(?:一整年|整年|全年)?|(?:in|for|during|of)\s+(?P<y_>(?:19|20)\d{2})\b",
+        _year,
+    ),
 )
 
 _COMPILED = tuple((re.compile(p), f) for p, f in RULES)

@@ -251,6 +251,26 @@ def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "same_as"),
+    [
+        ("how many reps met their min target last month", "上个月达标的有几个人"),
+        ("上个月谁在 median 以下", "上个月谁低于中位数"),
+        ("上个月每个人的业绩和中位数差距", "上个月每个人与中位数的差距"),
+    ],
+)
+def test_mixed_and_terse_wordings_read_as_their_plain_form(
+    demo: Assistant, question: str, same_as: str
+) -> None:
+    answer = demo.ask(question, Caller.operator(), as_of=AS_OF)
+    plain = demo.ask(same_as, Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and plain.kind == "answer"
+    assert answer.plan and plain.plan
+    for slot in ("conditions", "focus", "month"):
+        assert answer.plan.get(slot) == plain.plan.get(slot), slot
+    assert answer.rows == plain.rows
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "How many people qualified for the bonus in each team last month?",
@@ -275,6 +295,8 @@ def test_how_many_with_the_bonus_counts_the_eligible_not_the_roster(
         ("去年前两个季度的销售额", "2025-01-01", "2025-07-01"),
         ("sales in the first three quarters of 2025", "2025-01-01", "2025-10-01"),
         ("Q2-Q3 sales", "2026-04-01", "2026-10-01"),
+        ("去年一整年营收合计是多少", "2025-01-01", "2026-01-01"),
+        ("8月底各部门在职人数", "2026-08-01", "2026-09-01"),
         ("年初到现在一共卖了多少", "2026-01-01", "2026-11-27"),
         ("average review score in the last review cycle", "2026-07-01", "2026-10-01"),
         ("去年四季度的绩效得分", "2025-10-01", "2026-01-01"),
