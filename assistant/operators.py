@@ -25,7 +25,7 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
                   "each", "every", "broken down", "breakdown", "split by", "respectively"),
     # a ranking or a superlative
     "rank": ("最高", "最多", "最大", "最好", "最强", "最厉害", "最棒", "最牛", "最佳", "最低", "最少", "最小", "最差",
-             "最弱", "最严重", "垫底", "倒数", "第一名", "第一", "冠军", "销冠", "排名", "排行", "排序", "名次", "排第几",
+             "最弱", "最严重", "垫底", "倒数", "第一名", "第一", "第1名", "第1", "冠军", "销冠", "排名", "排行", "排序", "名次", "排第几",
              "第几名", "第几", "从高到低", "由高到低", "从低到高", "排一下", "排个序", "前几", "top", "highest",
              "lowest", "most", "least", "fewest", "best", "worst", "largest", "biggest", "smallest", "greatest",
              "leading", "number one", "number 1", "no 1", "rank", "ranking", "ranked", "position", "standing",

@@ -256,6 +256,11 @@ def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
         ("how many reps met their min target last month", "上个月达标的有几个人"),
         ("上个月谁在 median 以下", "上个月谁低于中位数"),
         ("上个月每个人的业绩和中位数差距", "上个月每个人与中位数的差距"),
+        ("上个月华东销售一部业绩第一名是谁", "上个月华东销售一部业绩最高的是谁"),
+        (
+            "华东销售一部上个月第一名是谁，超了中位数多少",
+            "华东销售一部上个月业绩最高的人超过中位数多少",
+        ),
     ],
 )
 def test_mixed_and_terse_wordings_read_as_their_plain_form(
