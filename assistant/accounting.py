@@ -339,6 +339,8 @@ def _concept_used(tag: Tag, c: Context) -> bool:
     plan = c.plan
     concept = tag.value
     if isinstance(plan, QueryPlan):
+        if concept == "leaderboard":  # 本季度各组销售额排名: sales ranked
+            return plan.order is not None and plan.metrics == [c.model.default_metric]
         return concept == "bonus" and "payroll_bonus" in plan.metrics
     if plan.tool == "what_if":  # the answer gives all of these for the person
         return concept in WHAT_IF_CONCEPTS

@@ -11,7 +11,7 @@ import re
 
 from assistant.operators import word_pattern
 
-DESC_WORDS = ("最严重", "最好的", "最高", "最多", "最大", "最好", "最强", "最厉害", "最棒", "最牛", "最佳", "第一", "第1名", "排第1", "排名第1", "冠军",
+DESC_WORDS = ("最严重", "最好的", "最高", "最多", "最大", "最好", "最强", "最厉害", "最棒", "最牛", "最佳", "第一", "第1名", "第1", "排第1", "排名第1", "冠军",
               "highest", "most", "top", "best", "largest", "biggest", "greatest", "leading", "maximum", "max",
               "number 1", "no 1")  # fmt: skip
 ASC_WORDS = ("最低", "最少", "最小", "最差", "最弱", "垫底", "倒数", "lowest", "least", "fewest", "worst",
@@ -667,6 +667,8 @@ FILLER = (
     "qualified",
     "qualify",
     "paid out",
+    "paid",
+    "was paid",
     "finished",
     "ahead",
     "thanks",

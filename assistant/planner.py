@@ -228,7 +228,8 @@ def _read(
         and u.has(lx.RANK_WORDS)
     ):
         concepts = {"leaderboard"}
-    if concepts & TOOL_CONCEPTS and is_dual_target(concepts, metrics):
+    monthly = u.period is None or u.period.grain in ("month", "week", "day")
+    if concepts & TOOL_CONCEPTS and is_dual_target(concepts, metrics, monthly=monthly):
         return tool_plan(u, concepts, departments, employees, as_of, gazetteer), u
     records = records_plan(u, metrics, departments, employees, model, gazetteer)
     if records is not None:
@@ -294,10 +295,14 @@ def _refuse(reason: str, zh: str, en: str) -> Refuse:
     return Refuse(reason=reason, message_zh=zh, message_en=en)
 
 
-def is_dual_target(concepts: set[str], metrics: list[str]) -> bool:
-    """Dual-target words mean the performance engine unless another metric is ranked."""
+def is_dual_target(concepts: set[str], metrics: list[str], *, monthly: bool = True) -> bool:
+    """Dual-target words mean the performance engine unless another metric is ranked, or
+    sales are ranked over more than a month (本季度各组销售额排名: a ranking of sales, as
+    the engine's leaderboard is a month's)."""
     if concepts - {"leaderboard", "min_target"}:
         return True
+    if concepts == {"leaderboard"} and metrics == ["sales"] and not monthly:
+        return False
     return not metrics or metrics == ["sales"]
 
 

@@ -182,6 +182,12 @@ def tool_plan(
     grouped = u.has(lx.GROUP_WORDS) or (
         "department" in u.values_of("dimension") and not departments and not totalling
     )
+    if (
+        grouped and focus in ("bonus", "rows") and "bonus" in concepts and not conditions
+        and not employees and not per_person_asked(u) and u.has(_HOW_MUCH)
+        and not u.has(lx.WHO_WORDS)  # 谁能拿奖金？各拿多少: each person's
+    ):  # fmt: skip
+        focus = "total_bonus"  # 各组奖金多少, how much bonus each team: each team's total
     if which_group(u) in ("department", "region") and not employees:
         # 哪个组拿奖金的人最多, which team had the most bonus eligible reps: the groups ranked
         grouped, order, limit = True, order or "desc", 1
@@ -209,6 +215,9 @@ def tool_plan(
         asked=asked,
         each=per_person_asked(u),
     )
+
+
+_HOW_MUCH = ("多少", "how much")
 
 
 def _which_team(u: Understanding, teams: list[str]) -> Clarify:

@@ -257,6 +257,10 @@ def test_got_the_bonus_counts_the_eligible(demo: Assistant) -> None:
         ("上个月谁在 median 以下", "上个月谁低于中位数"),
         ("上个月每个人的业绩和中位数差距", "上个月每个人与中位数的差距"),
         ("上个月华东销售一部业绩第一名是谁", "上个月华东销售一部业绩最高的是谁"),
+        ("上季度谁的销售额排名第一", "上季度谁的销售额最高"),
+        ("本季度各组销售额排名", "本季度各销售部门销售额从高到低"),
+        ("how much bonus was paid to each team last month", "上个月各组奖金总额"),
+        ("上个月各组奖金多少", "上个月各组奖金总额"),
         (
             "华东销售一部上个月第一名是谁，超了中位数多少",
             "华东销售一部上个月业绩最高的人超过中位数多少",
@@ -273,6 +277,12 @@ def test_mixed_and_terse_wordings_read_as_their_plain_form(
     for slot in ("conditions", "focus", "month"):
         assert answer.plan.get(slot) == plain.plan.get(slot), slot
     assert answer.rows == plain.rows
+
+
+def test_a_ranking_of_something_not_ranked_is_asked_back(demo: Assistant) -> None:
+    # 销售 names the people here; a leaderboard of headcount would list everyone tied
+    answer = demo.ask("今年销售排名前5的员工", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "clarification" and not answer.rows
 
 
 @pytest.mark.parametrize(
