@@ -82,7 +82,9 @@ def account(
     def blank(start: int, end: int) -> None:
         mask[start:end] = " " * (end - start)
 
-    for start, end in period_spans:
+    for i, (start, end) in enumerate(period_spans):
+        if i > 0 and not _second_period_used(context):  # 7月和8月: a plan of July alone
+            left.append(Leftover(start, end, text[start:end], "period"))
         blank(start, end)  # every plan is measured over a period
     for tag in tags:
         if _tag_used(tag, context):
@@ -377,6 +379,19 @@ def _concept_used(tag: Tag, c: Context) -> bool:
     }  # fmt: skip
     check = checks.get(concept)
     return True if check is None else check()
+
+
+def _second_period_used(c: Context) -> bool:
+    """Whether the plan measures the second period the question names, not the first alone."""
+    plan = c.plan
+    if isinstance(plan, ToolPlan):
+        return len(plan.months) > 1
+    return bool(
+        plan.also
+        or plan.versus
+        or plan.compare
+        or set(plan.group_by) & {"month", "quarter", "year"}
+    )
 
 
 def _head_used(tag: Tag, c: Context) -> bool:

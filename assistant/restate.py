@@ -192,8 +192,13 @@ def _value_label(model: SemanticModel, reading: str, zh: bool) -> str:
 
 
 def _tool_parts(plan: ToolPlan, gz: Gazetteer, zh: bool) -> list[str]:
-    if plan.months and plan.period is not None:  # 二季度: the period as asked
-        period = plan.period.label_zh if zh else plan.period.label_en
+    if plan.months and plan.period is not None and plan.period.grain != "month":
+        period = plan.period.label_zh if zh else plan.period.label_en  # 二季度: as asked
+    elif len(plan.months) == 2:  # 7月和8月
+        first, second = (
+            f"{m.year}年{m.month}月" if zh else m.strftime("%b %Y") for m in plan.months
+        )
+        period = f"{first}和{second}" if zh else f"{first} and {second}"
     elif plan.months:
         months = [month_label(m) for m in plan.months]
         period = f"{months[0]} 至 {months[-1]}" if zh else f"{months[0]} to {months[-1]}"

@@ -9,7 +9,7 @@ from typing import Literal
 
 from assistant import lexicon as lx
 from assistant.accounting import NEGATIVE_CONDITIONS
-from assistant.gazetteer import Gazetteer
+from assistant.gazetteer import Gazetteer, Tag
 from assistant.plan import (
     OPPOSITE_CONDITION,
     Choice,
@@ -84,6 +84,8 @@ def tool_plan(
     months: list[date] = []
     if period.grain != "month" and u.period is not None:
         months = _months_in(period.start, period.end)
+    elif u.also is not None and u.also.grain == "month":  # 7月和8月的中位数: both months
+        months = sorted({period.start, u.also.start})
     # 二季度各组奖金一共多少: a bonus total adds up the months' bonuses; anything else monthly
     bonus_sum = "bonus" in concepts and (u.has(lx.TOTAL_WORDS) or bool(employees))
     if months and (len(months) > 12 or not (concepts & {"median"} or bonus_sum)):
@@ -171,6 +173,8 @@ def tool_plan(
         focus = "per_head"
     if focus == "rows" and order is None and ("leaderboard" in concepts or limit):
         order = order or "desc"
+    if focus == "attainment" and order is None and "leaderboard" in concepts:
+        order = "desc"  # rank the team by attainment
     having = threshold_of(u) if "attainment" in concepts else None
     sort_by: Literal["sales", "bonus", "attainment", "gap_to_median"] = "sales"
     if concepts & {"bonus", "bonus_eligible"}:
@@ -179,8 +183,12 @@ def tool_plan(
         sort_by = "attainment"
     elif "gap" in concepts:
         sort_by = "gap_to_median"
+    grouping = [t for t in u.kinds("dimension") if t.value == "department" and not _of_median(u, t)]
     grouped = u.has(lx.GROUP_WORDS) or (
-        "department" in u.values_of("dimension") and not departments and not totalling
+        bool(grouping)
+        and not departments
+        and not totalling
+        and not u.has(lx.WHOLE_COMPANY)  # below their department's median, company-wide: one count
     )
     if (
         grouped and focus in ("bonus", "rows") and "bonus" in concepts and not conditions
@@ -218,6 +226,11 @@ def tool_plan(
 
 
 _HOW_MUCH = ("多少", "how much")
+
+
+def _of_median(u: Understanding, tag: Tag) -> bool:
+    """'department' in 'their department median': which median, not a grouping."""
+    return any(c.value == "median" and 0 <= c.start - tag.end <= 2 for c in u.kinds("concept"))
 
 
 def _which_team(u: Understanding, teams: list[str]) -> Clarify:
@@ -262,7 +275,11 @@ def _focus(
         return "target_gap"
     if concepts & {"bonus", "bonus_eligible"} and totalling and not employees:
         return "total_bonus"
-    if "leaderboard" in concepts and not employees:
+    if (
+        "leaderboard" in concepts
+        and not employees
+        and "attainment" not in concepts  # rank by attainment: the attainment ranking
+    ):
         return "leaderboard"
     for concept in ("gap", "attainment", "bonus", "min_target"):
         if concept in concepts and (employees or not conditions):

@@ -648,3 +648,35 @@ def test_the_shortfall_to_the_minimum_target(demo: Assistant) -> None:
         as_of=AS_OF,
     )  # fmt: skip
     assert mine.kind == "answer" and "已达到最低目标" in mine.answer
+
+
+def test_two_months_named_are_both_answered(demo: Assistant) -> None:
+    both = demo.ask("7月和8月华东销售一部的中位数分别是多少", Caller.operator(), as_of=AS_OF)
+    july = demo.ask("7月华东销售一部的中位数", Caller.operator(), as_of=AS_OF)
+    august = demo.ask("8月华东销售一部的中位数", Caller.operator(), as_of=AS_OF)
+    assert both.kind == "answer" and both.plan and len(both.plan["months"]) == 2
+    medians = {str(v) for r in both.rows for v in r}
+    for one in (july, august):
+        at = one.columns.index(next(c for c in one.columns if "中位数" in c))
+        assert str(one.rows[0][at]) in medians
+    assert "2026年7月和2026年8月" in (both.interpretation or "")
+
+
+def test_their_department_median_is_no_grouping(demo: Assistant) -> None:
+    total = demo.ask(
+        "how many people were below their department median last month",
+        Caller.operator(),
+        as_of=AS_OF,
+    )
+    per_team = demo.ask("上个月各组低于中位数的有几个人", Caller.operator(), as_of=AS_OF)
+    assert len(total.rows) == 1 and len(per_team.rows) > 1
+    assert total.rows[0][-1] == sum(r[-1] for r in per_team.rows)
+
+
+def test_a_team_ranked_by_attainment_comes_in_attainment_order(demo: Assistant) -> None:
+    answer = demo.ask(
+        "rank 华东销售一部 by attainment for last month", Caller.operator(), as_of=AS_OF
+    )
+    at = answer.columns.index(next(c for c in answer.columns if c in ("目标完成率", "attainment")))
+    values = [r[at] for r in answer.rows]
+    assert len(values) > 3 and values == sorted(values, reverse=True)
