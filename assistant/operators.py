@@ -37,7 +37,7 @@ OPERATOR_WORDS: dict[str, tuple[str, ...]] = {
     "total": ("加起来", "加在一起", "汇总", "总共", "一共", "合计", "总额", "总计", "总和", "总数", "累计", "in total",
               "total", "sum", "altogether", "overall", "combined", "across all"),
     # a share or rate
-    "share": ("占比", "比例", "百分比", "份额", "占多少", "占全部", "占总", "占", "百分之多少", "百分之几", "几成",
+    "share": ("达标率", "达标比例", "pass rate", "占比", "比例", "百分比", "份额", "占多少", "占全部", "占总", "占", "百分之多少", "百分之几", "几成",
               "what percent",
               "what percentage", "percentage", "percent", "share", "proportion", "ratio"),
     # a negation: someone who did not

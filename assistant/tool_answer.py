@@ -293,6 +293,15 @@ def _project(plan: ToolPlan, report: PerformanceReport, arguments: dict[str, Any
         }[op]
         rows = [r for r in rows if r.attainment is not None and compare(r.attainment, value)]
     if plan.focus == "share":
+        if plan.grouped and len(report.summaries) > 1:  # 各组达标率: each department's share
+            met = {s.department: 0 for s in report.summaries}
+            for r in rows:
+                met[r.department] += 1
+            sizes = {s.department: s.roster_size for s in report.summaries}
+            shares = {d: Decimal(n) / Decimal(sizes[d]) if sizes[d] else Decimal(0)
+                      for d, n in met.items()}  # fmt: skip
+            table = [[d, v, met[d], sizes[d]] for d, v in _ranked_groups(plan, shares)]
+            return result(["department", "share", "count", "roster_size"], table)
         share = Decimal(len(rows)) / Decimal(len(roster)) if roster else Decimal(0)
         return result(["share", "count", "roster_size"], [[share, len(rows), len(roster)]])
     if plan.focus == "count":

@@ -156,6 +156,17 @@ def tool_sentence(
         )
     if keys == ["department", "total_bonus"] or keys == ["department", "count"]:
         return _by_department(zh, when, what, keys[1], rows)
+    if keys == ["department", "share", "count", "roster_size"]:
+        sep = "；" if zh else "; "
+        said = sep.join(
+            f"{d} {percent(v)}（{n}/{size}）" if zh else f"{d} {percent(v)} ({n} of {size})"
+            for d, v, n, size in rows
+        )
+        return (
+            f"{when}各部门{what}的人数占比：{said}。"
+            if zh
+            else f"Share {what} by department, {when}: {said}."
+        )
     if focus == "share" and "share" in index:
         share, n, size = rows[0]
         return (

@@ -680,3 +680,21 @@ def test_a_team_ranked_by_attainment_comes_in_attainment_order(demo: Assistant) 
     at = answer.columns.index(next(c for c in answer.columns if c in ("目标完成率", "attainment")))
     values = [r[at] for r in answer.rows]
     assert len(values) > 3 and values == sorted(values, reverse=True)
+
+
+def test_each_teams_pass_rate_is_per_team(demo: Assistant) -> None:
+    shares = demo.ask("上个月各组达标率分别是多少", Caller.operator(), as_of=AS_OF)
+    counts = demo.ask("上个月各组达标的有几个人", Caller.operator(), as_of=AS_OF)
+    medians = demo.ask("上个月各组的中位数", Caller.operator(), as_of=AS_OF)  # roster sizes
+    assert shares.kind == "answer" and len(shares.rows) == len(counts.rows) > 1
+    met = {r[0]: r[-1] for r in counts.rows}
+    sizes = {r[0]: r[-1] for r in medians.rows}
+    for department, share, n, size in shares.rows:
+        assert (n, size) == (met[department], sizes[department])
+        assert abs(share - n / size) < 1e-9
+
+
+def test_each_kind_of_leave_in_days(demo: Assistant) -> None:
+    answer = demo.ask("上个月各类请假分别多少天", Caller.operator(), as_of=AS_OF)
+    plain = demo.ask("上个月各请假类型的请假天数", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and answer.rows == plain.rows and len(answer.rows) > 1
