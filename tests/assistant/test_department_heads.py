@@ -4,7 +4,6 @@ every department; refused to anyone who cannot see all of its members."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -13,7 +12,6 @@ import sqlalchemy as sa
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from schema.caller import Caller
-from schema.settings import Settings
 
 AS_OF = date(2026, 11, 26)
 
@@ -26,16 +24,6 @@ WHERE e.department_id = :d AND (m.employee_id IS NULL OR m.department_id <> e.de
   AND e.hire_date <= DATE '2026-11-26'
   AND (e.termination_date IS NULL OR e.termination_date > DATE '2026-11-26')
 """
-
-
-@pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
-    built = Assistant.from_settings(
-        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
-        app_state=False,
-    )
-    yield built
-    built.warehouse.dispose()
 
 
 def _departments(assistant: Assistant) -> list[tuple[int, str, str]]:

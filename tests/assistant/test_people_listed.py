@@ -3,7 +3,6 @@ happened, checked against the warehouse's own rows; and the asker's team words."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -15,16 +14,6 @@ from schema.caller import Caller
 from schema.settings import Settings
 
 AS_OF = date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
-    built = Assistant.from_settings(
-        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
-        app_state=False,
-    )
-    yield built
-    built.warehouse.dispose()
 
 
 def _rows(assistant: Assistant, sql: str) -> set[tuple[str, str]]:

@@ -6,7 +6,6 @@ salesperson's listing against their own orders only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -15,20 +14,9 @@ import sqlalchemy as sa
 from assistant.ask import Assistant
 from assistant.callers import resolve_caller
 from schema.caller import Caller
-from schema.settings import Settings
 
 AS_OF = date(2026, 11, 26)
 OCTOBER = "order_date >= DATE '2026-10-01' AND order_date < DATE '2026-11-01'"
-
-
-@pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
-    built = Assistant.from_settings(
-        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
-        app_state=False,
-    )
-    yield built
-    built.warehouse.dispose()
 
 
 def _order_ids(assistant: Assistant, sql: str) -> list[int]:

@@ -4,7 +4,6 @@ warehouse's own sums."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -13,19 +12,8 @@ import sqlalchemy as sa
 
 from assistant.ask import Assistant
 from schema.caller import Caller
-from schema.settings import Settings
 
 AS_OF = date(2026, 11, 26)
-
-
-@pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
-    built = Assistant.from_settings(
-        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
-        app_state=False,
-    )
-    yield built
-    built.warehouse.dispose()
 
 
 def _sales(assistant: Assistant, start: str, end: str, by_department: bool) -> dict[str, Decimal]:

@@ -4,29 +4,16 @@ warehouse spells them in an English one; the table keeps the warehouse's value."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from assistant.ask import Assistant
 from schema.caller import Caller
 from schema.semantic import load_semantic_model
-from schema.settings import Settings
 
 AS_OF = date(2026, 11, 26)
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def assistant(demo_warehouse_url: str) -> Iterator[Assistant]:
-    built = Assistant.from_settings(
-        Settings(warehouse_url=demo_warehouse_url, app_db_url="sqlite:///:memory:"),
-        app_state=False,
-    )
-    yield built
-    built.warehouse.dispose()
 
 
 def _titles(assistant: Assistant) -> set[str]:
