@@ -115,7 +115,10 @@ def tool_plan(
         conditions.append("not_bonus_eligible")
     elif "bonus" in concepts and _NEGATED_ELIGIBLE.search(u.text):
         conditions.append("not_bonus_eligible")
-    elif "bonus" in concepts and not conditions and _counts_first(u):
+    elif (
+        "bonus" in concepts and not conditions and not employees and _counts_first(u)
+        and u.has(_PEOPLE_WORDS)
+    ):  # fmt: skip
         conditions.append("bonus_eligible")  # how many people ... the bonus: those who get one
     both_ways = [c for c in conditions if OPPOSITE_CONDITION.get(c) in conditions]
     if both_ways and lx.EVERYONE_ASKED.search(u.text):
@@ -134,7 +137,10 @@ def tool_plan(
     elif conditions and lx.ANYONE_ASKED.search(u.text):
         asked = "anyone"
     order, limit = ranking_of(u)
-    counting = _counts_first(u) and asked is None
+    # 奖金有多少: an amount; 几个人拿奖金: a count of people
+    counting = (
+        _counts_first(u) and asked is None and ("bonus" not in concepts or u.has(_PEOPLE_WORDS))
+    )
     totalling = u.has(lx.TOTAL_WORDS)
     focus = _focus(concepts, conditions, employees, counting, totalling)
     if months and bonus_sum and set(conditions) <= {"bonus_eligible"}:
@@ -196,6 +202,8 @@ def tool_plan(
         and not u.has(lx.WHO_WORDS)  # 谁能拿奖金？各拿多少: each person's
     ):  # fmt: skip
         focus = "total_bonus"  # 各组奖金多少, how much bonus each team: each team's total
+    if focus == "share" and grouped and not _per_group(u):
+        grouped = False  # 完成最低指标的人占全部销售的比例: one share, not one per team
     if which_group(u) in ("department", "region") and not employees:
         # 哪个组拿奖金的人最多, which team had the most bonus eligible reps: the groups ranked
         grouped, order, limit = True, order or "desc", 1
@@ -226,6 +234,17 @@ def tool_plan(
 
 
 _HOW_MUCH = ("多少", "how much")
+#: Words that count people (几个人, how many reps), not an amount (奖金有多少).
+_PEOPLE_WORDS = ("人", "位", "名", "people", "persons", "reps", "employees", "salespeople", "staff")
+
+
+def _per_group(u: Understanding) -> bool:
+    """Whether a figure is asked for each group (各组, 每个部门, by team, each team)."""
+    return u.has(lx.GROUP_WORDS) or any(
+        t.value == "department"
+        and t.text.startswith(("各", "每", "按", "分", "by", "each", "per", "every"))
+        for t in u.kinds("dimension")
+    )
 
 
 def _of_median(u: Understanding, tag: Tag) -> bool:

@@ -698,3 +698,16 @@ def test_each_kind_of_leave_in_days(demo: Assistant) -> None:
     answer = demo.ask("上个月各类请假分别多少天", Caller.operator(), as_of=AS_OF)
     plain = demo.ask("上个月各请假类型的请假天数", Caller.operator(), as_of=AS_OF)
     assert answer.kind == "answer" and answer.rows == plain.rows and len(answer.rows) > 1
+
+
+def test_an_amount_of_bonus_is_no_count_of_people(demo: Assistant) -> None:
+    rep = resolve_caller("E00048", warehouse=demo.warehouse)
+    mine = demo.ask("我上个月奖金有多少", rep, as_of=AS_OF)
+    assert mine.plan and mine.plan["focus"] != "count" and mine.plan["conditions"] == []
+    everyone = demo.ask("上个月奖金有多少", Caller.operator(), as_of=AS_OF)
+    assert everyone.plan and everyone.plan["focus"] != "count"
+
+
+def test_one_share_of_everyone_is_one_figure(demo: Assistant) -> None:
+    answer = demo.ask("上个月完成最低指标的人占全部销售的比例", Caller.operator(), as_of=AS_OF)
+    assert answer.kind == "answer" and len(answer.rows) == 1

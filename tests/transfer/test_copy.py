@@ -206,6 +206,10 @@ def test_interrupted_copy_keeps_nothing(demo_warehouse_url: str, tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_on_the_command_line(demo_warehouse_url: str, tmp_path: Path) -> None:
     """A real SIGINT to ``hrq warehouse copy``: one line, exit 130, no file left."""
     path = tmp_path / "copy.duckdb"
@@ -226,13 +230,21 @@ def test_ctrl_c_on_the_command_line(demo_warehouse_url: str, tmp_path: Path) -> 
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # as from a terminal: a test run started in the background (CI) ignores SIGINT, and
+        # a process started with SIGINT ignored keeps ignoring it (Python installs no handler)
+        preexec_fn=_default_sigint,
     )
     deadline = time.monotonic() + 60
     while not path.exists() and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"hrq warehouse copy did not stop within 60 s of Ctrl-C: {err[-2000:]}")
     assert process.returncode == 130, (out, err)
     assert "copy interrupted; nothing was kept" in err and "Traceback" not in err
     assert out == ""
