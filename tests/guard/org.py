@@ -7,6 +7,7 @@ inside an aggregate-free expression like ``name || phone``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -328,8 +329,16 @@ def leaks(
                     found.append((str(value), cell))
                 continue
             text = str(cell)
-            found.extend((marker, cell) for marker in markers if marker in text)
+            found.extend((marker, cell) for marker in markers if _shows(marker, text))
     return found
+
+
+def _shows(marker: str, text: str) -> bool:
+    """Whether ``marker`` is in ``text``; a number as a whole number, not as digits of a
+    longer one (15.7 is not in 50315.73, an in-scope figure)."""
+    if not _is_number(marker):
+        return marker in text
+    return re.search(rf"(?<![\d.]){re.escape(marker)}(?!\d)", text) is not None
 
 
 def _is_number(text: str) -> bool:
